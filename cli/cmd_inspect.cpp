@@ -1,0 +1,106 @@
+// `erofs-share inspect`: turn options into one core::inspect call and render text or JSON.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "core/erofs/image.hpp"
+#include "core/inspect/inspect.hpp"
+#include "core/util/error.hpp"
+
+namespace cli {
+
+namespace {
+
+struct InspectOptions {
+  std::string image;
+  std::vector<std::string> devices;
+  std::string format = "text";
+  bool digest = false;
+  std::string path;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+void print_text(const core::inspect::Report& rep, bool digest) {
+  const auto& s = rep.super;
+  const auto& sb = s.sb;
+  fmt::print("image:             {} ({} bytes)\n", s.image, s.image_size);
+  fmt::print("block size:        {}\n", sb.block_size);
+  fmt::print("blocks:            {}\n", sb.blocks);
+  fmt::print("compat features:   {}\n", join(core::erofs::compat_feature_names(sb.feature_compat), " "));
+  fmt::print("incompat features: {}\n", join(core::erofs::incompat_feature_names(sb.feature_incompat), " "));
+  fmt::print("uuid:              {}\n", core::erofs::uuid_string(sb.uuid));
+  fmt::print("volume name:       {}\n", sb.volume_name);
+  fmt::print("build time:        {}\n", sb.epoch + sb.build_time);
+  fmt::print("inodes:            {} (root nid {})\n", sb.inos, sb.root_nid);
+  fmt::print("extra devices:     {}\n", sb.devices.size());
+  fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? *s.fingerprint_xattr : "none");
+  if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", s.prefix_table_error);
+  fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} PATH\n", "MODE", "UID", "GID", "SIZE",
+             "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", digest ? fmt::format(" {:<64}", "DIGEST") : "");
+  for (const auto& f : rep.files) {
+    const auto& ino = f.inode;
+    std::string fp = core::erofs::fingerprint_state_name(f.fingerprint.state);
+    if (f.fingerprint.state == core::erofs::FingerprintState::valid) fp = core::util::to_hex(f.fingerprint.digest);
+    std::string dg;
+    if (digest) dg = " " + fmt::format("{:<64}", f.digest ? core::util::to_hex(*f.digest) : std::string("-"));
+    std::string extra;
+    if (f.symlink_target) extra += " -> " + *f.symlink_target;
+    if (ino.type == core::erofs::FileType::chardev || ino.type == core::erofs::FileType::blockdev)
+      extra += fmt::format(" [{}:{}]", ino.rdev_major(), ino.rdev_minor());
+    std::vector<std::string> names;
+    for (const auto& x : f.xattrs) names.push_back(x.name);
+    if (!names.empty()) extra += " xattrs=" + join(names, ",");
+    if (!f.digest_error.empty()) extra += " (" + f.digest_error + ")";
+    fmt::print("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} {}{}\n",
+               core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
+               core::erofs::layout_name(ino.layout), fp, dg, f.path, extra);
+  }
+}
+
+int run_inspect(const InspectOptions& o) {
+  core::erofs::OpenOptions open;
+  open.devices = o.devices;
+  core::inspect::Report rep;
+  try {
+    core::erofs::Image img(o.image, open);
+    rep = core::inspect::inspect(img, {o.digest, o.path});
+  } catch (const core::IoError&) {
+    throw;
+  } catch (const core::Error& e) {
+    throw core::Error(fmt::format("{}: {}", o.image, e.what()));
+  }
+  if (o.format == "json") {
+    nlohmann::json j = rep;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    print_text(rep, o.digest);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void setup_inspect(CLI::App& app, int& status) {
+  auto opt = std::make_shared<InspectOptions>();
+  auto* sub = app.add_subcommand("inspect", "Show an image's superblock and every inode reached from its root");
+  sub->add_option("IMAGE", opt->image, "EROFS image file (or block device)")->required();
+  sub->add_option("--device", opt->devices,
+                  "Extra device file, in device-table order (repeat for each); needed to read data stored on it");
+  sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
+  sub->add_option("--path", opt->path, "Only show this path and what is below it");
+  sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 1).\n"
+              "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs");
+  sub->callback([opt, &status] { status = run_inspect(*opt); });
+}
+
+}  // namespace cli

@@ -1,0 +1,11 @@
+// One setup function per subcommand; each registers its options and a callback that stores
+// the command's exit status in `status`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cli {
+
+void setup_inspect(CLI::App& app, int& status);
+
+}  // namespace cli

@@ -1,0 +1,33 @@
+// erofs-share: command-line entry point. Builds the CLI, dispatches, maps errors to exit codes:
+// 0 ok, 1 a check failed, 2 usage or input error.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "core/util/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"erofs-share: measure, tag and check EROFS inode page-cache sharing (Linux 7.0+)"};
+  app.set_version_flag("--version", std::string("erofs-share ") + EROFS_SHARE_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'erofs-share COMMAND --help' for a command's options. Exit status: 0 ok, 1 a check failed,\n"
+             "2 usage error or unreadable/corrupt input.");
+  int status = 0;
+  cli::setup_inspect(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const core::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "erofs-share: {}\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "erofs-share: out of memory\n");
+    return 2;
+  }
+  return status;
+}

@@ -1,0 +1,153 @@
+#include "core/erofs/dir.hpp"
+
+#include <cstring>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/erofs/data.hpp"
+#include "core/erofs/image.hpp"
+#include "core/erofs/ondisk.hpp"
+
+namespace core::erofs {
+
+namespace od = ondisk;
+
+u8 dirent_type_of(FileType type) {
+  switch (type) {
+    case FileType::file: return od::k_ft_reg_file;
+    case FileType::dir: return od::k_ft_dir;
+    case FileType::symlink: return od::k_ft_symlink;
+    case FileType::chardev: return od::k_ft_chrdev;
+    case FileType::blockdev: return od::k_ft_blkdev;
+    case FileType::fifo: return od::k_ft_fifo;
+    case FileType::socket: return od::k_ft_sock;
+  }
+  return od::k_ft_unknown;
+}
+
+namespace {
+
+// Parses one logical directory block of `used` bytes (§3.1).
+void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::string& prev,
+                 const std::function<void(const DirEntry&)>& fn) {
+  util::ByteView v(blk.data(), blk.size(), fmt::format("dir block {}", lblk));
+  Where ctx;
+  ctx.nid = dir.nid;
+  auto first = v.read<od::Dirent>(0, "directory block too small", ctx);
+  u64 nameoff0 = first.nameoff;
+  if (nameoff0 < sizeof(od::Dirent) || nameoff0 >= blk.size() || nameoff0 % sizeof(od::Dirent))
+    v.fail("invalid dirent nameoff", 8, ctx);
+  u64 count = nameoff0 / sizeof(od::Dirent);
+  u64 expect = nameoff0;
+  for (u64 i = 0; i < count; ++i) {
+    ctx.detail = fmt::format("index {}", i);
+    auto de = v.read<od::Dirent>(i * sizeof(od::Dirent), "dirent outside block", ctx);
+    u64 off = de.nameoff;
+    u64 end;
+    if (i + 1 < count) {
+      end = v.read<od::Dirent>((i + 1) * sizeof(od::Dirent)).nameoff;
+    } else {
+      const void* z = off < blk.size() ? std::memchr(blk.data() + off, 0, blk.size() - off) : nullptr;
+      end = z ? static_cast<u64>(static_cast<const u8*>(z) - blk.data()) : blk.size();
+    }
+    if (off != expect || end < off || end > blk.size()) v.fail("bogus dirent nameoff", i * 12 + 8, ctx);
+    u64 len = end - off;
+    if (len == 0 || len > 255) v.fail("bogus dirent name length", i * 12 + 8, ctx);
+    std::string name(reinterpret_cast<const char*>(blk.data() + off), len);
+    if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
+      v.fail("dirent name contains '/' or NUL", off, ctx);
+    if (de.file_type >= 8) v.fail("invalid dirent file type", i * 12 + 10, ctx);
+    // §3.2: names are sorted as unsigned bytes across the whole directory.
+    if (!prev.empty() && !(prev < name))  // char_traits<char> compares as unsigned bytes
+      v.fail("dirents not sorted (or duplicate name)", off, ctx);
+    prev = name;
+    expect = end;
+    fn(DirEntry{std::move(name), de.nid, de.file_type});
+  }
+}
+
+}  // namespace
+
+void read_dir(const Image& img, const Inode& dir, u64& budget, const std::function<void(const DirEntry&)>& fn) {
+  const u64 bs = img.block_size();
+  Where ctx;
+  ctx.nid = dir.nid;
+  if (dir.size > budget) throw CorruptImage("directory data exceeds the walk budget", ctx);
+  budget -= dir.size;
+  std::vector<u8> block;
+  block.reserve(bs);
+  std::string prev;
+  u64 lblk = 0, consumed = 0;
+  auto flush = [&] {
+    parse_block(block, lblk, dir, prev, fn);
+    consumed += block.size();
+    block.clear();
+    ++lblk;
+  };
+  stream_file(img, dir, [&](std::span<const u8> piece) {
+    while (!piece.empty()) {
+      u64 n = std::min<u64>(piece.size(), bs - block.size());
+      block.insert(block.end(), piece.begin(), piece.begin() + n);
+      piece = piece.subspan(n);
+      if (block.size() == bs) flush();
+    }
+  });
+  if (!block.empty()) flush();
+}
+
+void walk_tree(const Image& img, const std::function<void(const std::string&, const Inode&)>& visit) {
+  struct Pending {
+    std::string path;
+    u64 nid;
+    u64 parent;
+    u8 file_type;
+  };
+  u64 budget = img.primary().size() * img.limits().max_dir_bytes_factor + (u64(64) << 20);
+  std::unordered_set<u64> seen_dirs;
+  std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
+  while (!stack.empty()) {
+    Pending cur = std::move(stack.back());
+    stack.pop_back();
+    Inode ino;
+    try {
+      ino = read_inode(img, cur.nid);
+    } catch (const CorruptImage& e) {
+      Where w;
+      w.path = cur.path;
+      throw e.with(w);
+    }
+    Where ctx;
+    ctx.nid = cur.nid;
+    ctx.path = cur.path;
+    if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type))
+      throw CorruptImage("dirent file type does not match the inode", ctx);
+    visit(cur.path, ino);
+    if (ino.type != FileType::dir) continue;
+    if (!seen_dirs.insert(cur.nid).second) throw CorruptImage("directory reached twice (cycle or second parent)", ctx);
+    bool dot = false, dotdot = false;
+    std::vector<Pending> children;
+    try {
+      read_dir(img, ino, budget, [&](const DirEntry& de) {
+        if (de.name == ".") {
+          if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx);
+          dot = true;
+        } else if (de.name == "..") {
+          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx);
+          dotdot = true;
+        } else {
+          std::string path = cur.path == "/" ? "/" + de.name : cur.path + "/" + de.name;
+          children.push_back(Pending{std::move(path), de.nid, cur.nid, de.file_type});
+        }
+      });
+    } catch (const CorruptImage& e) {
+      throw e.with(ctx);
+    }
+    if (!dotdot || (!dot && !ino.dot_omitted)) throw CorruptImage("directory lacks \".\" or \"..\"", ctx);
+    // Push in reverse so the first name is visited first.
+    for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
+  }
+}
+
+}  // namespace core::erofs

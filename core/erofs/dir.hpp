@@ -1,0 +1,33 @@
+// Directories: the dirent blocks of one directory, and a walk of the whole tree.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/erofs/inode.hpp"
+#include "core/util/ints.hpp"
+
+namespace core::erofs {
+
+class Image;
+
+struct DirEntry {
+  std::string name;
+  u64 nid = 0;
+  u8 file_type = 0;  // ondisk k_ft_*
+};
+
+// Calls `fn` for each entry of directory `dir` in on-disk order, "." and ".." included.
+// Validates every block (§3.1) and the sort order; throws CorruptImage with nid and byte.
+// `budget` is decremented by the bytes read and must not go negative (bounds total work).
+void read_dir(const Image& image, const Inode& dir, u64& budget, const std::function<void(const DirEntry&)>& fn);
+
+// Walks the tree from the root in depth-first, name order and calls `visit(path, inode)`
+// once per directory entry ("/" for the root; hard links are visited once per name).
+// Detects cycles, directories with two parents, wrong "."/"..", mismatched file types.
+void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit);
+
+// The ondisk file type that matches an inode type.
+u8 dirent_type_of(FileType type);
+
+}  // namespace core::erofs

@@ -1,0 +1,54 @@
+#include "core/erofs/fingerprint.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/erofs/data.hpp"
+#include "core/erofs/image.hpp"
+#include "core/erofs/ondisk.hpp"
+
+namespace core::erofs {
+
+std::vector<u8> encode_fingerprint(const util::Digest& digest) {
+  std::vector<u8> v(k_fingerprint_scheme.begin(), k_fingerprint_scheme.end());
+  v.insert(v.end(), digest.begin(), digest.end());
+  return v;
+}
+
+const char* fingerprint_state_name(FingerprintState state) {
+  switch (state) {
+    case FingerprintState::none: return "none";
+    case FingerprintState::valid: return "valid";
+    case FingerprintState::invalid: return "invalid";
+  }
+  return "none";
+}
+
+StoredFingerprint stored_fingerprint(const Image& img, const XattrSet& xattrs) {
+  StoredFingerprint fp;
+  const SuperInfo& sb = img.sb();
+  if (!sb.has_compat(ondisk::k_compat_ishare_xattrs) || sb.ishare_xattr_prefix_id >= img.long_prefixes().size())
+    return fp;
+  // §6.1: the fingerprint is the xattr whose full name equals the whole long prefix.
+  const LongPrefix& p = img.long_prefixes()[sb.ishare_xattr_prefix_id];
+  const Xattr* x = find_xattr(xattrs, p.base_index, p.infix);
+  if (!x) return fp;
+  fp.raw = x->value;
+  fp.hidden_by_filter = filter_hides(img, xattrs, p.base_index, p.infix);
+  if (fp.raw.size() == k_fingerprint_size &&
+      std::equal(k_fingerprint_scheme.begin(), k_fingerprint_scheme.end(), fp.raw.begin())) {
+    fp.state = FingerprintState::valid;
+    std::memcpy(fp.digest.data(), fp.raw.data() + k_fingerprint_scheme.size(), fp.digest.size());
+  } else {
+    fp.state = FingerprintState::invalid;
+  }
+  return fp;
+}
+
+util::Digest content_digest(const Image& img, const Inode& ino) {
+  util::Sha256 h;
+  stream_file(img, ino, [&](std::span<const u8> piece) { h.update(piece); });
+  return h.finish();
+}
+
+}  // namespace core::erofs

@@ -1,0 +1,115 @@
+#include "core/erofs/image.hpp"
+
+#include <fmt/format.h>
+
+#include "core/erofs/data.hpp"
+#include "core/erofs/ondisk.hpp"
+
+namespace core::erofs {
+
+namespace od = ondisk;
+
+const char* short_xattr_prefix(u8 index) {
+  switch (index) {
+    case 0: return "";
+    case 1: return "user.";
+    case 2: return "system.posix_acl_access";
+    case 3: return "system.posix_acl_default";
+    case 4: return "trusted.";
+    case 5: return "lustre.";
+    case 6: return "security.";
+    default: return nullptr;
+  }
+}
+
+Image::Image(const std::string& path, const OpenOptions& options) : m_path(path), m_limits(options.limits) {
+  m_file = std::make_unique<util::MappedFile>(path);
+  m_primary = m_file->view();
+  m_sb = parse_superblock(m_primary);
+  if (options.devices.size() > m_sb.devices.size())
+    throw UsageError(fmt::format("{}: {} --device files given but the image has {} extra devices", path,
+                                 options.devices.size(), m_sb.devices.size()));
+  for (std::size_t i = 0; i < options.devices.size(); ++i) {
+    m_device_files.push_back(std::make_unique<util::MappedFile>(options.devices[i]));
+    m_devices.push_back(m_device_files.back()->view(fmt::format("device {}", i + 1)));
+  }
+  load_metabox();
+  load_prefix_table();
+  // The root must be a directory (kernel: "rootino is not a directory").
+  Inode r = root();
+  if (r.type != FileType::dir) {
+    Where w;
+    w.nid = r.nid;
+    throw CorruptImage("root inode is not a directory", w);
+  }
+}
+
+Image::~Image() = default;
+
+const util::ByteView& Image::meta_space(bool in_metabox) const {
+  if (!in_metabox) return m_primary;
+  return m_metabox;
+}
+
+const util::ByteView* Image::device(unsigned k) const {
+  if (k == 0 || k > m_devices.size()) return nullptr;
+  return &m_devices[k - 1];
+}
+
+void Image::load_metabox() {
+  if (!m_sb.has_incompat(od::k_incompat_metabox)) return;
+  Inode mb = read_inode(*this, m_sb.metabox_nid);
+  m_metabox_data = read_file(*this, mb, m_limits.max_stream_bytes);
+  m_metabox = util::ByteView(m_metabox_data.data(), m_metabox_data.size(), "metabox");
+}
+
+void Image::load_prefix_table() {
+  const unsigned count = m_sb.xattr_prefix_count;
+  if (count == 0) return;
+  const u64 pos = u64(m_sb.xattr_prefix_start) * 4;
+  // §4.5: one table, in one of three containers.
+  std::vector<u8> packed;
+  util::ByteView table;
+  u64 start = pos;
+  if (m_sb.has_compat(od::k_compat_plain_xattr_pfx)) {
+    table = m_primary;
+  } else if (m_sb.has_incompat(od::k_incompat_metabox)) {
+    table = m_metabox;
+  } else if (m_sb.has_incompat(od::k_incompat_fragments) && m_sb.packed_nid != 0) {
+    try {
+      Inode packed_ino = read_inode(*this, m_sb.packed_nid);
+      packed = read_range(*this, packed_ino, pos, u64(count) * 260);
+    } catch (const Unsupported& e) {
+      m_prefix_error = fmt::format("long xattr prefixes are in the packed inode: {}", e.what());
+      return;
+    }
+    table = util::ByteView(packed.data(), packed.size(), "packed inode");
+    start = 0;
+  } else {
+    table = m_primary;
+  }
+  u64 at = start;
+  for (unsigned i = 0; i < count; ++i) {
+    at = align_up(at, 4);
+    Where ctx;
+    ctx.detail = fmt::format("xattr prefix {}", i);
+    u16 len = table.read<ul16>(at, "xattr prefix table outside its container", ctx);
+    if (len < 1 || len > 256) table.fail("invalid xattr prefix length", at, ctx);
+    auto rec = table.bytes(at + 2, len, "xattr prefix outside its container", ctx);
+    LongPrefix p;
+    p.base_index = rec[0];
+    p.infix.assign(reinterpret_cast<const char*>(rec.data() + 1), len - 1);
+    const char* shortp = short_xattr_prefix(p.base_index);
+    p.full = std::string(shortp ? shortp : "") + p.infix;
+    m_prefixes.push_back(std::move(p));
+    at += 2 + len;
+  }
+}
+
+std::optional<std::string> Image::fingerprint_xattr_name() const {
+  if (!m_sb.has_compat(od::k_compat_ishare_xattrs)) return std::nullopt;
+  if (m_sb.ishare_xattr_prefix_id >= m_prefixes.size()) return std::nullopt;
+  return m_prefixes[m_sb.ishare_xattr_prefix_id].full;
+}
+
+}  // namespace core::erofs

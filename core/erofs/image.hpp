@@ -1,0 +1,84 @@
+// An opened EROFS image: the mapped primary device, extra devices, the decoded superblock and
+// the long xattr prefix table. Every reader function takes an Image explicitly.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/erofs/inode.hpp"
+#include "core/erofs/superblock.hpp"
+#include "core/util/byte_view.hpp"
+#include "core/util/mapped_file.hpp"
+
+namespace core::erofs {
+
+// Safety limits applied while reading untrusted images.
+struct ReadLimits {
+  u64 max_hole_bytes = u64(1) << 40;    // zeros one file may expand to through holes
+  u64 max_dir_bytes_factor = 16;        // directory bytes walked <= factor * image size + 64 MiB
+  u64 max_stream_bytes = u64(1) << 30;  // metadata streams held in memory (metabox, packed)
+};
+
+struct OpenOptions {
+  std::vector<std::string> devices;  // extra device files, in device-table order
+  ReadLimits limits;
+};
+
+// A long xattr name prefix (§4.5).
+struct LongPrefix {
+  u8 base_index = 0;
+  std::string infix;
+  std::string full;  // short prefix of base_index + infix
+};
+
+class Image {
+public:
+  // Opens and validates `path`. Throws IoError, CorruptImage or Unsupported.
+  Image(const std::string& path, const OpenOptions& options = {});
+  ~Image();
+  Image(const Image&) = delete;
+  Image& operator=(const Image&) = delete;
+
+  const std::string& path() const { return m_path; }
+  const SuperInfo& sb() const { return m_sb; }
+  const ReadLimits& limits() const { return m_limits; }
+  u64 block_size() const { return m_sb.block_size; }
+
+  // The primary device.
+  const util::ByteView& primary() const { return m_primary; }
+  // The space metadata of `in_metabox` inodes lives in (primary or the metabox stream).
+  const util::ByteView& meta_space(bool in_metabox) const;
+  // Extra device `k` (1-based) if the user supplied it.
+  const util::ByteView* device(unsigned k) const;
+
+  Inode root() const { return read_inode(*this, m_sb.root_nid); }
+
+  const std::vector<LongPrefix>& long_prefixes() const { return m_prefixes; }
+  // Non-empty if the prefix table could not be read (e.g. stored in a compressed packed inode).
+  const std::string& prefix_table_error() const { return m_prefix_error; }
+  // Full name of the fingerprint xattr if the image declares ISHARE_XATTRS.
+  std::optional<std::string> fingerprint_xattr_name() const;
+
+private:
+  void load_metabox();
+  void load_prefix_table();
+
+  std::string m_path;
+  ReadLimits m_limits;
+  std::unique_ptr<util::MappedFile> m_file;
+  std::vector<std::unique_ptr<util::MappedFile>> m_device_files;
+  util::ByteView m_primary;
+  std::vector<util::ByteView> m_devices;
+  SuperInfo m_sb;
+  std::vector<u8> m_metabox_data;
+  util::ByteView m_metabox;
+  std::vector<LongPrefix> m_prefixes;
+  std::string m_prefix_error;
+};
+
+// Short xattr prefix of a built-in name index ("user.", ...); nullptr if unknown.
+const char* short_xattr_prefix(u8 index);
+
+}  // namespace core::erofs

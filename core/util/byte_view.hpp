@@ -1,0 +1,65 @@
+// A bounds-checked, read-only view over untrusted bytes. All image bytes go through this.
+#pragma once
+
+#include <cstring>
+#include <span>
+#include <string>
+
+#include "core/util/error.hpp"
+#include "core/util/ints.hpp"
+
+namespace core::util {
+
+class ByteView {
+public:
+  ByteView() = default;
+  // `space` names where the bytes live in error messages ("" = the primary device).
+  ByteView(const u8* data, u64 size, std::string space = {})
+      : m_data(data), m_size(size), m_space(std::move(space)) {}
+
+  u64 size() const { return m_size; }
+  const std::string& space() const { return m_space; }
+
+  // True if [off, off+len) lies inside the view (no overflow).
+  bool contains(u64 off, u64 len) const { return off <= m_size && len <= m_size - off; }
+
+  // Throws CorruptImage("<what>") at `off` unless [off, off+len) lies inside the view.
+  void require(u64 off, u64 len, const char* what, const Where& ctx = {}) const {
+    if (!contains(off, len)) fail(what, off, ctx);
+  }
+
+  // Returns the bytes [off, off+len); throws CorruptImage if they are not all inside.
+  std::span<const u8> bytes(u64 off, u64 len, const char* what = "read past end of image",
+                            const Where& ctx = {}) const {
+    require(off, len, what, ctx);
+    return {m_data + off, static_cast<std::size_t>(len)};
+  }
+
+  // Reads a trivially copyable T at `off`; throws CorruptImage if it does not fit.
+  template <class T>
+  T read(u64 off, const char* what = "read past end of image", const Where& ctx = {}) const {
+    require(off, sizeof(T), what, ctx);
+    T v;
+    std::memcpy(&v, m_data + off, sizeof(T));
+    return v;
+  }
+
+  // Where-object for an offset in this view, merged with the caller's context.
+  Where at(u64 off, const Where& ctx = {}) const {
+    Where w = ctx;
+    w.byte = off;
+    w.space = m_space;
+    return w;
+  }
+
+  [[noreturn]] void fail(const char* what, u64 off, const Where& ctx = {}) const {
+    throw CorruptImage(what, at(off, ctx));
+  }
+
+private:
+  const u8* m_data = nullptr;
+  u64 m_size = 0;
+  std::string m_space;
+};
+
+}  // namespace core::util

@@ -1,0 +1,49 @@
+#include "core/util/mapped_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace core::util {
+
+MappedFile::MappedFile(const std::string& path) : m_path(path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path, "open", errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw IoError(path, "stat", err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw IoError(path, "open", EISDIR);
+  }
+  // Block devices report size 0 in st_size; ask the end of the device instead.
+  off_t end = S_ISREG(st.st_mode) ? st.st_size : ::lseek(fd, 0, SEEK_END);
+  if (end < 0) {
+    int err = errno;
+    ::close(fd);
+    throw IoError(path, "seek", err);
+  }
+  m_size = static_cast<u64>(end);
+  if (m_size > 0) {
+    void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      throw IoError(path, "mmap", err);
+    }
+    m_data = static_cast<const u8*>(p);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (m_data) ::munmap(const_cast<u8*>(m_data), m_size);
+}
+
+}  // namespace core::util
