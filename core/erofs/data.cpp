@@ -6,6 +6,7 @@
 
 #include "core/erofs/image.hpp"
 #include "core/erofs/ondisk.hpp"
+#include "core/erofs/zdata.hpp"
 
 namespace core::erofs {
 
@@ -155,10 +156,9 @@ void stream_file(const Image& img, const Inode& ino, const Sink& sink) {
     case Layout::flat_inline: stream_flat(img, ino, out); break;
     case Layout::chunk_based: stream_chunked(img, ino, out); break;
     case Layout::compressed_full:
-    case Layout::compressed_compact: {
-      Where w = out.where();
-      throw Unsupported("compressed data is not readable yet", w);
-    }
+    case Layout::compressed_compact:
+      stream_compressed(img, ino, [&](std::span<const u8> piece) { out.bytes(piece); });
+      break;
   }
   if (out.done() != ino.size) throw CorruptImage("file data shorter than i_size", out.where());
 }
