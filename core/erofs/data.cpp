@@ -14,6 +14,12 @@ namespace od = ondisk;
 
 namespace {
 
+// A byte range on one of the image's devices.
+struct DeviceRange {
+  const util::ByteView* view;
+  u64 offset;
+};
+
 // Emits the content of one inode piece by piece and enforces the hole budget.
 class Emitter {
 public:
@@ -22,6 +28,18 @@ public:
   void bytes(std::span<const u8> data) {
     if (!data.empty()) m_sink(data);
     m_done += data.size();
+  }
+  // Emits [off, off+len) of a device in slices and lets the mapping drop each slice once
+  // consumed, so hashing a large file does not grow the resident set.
+  void device(DeviceRange r, u64 len) {
+    constexpr u64 k_slice = 4 << 20;
+    while (len > 0) {
+      u64 n = std::min(len, k_slice);
+      bytes(r.view->bytes(r.offset, n));
+      if (n == k_slice) r.view->release(r.offset, n);
+      r.offset += n;
+      len -= n;
+    }
   }
   void zeros(u64 count) {
     m_holes += count;
@@ -51,20 +69,22 @@ private:
   u64 m_holes = 0;
 };
 
-// Resolves a block address on `device_id` to the view holding it (§1.6, erofs_map_dev).
-std::span<const u8> device_bytes(const Image& img, unsigned device_id, u64 byte, u64 len, const Where& ctx) {
+// Resolves a block address on `device_id` to the view holding it (§1.6, erofs_map_dev) and
+// checks that [byte, byte+len) lies inside it.
+DeviceRange locate(const Image& img, unsigned device_id, u64 byte, u64 len, const Where& ctx) {
   const SuperInfo& sb = img.sb();
   if (device_id != 0) {
     if (device_id > sb.devices.size())
       throw CorruptImage(fmt::format("device id {} beyond the {} extra devices", device_id, sb.devices.size()), ctx);
-    if (const util::ByteView* dev = img.device(device_id))
-      return dev->bytes(byte, len, "data past end of extra device", ctx);
+    if (const util::ByteView* dev = img.device(device_id)) {
+      dev->require(byte, len, "data past end of extra device", ctx);
+      return {dev, byte};
+    }
     const DeviceInfo& d = sb.devices[device_id - 1];
     // Unified (flat) addressing: the device is concatenated into the primary image.
     if (d.uniaddr != 0) {
       u64 start = d.uniaddr << sb.blkszbits;
-      if (img.primary().contains(start + byte, len) && start + byte >= start)
-        return img.primary().bytes(start + byte, len, "data past end of image", ctx);
+      if (start + byte >= start && img.primary().contains(start + byte, len)) return {&img.primary(), start + byte};
     }
     throw DataUnavailable(fmt::format("data is on extra device {} ({}); pass it with --device{}", device_id,
                                       d.tag.empty() ? "no tag" : d.tag, to_string(ctx)));
@@ -75,9 +95,13 @@ std::span<const u8> device_bytes(const Image& img, unsigned device_id, u64 byte,
     if (!dev || d.uniaddr == 0) continue;
     u64 start = d.uniaddr << sb.blkszbits;
     u64 end = start + (d.blocks << sb.blkszbits);
-    if (byte >= start && byte < end) return dev->bytes(byte - start, len, "data past end of extra device", ctx);
+    if (byte >= start && byte < end) {
+      dev->require(byte - start, len, "data past end of extra device", ctx);
+      return {dev, byte - start};
+    }
   }
-  return img.primary().bytes(byte, len, "data past end of image", ctx);
+  img.primary().require(byte, len, "data past end of image", ctx);
+  return {&img.primary(), byte};
 }
 
 u64 block_byte(const Image& img, u64 blk, const Where& ctx) {
@@ -99,7 +123,7 @@ void stream_flat(const Image& img, const Inode& ino, Emitter& out) {
     if (ino.startblk_null) {
       out.zeros(full);
     } else {
-      out.bytes(device_bytes(img, 0, block_byte(img, ino.startblk, ctx), full, ctx));
+      out.device(locate(img, 0, block_byte(img, ino.startblk, ctx), full, ctx), full);
     }
   }
   if (tail) {
@@ -128,7 +152,7 @@ void stream_chunked(const Image& img, const Inode& ino, Emitter& out) {
       if (blk == 0xFFFFFFFFu)
         out.zeros(len);
       else
-        out.bytes(device_bytes(img, 0, block_byte(img, blk, ctx), len, ctx));
+        out.device(locate(img, 0, block_byte(img, blk, ctx), len, ctx), len);
       continue;
     }
     auto ci = meta.read<od::ChunkIndex>(at, "chunk index outside the image", ctx);
@@ -143,7 +167,7 @@ void stream_chunked(const Image& img, const Inode& ino, Emitter& out) {
     if (dev > sb.devices.size())
       throw CorruptImage(fmt::format("device id {} beyond the {} extra devices", dev, sb.devices.size()),
                          meta.at(at, ctx));
-    out.bytes(device_bytes(img, dev, block_byte(img, blk, ctx), len, ctx));
+    out.device(locate(img, dev, block_byte(img, blk, ctx), len, ctx), len);
   }
 }
 

@@ -16,6 +16,16 @@ public:
   // `space` names where the bytes live in error messages ("" = the primary device).
   ByteView(const u8* data, u64 size, std::string space = {})
       : m_data(data), m_size(size), m_space(std::move(space)) {}
+  // A view of a read-only file mapping: release() may drop pages from the resident set.
+  static ByteView mapped(const u8* data, u64 size, std::string space = {}) {
+    ByteView v(data, size, std::move(space));
+    v.m_mapped = true;
+    return v;
+  }
+
+  // Hints that [off, off+len) will not be needed soon; for mappings, drops the whole pages
+  // inside the range from this process (they stay in the page cache). No-op otherwise.
+  void release(u64 off, u64 len) const;
 
   u64 size() const { return m_size; }
   const std::string& space() const { return m_space; }
@@ -60,6 +70,7 @@ private:
   const u8* m_data = nullptr;
   u64 m_size = 0;
   std::string m_space;
+  bool m_mapped = false;
 };
 
 }  // namespace core::util

@@ -42,6 +42,14 @@ MappedFile::MappedFile(const std::string& path) : m_path(path) {
   ::close(fd);
 }
 
+void ByteView::release(u64 off, u64 len) const {
+  if (!m_mapped || !contains(off, len)) return;
+  const u64 page = static_cast<u64>(::sysconf(_SC_PAGESIZE));
+  // The mapping starts on a page boundary; only whole pages inside the range are dropped.
+  u64 begin = align_up(off, page), end = (off + len) / page * page;
+  if (begin < end) ::madvise(const_cast<u8*>(m_data) + begin, end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (m_data) ::munmap(const_cast<u8*>(m_data), m_size);
 }

@@ -17,7 +17,7 @@ public:
 
   const std::string& path() const { return m_path; }
   u64 size() const { return m_size; }
-  ByteView view(std::string space = {}) const { return ByteView(m_data, m_size, std::move(space)); }
+  ByteView view(std::string space = {}) const { return ByteView::mapped(m_data, m_size, std::move(space)); }
 
 private:
   std::string m_path;
