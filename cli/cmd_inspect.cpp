@@ -66,6 +66,17 @@ void print_text(const core::inspect::Report& rep, bool digest) {
   }
 }
 
+// Streams the document one file object per line, so memory does not grow with a second,
+// whole-document JSON tree. Names are bytes, not always UTF-8: invalid sequences become U+FFFD.
+void print_json(const core::inspect::Report& rep) {
+  auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  fmt::print("{{\n  \"schema_version\": {},\n  \"superblock\": {},\n  \"files\": [",
+             core::inspect::k_schema_version, dump(core::inspect::super_json(rep.super)));
+  for (std::size_t i = 0; i < rep.files.size(); ++i)
+    fmt::print("{}\n    {}", i ? "," : "", dump(core::inspect::file_json(rep.files[i])));
+  fmt::print("\n  ]\n}}\n");
+}
+
 int run_inspect(const InspectOptions& o) {
   core::erofs::OpenOptions open;
   open.devices = o.devices;
@@ -76,11 +87,12 @@ int run_inspect(const InspectOptions& o) {
   } catch (const core::IoError&) {
     throw;
   } catch (const core::Error& e) {
-    throw core::Error(fmt::format("{}: {}", o.image, e.what()));
+    std::string msg = e.what();
+    if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // some errors already name it
+    throw core::Error(msg);
   }
   if (o.format == "json") {
-    nlohmann::json j = rep;
-    fmt::print("{}\n", j.dump(2));
+    print_json(rep);
   } else {
     print_text(rep, o.digest);
   }

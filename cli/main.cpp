@@ -11,7 +11,11 @@
 int main(int argc, char** argv) {
   CLI::App app{"erofs-share: measure, tag and check EROFS inode page-cache sharing (Linux 7.0+)"};
   app.set_version_flag("--version", std::string("erofs-share ") + EROFS_SHARE_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // none is checked below, so "erofs-share bogus" names "bogus"
+  // Parse errors render as one line, like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("erofs-share: {} (see --help)\n", e.what());
+  });
   app.footer("Run 'erofs-share COMMAND --help' for a command's options. Exit status: 0 ok, 1 a check failed,\n"
              "2 usage error or unreadable/corrupt input.");
   int status = 0;
@@ -27,6 +31,14 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "erofs-share: out of memory\n");
+    return 2;
+  } catch (const std::exception& e) {  // a bug, but still one line and exit 2, not abort()
+    std::fflush(stdout);
+    fmt::print(stderr, "erofs-share: internal error: {}\n", e.what());
+    return 2;
+  }
+  if (app.get_subcommands().empty()) {
+    fmt::print(stderr, "erofs-share: a command is required (see --help)\n");
     return 2;
   }
   return status;

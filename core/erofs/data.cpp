@@ -36,7 +36,7 @@ public:
     while (len > 0) {
       u64 n = std::min(len, k_slice);
       bytes(r.view->bytes(r.offset, n));
-      if (n == k_slice) r.view->release(r.offset, n);
+      r.view->release(r.offset, n);
       r.offset += n;
       len -= n;
     }

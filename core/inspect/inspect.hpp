@@ -54,6 +54,9 @@ struct Options {
 Report inspect(const erofs::Image& image, const Options& options);
 
 void to_json(nlohmann::json& j, const Report& report);
+// The two parts of the document, for writers that stream one file object at a time.
+nlohmann::json super_json(const SuperRow& super);
+nlohmann::json file_json(const FileRow& file);
 
 // "drwxr-xr-x" style rendering of a mode.
 std::string mode_string(u16 mode);

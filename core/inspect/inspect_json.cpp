@@ -28,6 +28,8 @@ json algorithms(const erofs::SuperInfo& sb) {
   return a;
 }
 
+}  // namespace
+
 json super_json(const SuperRow& s) {
   const erofs::SuperInfo& sb = s.sb;
   json devices = json::array();
@@ -100,8 +102,6 @@ json file_json(const FileRow& r) {
   if (!r.digest_error.empty()) j["digest_error"] = r.digest_error;
   return j;
 }
-
-}  // namespace
 
 void to_json(nlohmann::json& j, const Report& rep) {
   json files = json::array();

@@ -23,8 +23,8 @@ public:
     return v;
   }
 
-  // Hints that [off, off+len) will not be needed soon; for mappings, drops the whole pages
-  // inside the range from this process (they stay in the page cache). No-op otherwise.
+  // Hints that [off, off+len) will not be needed soon; for mappings, drops the pages holding
+  // the range from this process (they stay in the page cache). No-op otherwise.
   void release(u64 off, u64 len) const;
 
   u64 size() const { return m_size; }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace core::util {
@@ -45,8 +46,9 @@ MappedFile::MappedFile(const std::string& path) : m_path(path) {
 void ByteView::release(u64 off, u64 len) const {
   if (!m_mapped || !contains(off, len)) return;
   const u64 page = static_cast<u64>(::sysconf(_SC_PAGESIZE));
-  // The mapping starts on a page boundary; only whole pages inside the range are dropped.
-  u64 begin = align_up(off, page), end = (off + len) / page * page;
+  // The mapping is read-only and never written, so dropping a page only means it is faulted
+  // in again from the page cache if used later: round outward to whole pages.
+  u64 begin = off / page * page, end = std::min(align_up(off + len, page), m_size);
   if (begin < end) ::madvise(const_cast<u8*>(m_data) + begin, end - begin, MADV_DONTNEED);
 }
 
