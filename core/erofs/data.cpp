@@ -23,7 +23,11 @@ struct DeviceRange {
 // Emits the content of one inode piece by piece and enforces the hole budget.
 class Emitter {
 public:
-  Emitter(const Image& img, const Inode& ino, const Sink& sink) : m_img(img), m_ino(ino), m_sink(sink) {}
+  Emitter(const Image& img, const Inode& ino, const Sink& sink) : m_img(img), m_ino(ino), m_sink(sink) {
+    m_storage = img.primary().size();
+    for (unsigned k = 1; k <= img.sb().devices.size(); ++k)
+      if (const util::ByteView* d = img.device(k)) m_storage += d->size();
+  }
 
   void bytes(std::span<const u8> data) {
     if (!data.empty()) m_sink(data);
@@ -32,6 +36,13 @@ public:
   // Emits [off, off+len) of a device in slices and lets the mapping drop each slice once
   // consumed, so hashing a large file does not grow the resident set.
   void device(DeviceRange r, u64 len) {
+    // Chunks may share blocks, so a small image can name far more data than it stores: what
+    // one file reads beyond the stored size counts against the hole budget (bounded work).
+    m_stored += len;
+    if (m_stored > m_storage && m_stored - m_storage > m_img.limits().max_hole_bytes)
+      throw CorruptImage(fmt::format("file reads more than {} bytes beyond the image size (shared blocks)",
+                                     m_img.limits().max_hole_bytes),
+                         where());
     constexpr u64 k_slice = 4 << 20;
     while (len > 0) {
       u64 n = std::min(len, k_slice);
@@ -67,6 +78,8 @@ private:
   const Sink& m_sink;
   u64 m_done = 0;
   u64 m_holes = 0;
+  u64 m_storage = 0;  // bytes of the primary and the supplied extra devices
+  u64 m_stored = 0;   // bytes read from them so far
 };
 
 // Resolves a block address on `device_id` to the view holding it (§1.6, erofs_map_dev) and
@@ -205,6 +218,10 @@ std::vector<u8> read_range(const Image& img, const Inode& ino, u64 off, u64 len)
   if (off >= ino.size) return out;
   len = std::min(len, ino.size - off);
   out.reserve(len);
+  if (ino.is_compressed()) {  // seek: map the offset and decode only the extents needed
+    stream_compressed_range(img, ino, off, len, [&](std::span<const u8> piece) { out.insert(out.end(), piece.begin(), piece.end()); });
+    return out;
+  }
   u64 pos = 0;
   try {
     stream_file(img, ino, [&](std::span<const u8> piece) {

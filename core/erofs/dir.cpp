@@ -98,6 +98,17 @@ void read_dir(const Image& img, const Inode& dir, u64& budget, const std::functi
 }
 
 void walk_tree(const Image& img, const std::function<void(const std::string&, const Inode&)>& visit) {
+  walk_tree(img, visit, nullptr);
+}
+
+void walk_tree(const Image& img, const std::function<void(const std::string&, const Inode&)>& visit,
+               const std::function<void(const std::string&, const Error&)>& on_error) {
+  // Without `on_error` the first problem ends the walk; with it, the problem is reported and
+  // the walk skips only what depends on it (lint: a corrupt inode is a finding, not the end).
+  auto report = [&](const std::string& path, const CorruptImage& e) {
+    if (!on_error) throw e;
+    on_error(path, e);
+  };
   struct Pending {
     std::string path;
     u64 nid;
@@ -116,16 +127,30 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
     } catch (const CorruptImage& e) {
       Where w;
       w.path = cur.path;
-      throw e.with(w);
+      report(cur.path, e.with(w));
+      continue;
+    } catch (const Error& e) {
+      if (!on_error) throw;
+      on_error(cur.path, e);
+      continue;
     }
     Where ctx;
     ctx.nid = cur.nid;
     ctx.path = cur.path;
-    if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type))
-      throw CorruptImage("dirent file type does not match the inode", ctx);
-    visit(cur.path, ino);
+    if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type)) {
+      report(cur.path, CorruptImage("dirent file type does not match the inode", ctx));
+      continue;
+    }
+    try {
+      visit(cur.path, ino);
+    } catch (const CorruptImage& e) {
+      throw e.with(ctx);  // errors while visiting (xattrs, data) also name the path
+    }
     if (ino.type != FileType::dir) continue;
-    if (!seen_dirs.insert(cur.nid).second) throw CorruptImage("directory reached twice (cycle or second parent)", ctx);
+    if (!seen_dirs.insert(cur.nid).second) {
+      report(cur.path, CorruptImage("directory reached twice (cycle or second parent)", ctx));
+      continue;
+    }
     bool dot = false, dotdot = false;
     std::vector<Pending> children;
     try {
@@ -142,9 +167,14 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
         }
       });
     } catch (const CorruptImage& e) {
-      throw e.with(ctx);
+      report(cur.path, e.with(ctx));
+      dot = dotdot = true;  // reported already; do not add a second finding for the same block
+    } catch (const Error& e) {
+      if (!on_error) throw;
+      on_error(cur.path, e);
+      dot = dotdot = true;
     }
-    if (!dotdot || (!dot && !ino.dot_omitted)) throw CorruptImage("directory lacks \".\" or \"..\"", ctx);
+    if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx));
     // Push in reverse so the first name is visited first.
     for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
   }

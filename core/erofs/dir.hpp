@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/erofs/inode.hpp"
+#include "core/util/error.hpp"
 #include "core/util/ints.hpp"
 
 namespace core::erofs {
@@ -26,6 +27,13 @@ void read_dir(const Image& image, const Inode& dir, u64& budget, const std::func
 // once per directory entry ("/" for the root; hard links are visited once per name).
 // Detects cycles, directories with two parents, wrong "."/"..", mismatched file types.
 void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit);
+
+// Like walk_tree, but an inode or directory that cannot be read (CorruptImage, Unsupported,
+// DataUnavailable) is passed to `on_error` with its path instead of thrown, and the walk goes
+// on with the rest: entries already read from a broken directory are still visited, a broken
+// inode is skipped. Errors thrown by `visit` propagate.
+void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit,
+               const std::function<void(const std::string& path, const Error& error)>& on_error);
 
 // The ondisk file type that matches an inode type.
 u8 dirent_type_of(FileType type);

@@ -4,6 +4,7 @@
 
 #include "core/erofs/data.hpp"
 #include "core/erofs/ondisk.hpp"
+#include "core/erofs/zdata.hpp"
 
 namespace core::erofs {
 
@@ -25,14 +26,25 @@ const char* short_xattr_prefix(u8 index) {
 Image::Image(const std::string& path, const OpenOptions& options) : m_path(path), m_limits(options.limits) {
   m_file = std::make_unique<util::MappedFile>(path);
   m_primary = m_file->view();
-  m_sb = parse_superblock(m_primary);
+  open(options);
+}
+
+Image::Image(std::span<const u8> bytes, std::string name, const OpenOptions& options)
+    : m_path(std::move(name)), m_limits(options.limits) {
+  m_primary = util::ByteView(bytes.data(), bytes.size());
+  open(options);
+}
+
+void Image::open(const OpenOptions& options) {
+  m_sb = parse_superblock(m_primary, options.lenient_superblock);
   if (options.devices.size() > m_sb.devices.size())
-    throw UsageError(fmt::format("{}: {} --device files given but the image has {} extra devices", path,
+    throw UsageError(fmt::format("{}: {} --device files given but the image has {} extra devices", m_path,
                                  options.devices.size(), m_sb.devices.size()));
   for (std::size_t i = 0; i < options.devices.size(); ++i) {
     m_device_files.push_back(std::make_unique<util::MappedFile>(options.devices[i]));
     m_devices.push_back(m_device_files.back()->view(fmt::format("device {}", i + 1)));
   }
+  m_zstate = make_zstate(*this);  // validates the compression configs; needed by the metabox
   load_metabox();
   load_prefix_table();
   // The root must be a directory (kernel: "rootino is not a directory").

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct ReadLimits {
 struct OpenOptions {
   std::vector<std::string> devices;  // extra device files, in device-table order
   ReadLimits limits;
+  // Open images the kernel would refuse (checksum, unknown incompat bits, ishare prefix id)
+  // so the caller can report those itself (lint); see parse_superblock.
+  bool lenient_superblock = false;
 };
 
 // A long xattr name prefix (§4.5).
@@ -33,10 +37,15 @@ struct LongPrefix {
   std::string full;  // short prefix of base_index + infix
 };
 
+struct ZState;  // compressed-reader state, core/erofs/zdata.cpp
+
 class Image {
 public:
   // Opens and validates `path`. Throws IoError, CorruptImage or Unsupported.
   Image(const std::string& path, const OpenOptions& options = {});
+  // Opens an image held in memory (tests, fuzzing); `bytes` must outlive the Image and `name`
+  // stands in for the path. Throws like the path constructor.
+  Image(std::span<const u8> bytes, std::string name, const OpenOptions& options = {});
   ~Image();
   Image(const Image&) = delete;
   Image& operator=(const Image&) = delete;
@@ -60,8 +69,12 @@ public:
   const std::string& prefix_table_error() const { return m_prefix_error; }
   // Full name of the fingerprint xattr if the image declares ISHARE_XATTRS.
   std::optional<std::string> fingerprint_xattr_name() const;
+  // State shared by compressed reads (compression config, packed-inode cache); nullptr for
+  // images that cannot hold compressed inodes.
+  ZState* zstate() const { return m_zstate.get(); }
 
 private:
+  void open(const OpenOptions& options);
   void load_metabox();
   void load_prefix_table();
 
@@ -76,6 +89,7 @@ private:
   util::ByteView m_metabox;
   std::vector<LongPrefix> m_prefixes;
   std::string m_prefix_error;
+  std::shared_ptr<ZState> m_zstate;
 };
 
 // Short xattr prefix of a built-in name index ("user.", ...); nullptr if unknown.

@@ -129,7 +129,8 @@ Inode read_inode(const Image& img, u64 nid) {
     ino.size = u32(c.i_size);
     ino.uid = u16(c.i_uid);
     ino.gid = u16(c.i_gid);
-    ino.mtime = sb.epoch + i64(u32(c.i_mtime));
+    // Wraps like the kernel's arithmetic; a hostile epoch must not overflow a signed add.
+    ino.mtime = static_cast<i64>(u64(sb.epoch) + u32(c.i_mtime));
     ino.mtime_nsec = sb.fixed_nsec;
     ino.ino = c.i_ino;
     bool nlink_1 = ino.type != FileType::dir && (ino.format & od::k_inode_nlink_1);

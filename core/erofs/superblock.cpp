@@ -111,7 +111,7 @@ std::string uuid_string(const std::array<u8, 16>& u) {
   return s;
 }
 
-SuperInfo parse_superblock(const util::ByteView& v) {
+SuperInfo parse_superblock(const util::ByteView& v, bool lenient) {
   const u64 base = od::k_super_offset;
   if (v.size() < base + 128) v.fail("image too small for a superblock", v.size());
   auto sb = v.read<od::SuperBlock>(base, "image too small for a superblock");
@@ -130,7 +130,7 @@ SuperInfo parse_superblock(const util::ByteView& v) {
 
   s.feature_compat = sb.feature_compat;
   s.feature_incompat = sb.feature_incompat;
-  if (s.has_compat(od::k_compat_sb_chksum)) {
+  if (s.has_compat(od::k_compat_sb_chksum) && !lenient) {
     u32 want = superblock_checksum(v, s.blkszbits);
     if (want != u32(sb.checksum))
       throw CorruptImage(fmt::format("superblock checksum mismatch (stored {:#010x}, computed {:#010x})",
@@ -138,7 +138,7 @@ SuperInfo parse_superblock(const util::ByteView& v) {
                          v.at(base + 4));
   }
   s.checksum = sb.checksum;
-  if (u32 unknown = s.feature_incompat & ~od::k_incompat_all)
+  if (u32 unknown = s.feature_incompat & ~od::k_incompat_all; unknown && !lenient)
     throw Unsupported(fmt::format("unsupported incompat feature {:#x}", unknown), v.at(base + 0x50));
   if (sb.dirblkbits != 0)
     throw CorruptImage(fmt::format("dirblkbits {} is not supported", sb.dirblkbits), v.at(base + 0x5A));
@@ -177,7 +177,7 @@ SuperInfo parse_superblock(const util::ByteView& v) {
   if (s.packed_nid >> 63) throw CorruptImage("packed_nid has bit 63 set", v.at(base + 0x60));
   s.xattr_filter_reserved = sb.xattr_filter_reserved;
   s.ishare_xattr_prefix_id = sb.ishare_xattr_prefix_id;
-  if (s.has_compat(od::k_compat_ishare_xattrs) && s.ishare_xattr_prefix_id >= s.xattr_prefix_count)
+  if (s.has_compat(od::k_compat_ishare_xattrs) && s.ishare_xattr_prefix_id >= s.xattr_prefix_count && !lenient)
     throw CorruptImage(fmt::format("invalid ishare xattr prefix id {} (only {} prefixes)",
                                    s.ishare_xattr_prefix_id, s.xattr_prefix_count),
                        v.at(base + 0x69));

@@ -51,7 +51,9 @@ struct SuperInfo {
 
 // Decodes and validates the superblock of `primary` (magic, block size, checksum, feature
 // bits, device table). Throws CorruptImage or Unsupported naming the offending byte.
-SuperInfo parse_superblock(const util::ByteView& primary);
+// `lenient` skips the three checks for which the kernel refuses to mount but the rest can
+// still be read (checksum, unknown incompat bits, ishare prefix id): lint reports them itself.
+SuperInfo parse_superblock(const util::ByteView& primary, bool lenient = false);
 
 // Names of the set bits, in bit order; unknown bits render as "0x...".
 std::vector<std::string> compat_feature_names(u32 bits);

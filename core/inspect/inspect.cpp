@@ -41,6 +41,7 @@ Report inspect(const erofs::Image& img, const Options& opt) {
       auto target = erofs::read_file(img, ino, 4096);
       row.symlink_target = std::string(target.begin(), target.end());
     }
+    if (ino.is_compressed()) row.compression = erofs::summarize_compressed(img, ino);
     if (opt.digest && ino.type == erofs::FileType::file) {
       auto it = digests.find(ino.nid);
       if (it == digests.end()) {

@@ -9,6 +9,7 @@
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/erofs/image.hpp"
+#include "core/erofs/zmap.hpp"
 
 namespace core::inspect {
 
@@ -28,6 +29,7 @@ struct FileRow {
   std::optional<std::string> symlink_target;
   std::optional<util::Digest> digest;  // with InspectOptions::digest, when readable
   std::string digest_error;            // why the digest is absent (compressed, missing device)
+  std::optional<erofs::ZSummary> compression;  // compressed inodes, from the mapping (no decoding)
 };
 
 struct SuperRow {

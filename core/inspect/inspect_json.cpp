@@ -1,6 +1,7 @@
 // JSON rendering of the inspect report (schema: share/schema/inspect.schema.json).
 #include <nlohmann/json.hpp>
 
+#include "core/codec/codec.hpp"
 #include "core/erofs/ondisk.hpp"
 #include "core/inspect/inspect.hpp"
 
@@ -100,6 +101,18 @@ json file_json(const FileRow& r) {
     j["rdev"] = {{"major", ino.rdev_major()}, {"minor", ino.rdev_minor()}};
   if (r.digest) j["digest"] = util::to_hex(*r.digest);
   if (!r.digest_error.empty()) j["digest_error"] = r.digest_error;
+  if (r.compression) {
+    const erofs::ZSummary& z = *r.compression;
+    json algs = json::array();
+    for (unsigned id : z.algorithms) algs.push_back(codec::algorithm_name(id));
+    j["compression"] = {{"algorithms", algs},
+                        {"pclusters", z.pclusters},
+                        {"compressed_bytes", z.compressed_bytes},
+                        {"plain_pclusters", z.plain_pclusters},
+                        {"inline_tail", z.inline_tail},
+                        {"fragment_bytes", z.fragment_bytes},
+                        {"extents", z.extents}};
+  }
   return j;
 }
 

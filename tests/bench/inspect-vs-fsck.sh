@@ -20,7 +20,7 @@ source "$repo/scripts/env.sh" >/dev/null
 source "$repo/scripts/lib/apt-uris.sh"
 
 runs=${RUNS:-3}
-bin="$repo/${BUILD_DIR:-build}/cli/erofs-share"
+bin="${BUILD_DIR:-$repo/build}/cli/erofs-share"
 [[ -x "$bin" ]] || { echo "bench: build first ($bin missing)" >&2; exit 2; }
 dir="$EROFS_SHARE_CACHE/bench"
 tree="$dir/rootfs"

@@ -1,0 +1,136 @@
+// `erofs-share lint`: turn options into a policy, make one core::lint::lint call, render the
+// report and map it to the exit status (0 clean, 1 findings at/above the threshold, 2 input).
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "core/lint/baseline.hpp"
+#include "core/lint/lint.hpp"
+#include "core/lint/render.hpp"
+#include "core/util/error.hpp"
+
+namespace cli {
+
+namespace {
+
+struct LintOptions {
+  std::vector<std::string> images;
+  std::vector<std::string> devices;
+  std::string format = "text";
+  std::string output;
+  bool list_rules = false;
+  bool no_verify = false;
+  unsigned jobs = 0;
+  std::string min_kernel;
+  std::string threshold;
+  std::vector<std::string> enable;
+  std::vector<std::string> disable;
+  std::string config;
+  std::string baseline;
+  std::string write_baseline;
+  bool show_suppressed = false;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw core::IoError(path, "open", errno);
+  out << text;
+  out.flush();
+  if (!out) throw core::IoError(path, "write", errno);
+}
+
+core::lint::Policy make_policy(const LintOptions& o) {
+  namespace lint = core::lint;
+  lint::Policy p;
+  if (!o.config.empty()) lint::apply_config(o.config, p);
+  if (!o.threshold.empty()) p.threshold = *lint::parse_threshold(o.threshold);
+  if (!o.min_kernel.empty()) {
+    auto k = lint::parse_kernel_version(o.min_kernel);
+    if (!k) throw core::UsageError(fmt::format("--min-kernel: '{}' is not a version such as 6.12", o.min_kernel));
+    p.settings.min_kernel = *k;
+  }
+  if (o.no_verify) p.settings.verify = false;
+  if (o.jobs) p.settings.jobs = o.jobs;
+  p.settings.devices = o.devices;
+  for (const auto& id : o.enable) p.set_enabled(id, true);
+  for (const auto& id : o.disable) p.set_enabled(id, false);  // --disable wins over --enable
+  if (!o.baseline.empty()) p.baseline = o.baseline;
+  return p;
+}
+
+int run_lint(const LintOptions& o) {
+  namespace lint = core::lint;
+  const lint::Format format = *lint::parse_format(o.format);
+  if (o.list_rules) {
+    std::string text = lint::render_rules(format);
+    if (o.output.empty()) fmt::print("{}", text); else write_file(o.output, text);
+    return 0;
+  }
+  if (o.images.empty()) throw core::UsageError("lint: at least one IMAGE is required (see --help)");
+  lint::LintRequest req;
+  req.images = o.images;
+  req.policy = make_policy(o);
+  req.show_suppressed = o.show_suppressed;
+  const lint::LintReport rep = lint::lint(req);
+
+  // A text report of nothing adds no information to the error lines below.
+  const bool nothing_read = rep.images.empty() && !rep.input_errors.empty();
+  const std::string text = nothing_read && format == lint::Format::text ? std::string()
+                                                                         : lint::render(rep, format, EROFS_SHARE_VERSION);
+  if (o.output.empty()) {
+    fmt::print("{}", text);
+    std::fflush(stdout);
+  } else {
+    write_file(o.output, text);
+  }
+  if (!o.write_baseline.empty()) write_file(o.write_baseline, lint::baseline_document(rep.findings));
+  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", e);
+  return rep.exit_status();
+}
+
+}  // namespace
+
+void setup_lint(CLI::App& app, int& status) {
+  auto opt = std::make_shared<LintOptions>();
+  auto* sub = app.add_subcommand("lint", "Check fingerprinted images for what breaks or wastes page-cache sharing");
+  sub->add_option("IMAGE", opt->images, "EROFS images, checked together (cross-image rules compare them)")
+      ->type_name("IMAGE");
+  sub->add_option("--device", opt->devices,
+                  "Extra device file of the (single) IMAGE, in device-table order (repeat for each), so data stored "
+                  "on it can be verified")
+      ->type_name("FILE")
+      ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
+  sub->add_option("--format", opt->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github"}));
+  sub->add_option("-o,--output", opt->output, "Write the report to FILE instead of standard output")->type_name("FILE");
+  sub->add_flag("--list-rules", opt->list_rules, "Print the rule table (id, default severity, description) and exit");
+  sub->add_flag("--no-verify", opt->no_verify, "Metadata only: do not check fingerprints against file content");
+  sub->add_option("-j,--jobs", opt->jobs, "Threads for content verification (default: one per CPU)")->type_name("N");
+  sub->add_option("--min-kernel", opt->min_kernel, "Oldest Linux the images must mount on (default 7.0)")
+      ->type_name("VERSION");
+  sub->add_option("--severity-threshold", opt->threshold, "Lowest severity that makes the exit status 1 (default warning)")
+      ->check(CLI::IsMember({"error", "warning", "info", "none"}));
+  sub->add_option("--enable", opt->enable, "Turn a rule on (repeat for more)")->type_name("RULE")->allow_extra_args(false);
+  sub->add_option("--disable", opt->disable, "Turn a rule off (repeat for more; wins over --enable)")
+      ->type_name("RULE")
+      ->allow_extra_args(false);
+  sub->add_option("--config", opt->config, "JSON config file (see share/lint/config.schema.json)")->type_name("FILE");
+  sub->add_option("--baseline", opt->baseline, "JSON file of accepted findings, each with a reason and optional expiry")
+      ->type_name("FILE");
+  sub->add_option("--write-baseline", opt->write_baseline, "Also write the current findings as a baseline to FILE")
+      ->type_name("FILE");
+  sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
+  sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"
+              "Examples:\n  erofs-share lint base.erofs app.erofs\n"
+              "  erofs-share lint --format sarif -o lint.sarif --baseline lint-baseline.json *.erofs\n"
+              "  erofs-share lint --list-rules");
+  sub->callback([opt, &status] { status = run_lint(*opt); });
+}
+
+}  // namespace cli

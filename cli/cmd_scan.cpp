@@ -1,0 +1,196 @@
+// `erofs-share scan`: turn options into one core::scan::scan call and render the report.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "core/scan/render.hpp"
+#include "core/scan/scan.hpp"
+#include "core/util/error.hpp"
+
+namespace cli {
+
+namespace {
+
+struct ScanOptions {
+  std::vector<std::string> inputs;
+  std::vector<std::string> devices;
+  std::vector<std::string> domains;
+  std::vector<std::string> mount_modes;
+  std::string assume = "order";
+  unsigned page_size = 4096;
+  std::string format = "text";
+  std::string output;
+  std::size_t top = 0;
+  unsigned jobs = 0;
+  bool verify_all = false;
+  bool trust_fingerprints = false;
+  std::string manifest_out;
+  std::string tree_class = "uncompressed";
+  bool no_progress = false;
+};
+
+// "INPUT=VALUE" split at the last '=' (paths may hold '=' more often than names do).
+std::pair<std::string, std::string> split_setting(const std::string& s) {
+  std::size_t eq = s.rfind('=');
+  if (eq == std::string::npos) return {"", s};
+  return {s.substr(0, eq), s.substr(eq + 1)};
+}
+
+core::scan::MountMode mount_mode(const std::string& word, const std::string& option) {
+  auto m = core::scan::parse_mount_mode(word);
+  if (!m) throw core::UsageError(fmt::format("--mount-mode {}: expected block or fileio", option));
+  return *m;
+}
+
+// Progress on a terminal: one line, rewritten in place.
+class ProgressLine {
+public:
+  void operator()(const core::scan::Progress& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (m_phase != p.phase) {
+      m_phase = p.phase;
+      m_start = now;
+    }
+    double secs = std::chrono::duration<double>(now - m_start).count();
+    double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
+    std::string line = fmt::format("{}: {} files", p.phase, p.files_done);
+    if (p.files_total) line += fmt::format(" of {}", p.files_total);
+    line += fmt::format(", {}", core::scan::human_bytes(p.bytes_done));
+    if (p.bytes_total) line += fmt::format(" of {}", core::scan::human_bytes(p.bytes_total));
+    line += fmt::format(", {}/s", core::scan::human_bytes(static_cast<core::u64>(rate)));
+    if (p.bytes_total && rate > 0 && p.bytes_done <= p.bytes_total)
+      line += fmt::format(", ETA {:.0f} s", static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+    fmt::print(stderr, "\r{:<79.79}", line);
+    std::fflush(stderr);
+    m_used = true;
+  }
+  ~ProgressLine() {
+    if (m_used) fmt::print(stderr, "\r{:<79}\r", "");
+  }
+
+private:
+  std::string m_phase;
+  std::chrono::steady_clock::time_point m_start;
+  bool m_used = false;
+};
+
+int run_scan(const ScanOptions& o) {
+  core::scan::ScanOptions s;
+  for (const auto& path : o.inputs) s.inputs.push_back({path, {}});
+  for (const auto& d : o.devices) {
+    // IMAGE=FILE: IMAGE must be one of the inputs (tried at every '=', paths may hold one).
+    bool found = false;
+    for (std::size_t eq = d.find('='); eq != std::string::npos && !found; eq = d.find('=', eq + 1)) {
+      for (auto& in : s.inputs) {
+        if (in.path == d.substr(0, eq)) {
+          in.devices.push_back(d.substr(eq + 1));
+          found = true;
+        }
+      }
+    }
+    if (!found) throw core::UsageError(fmt::format("--device {}: expected IMAGE=FILE with IMAGE one of the inputs", d));
+  }
+  for (const auto& d : o.domains) {
+    auto [input, name] = split_setting(d);
+    if (name.empty()) throw core::UsageError(fmt::format("--domain {}: the domain name is empty", d));
+    if (input.empty())
+      s.default_domain = name;
+    else
+      s.domains.emplace_back(input, name);
+  }
+  for (const auto& m : o.mount_modes) {
+    auto [input, word] = split_setting(m);
+    if (input.empty())
+      s.default_mount_mode = mount_mode(word, m);
+    else
+      s.mount_modes.emplace_back(input, mount_mode(word, m));
+  }
+  s.model.page_size = o.page_size;
+  s.model.assume = o.assume == "best" ? core::scan::Assume::best : core::scan::Assume::order;
+  s.model.verify_all = o.verify_all;
+  s.model.trust_fingerprints = o.trust_fingerprints;
+  s.jobs = o.jobs;
+  s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
+  s.manifest_out = o.manifest_out;
+  std::unique_ptr<ProgressLine> progress;
+  if (!o.no_progress && ::isatty(STDERR_FILENO)) {
+    progress = std::make_unique<ProgressLine>();
+    s.progress = [p = progress.get()](const core::scan::Progress& x) { (*p)(x); };
+  }
+
+  core::scan::Report report = core::scan::scan(s);
+  progress.reset();
+
+  // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
+  std::FILE* out = stdout;
+  if (!o.output.empty() && o.output != "-") {
+    out = std::fopen(o.output.c_str(), "wb");
+    if (!out) throw core::IoError(o.output, "open", errno);
+  }
+  auto write = [out](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), out); };
+  if (o.format == "json")
+    core::scan::write_json(report, o.top, write);
+  else if (o.format == "csv")
+    core::scan::write_csv(report, o.top, write);
+  else if (o.format == "html")
+    write(core::scan::render_html(report, o.top ? o.top : 20));
+  else
+    write(core::scan::render_text(report, o.top ? o.top : 10));
+  if (out != stdout) {
+    bool failed = std::ferror(out) != 0;
+    if (std::fclose(out) != 0 || failed) throw core::IoError(o.output, "write", errno ? errno : EIO);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void setup_scan(CLI::App& app, int& status) {
+  auto opt = std::make_shared<ScanOptions>();
+  auto* sub = app.add_subcommand("scan", "Measure the page cache inode sharing saves across images, and what blocks it");
+  sub->add_option("INPUT", opt->inputs,
+                  "EROFS image, directory tree, tar archive (plain or compressed) or manifest of an earlier scan")
+      ->required();
+  // Repeatable options take one value per occurrence, so INPUTs after them stay positional.
+  sub->add_option("--device", opt->devices, "IMAGE=FILE: an extra device of IMAGE, in device-table order (repeat)")
+      ->allow_extra_args(false);
+  sub->add_option("--domain", opt->domains,
+                  "INPUT=NAME: mount INPUT with domain_id NAME; a bare NAME sets the default (\"default\")")
+      ->allow_extra_args(false);
+  sub->add_option("--mount-mode", opt->mount_modes,
+                  "block or fileio, or INPUT=MODE: uncompressed data on a block/loop device or file-backed [block]")
+      ->allow_extra_args(false);
+  sub->add_option("--assume", opt->assume,
+                  "order: the first copy in command-line order fixes a content's I/O class; best: the best class")
+      ->check(CLI::IsMember({"order", "best"}));
+  sub->add_option("--page-size", opt->page_size, "Page size the cache is counted in [4096]");
+  sub->add_option("--format", opt->format, "Output format [text]")->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
+  sub->add_option("--top", opt->top, "Groups to show: text 10, html 20, json and csv all by default");
+  sub->add_option("-j,--jobs", opt->jobs, "Hashing threads [all cores]");
+  sub->add_flag("--verify-all", opt->verify_all,
+                "Hash files of unique size too (they cannot share) and check every stored fingerprint");
+  sub->add_flag("--trust-fingerprints", opt->trust_fingerprints,
+                "Take \"sha256:\" fingerprints as the content without reading it");
+  sub->add_option("--manifest-out", opt->manifest_out,
+                  "Write one manifest per input into this directory (every file is hashed)");
+  sub->add_option("--tree-class", opt->tree_class, "How directory and tar inputs are modelled [uncompressed]")
+      ->check(CLI::IsMember({"uncompressed", "compressed"}));
+  sub->add_flag("--no-progress", opt->no_progress, "No progress line on standard error (shown on a terminal)");
+  sub->footer("JSON output follows share/scan/scan.schema.json (\"schema_version\": 1); share/scan/merge.sql\n"
+              "merges manifests on SQL engines. Examples:\n"
+              "  erofs-share scan a.erofs b.erofs\n"
+              "  erofs-share scan --domain a.erofs=web --domain b.erofs=db --format json a.erofs b.erofs\n"
+              "  erofs-share scan --manifest-out m/ a.erofs; erofs-share scan m/*.ndjson");
+  sub->callback([opt, &status] { status = run_scan(*opt); });
+}
+
+}  // namespace cli

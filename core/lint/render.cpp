@@ -1,0 +1,73 @@
+#include "core/lint/render.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace core::lint {
+
+std::optional<Format> parse_format(std::string_view text) {
+  if (text == "text") return Format::text;
+  if (text == "json") return Format::json;
+  if (text == "sarif") return Format::sarif;
+  if (text == "junit") return Format::junit;
+  if (text == "github") return Format::github;
+  return std::nullopt;
+}
+
+std::string render(const LintReport& report, Format format, const std::string& tool_version) {
+  switch (format) {
+    case Format::text: return render_text(report);
+    case Format::json: return render_json(report, tool_version);
+    case Format::sarif: return render_sarif(report, tool_version);
+    case Format::junit: return render_junit(report);
+    case Format::github: return render_github(report);
+  }
+  return render_text(report);
+}
+
+std::string render_rules(Format format) {
+  if (format == Format::json) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const Rule& r : all_rules())
+      rules.push_back({{"id", r.id},
+                       {"severity", severity_name(r.severity)},
+                       {"enabled_by_default", r.enabled_by_default},
+                       {"description", r.summary}});
+    return rules.dump(2) + "\n";
+  }
+  std::size_t width = 2;
+  for (const Rule& r : all_rules()) width = std::max(width, r.id.size());
+  std::string out = fmt::format("{:<{}}  {:<8} {:<3}  {}\n", "ID", width, "SEVERITY", "ON", "DESCRIPTION");
+  for (const Rule& r : all_rules())
+    out += fmt::format("{:<{}}  {:<8} {:<3}  {}\n", r.id, width, severity_name(r.severity),
+                       r.enabled_by_default ? "yes" : "no", r.summary);
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // Length of a well-formed UTF-8 sequence starting here, 0 if malformed.
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n > 1) {
+      if (i + n > text.size()) n = 0;
+      for (std::size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) n = 0;
+    }
+    if (n == 1 && (c < 0x20 || c == 0x7f)) n = 0;
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace core::lint

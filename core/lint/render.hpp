@@ -1,0 +1,33 @@
+// Rendering a lint report: text for people, JSON, SARIF 2.1.0, JUnit XML and GitHub Actions
+// workflow commands for machines. Output is deterministic (no times, sorted findings).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/lint/lint.hpp"
+
+namespace core::lint {
+
+enum class Format { text, json, sarif, junit, github };
+
+std::optional<Format> parse_format(std::string_view text);  // "text", "json", ...
+
+// The whole report in `format`. `tool_version` names erofs-share's version in SARIF and JSON.
+std::string render(const LintReport& report, Format format, const std::string& tool_version);
+
+// The rule table (--list-rules): an aligned text table, or a JSON array for --format json.
+std::string render_rules(Format format);
+
+// One renderer per file (render_<format>.cpp).
+std::string render_text(const LintReport& report);
+std::string render_json(const LintReport& report, const std::string& tool_version);
+std::string render_sarif(const LintReport& report, const std::string& tool_version);
+std::string render_junit(const LintReport& report);
+std::string render_github(const LintReport& report);
+
+// Text with control characters and invalid UTF-8 made visible (\xNN), for line formats.
+std::string printable(std::string_view text);
+
+}  // namespace core::lint

@@ -1,0 +1,82 @@
+// The text report: one block per image, findings grouped by rule (most severe first), each
+// with its path, then a one-line verdict.
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/lint/render.hpp"
+
+namespace core::lint {
+
+namespace {
+
+std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+std::string counts(std::size_t e, std::size_t w, std::size_t i) {
+  return fmt::format("{}, {}, {} info", plural(e, "error"), plural(w, "warning"), i);
+}
+
+std::string image_line(const ImageSummary& s, const std::vector<const Finding*>& found, bool verify) {
+  std::size_t e = 0, w = 0, i = 0;
+  for (const Finding* f : found) (f->severity == Severity::error ? e : f->severity == Severity::warning ? w : i) += 1;
+  std::string head = found.empty() ? "clean" : counts(e, w, i);
+  if (!s.opened) return fmt::format("{}: {}; the image could not be opened", printable(s.image), head);
+  std::string fp = "no fingerprints";
+  if (s.fingerprint_name) {
+    fp = fmt::format("fingerprints {} on {} of {} regular files ({:.1f}%)", printable(*s.fingerprint_name),
+                     s.fingerprinted, s.regular_files, s.coverage_percent());
+    if (verify) {
+      fp += fmt::format(", {} verified", s.verified);
+      if (s.mismatched) fp += fmt::format(", {} not matching", s.mismatched);
+      if (s.unverifiable) fp += fmt::format(", {} unreadable", s.unverifiable);
+    } else {
+      fp += ", not verified (--no-verify)";
+    }
+  }
+  return fmt::format("{}: {}; {}", printable(s.image), head, fp);
+}
+
+std::string location(const Finding& f) {
+  std::vector<std::string> parts;
+  if (f.nid) parts.push_back(fmt::format("nid {}", *f.nid));
+  if (f.offset) parts.push_back(fmt::format("byte {:#x}", *f.offset));
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : ", ") + p;
+  return s.empty() ? "" : " [" + s + "]";
+}
+
+}  // namespace
+
+std::string render_text(const LintReport& rep) {
+  std::string out;
+  std::map<std::string, std::size_t> rank;  // rule id -> table position, for grouping order
+  for (std::size_t k = 0; k < rep.rules.size(); ++k) rank[std::string(rep.rules[k].rule->id)] = k;
+  for (std::size_t img = 0; img < rep.images.size(); ++img) {
+    std::vector<const Finding*> found;
+    for (const Finding& f : rep.findings)
+      if (f.image_index == img) found.push_back(&f);
+    out += image_line(rep.images[img], found, rep.settings.verify) + "\n";
+    // Group by rule: most severe first, then table order; findings keep their path order.
+    std::map<std::pair<int, std::size_t>, std::vector<const Finding*>> groups;
+    for (const Finding* f : found) groups[{-int(f->severity), rank[f->rule]}].push_back(f);
+    for (const auto& [key, list] : groups) {
+      const Rule& rule = *rep.rules[key.second].rule;
+      out += fmt::format("  {} {}: {}\n", severity_name(list.front()->severity), rule.id, rule.summary);
+      for (const Finding* f : list) {
+        std::string line = f->path ? printable(*f->path) + ": " + printable(f->message) : printable(f->message);
+        if (f->suppressed) line = "(accepted: " + printable(f->suppression_reason) + ") " + line;
+        out += "    " + line + location(*f) + "\n";
+      }
+    }
+  }
+  for (const std::string& n : rep.notes) out += "note: " + printable(n) + "\n";
+  const std::size_t e = rep.count(Severity::error), w = rep.count(Severity::warning), i = rep.count(Severity::info);
+  std::string verdict = rep.threshold == Threshold::none ? "report only (--severity-threshold none)"
+                        : rep.failed() ? fmt::format("FAILED (findings at or above {})", threshold_name(rep.threshold))
+                                       : fmt::format("passed (nothing at or above {})", threshold_name(rep.threshold));
+  out += fmt::format("{}: {}{}; {}\n", plural(rep.images.size(), "image"), counts(e, w, i),
+                     rep.suppressed ? fmt::format(", {} accepted by the baseline", rep.suppressed) : "", verdict);
+  return out;
+}
+
+}  // namespace core::lint

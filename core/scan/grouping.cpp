@@ -1,0 +1,197 @@
+// Content groups and the status and reason of every copy.
+#include "core/scan/grouping.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace core::scan {
+
+namespace {
+
+Reason class_reason(IoClass a, IoClass b) {
+  return a == IoClass::compressed || b == IoClass::compressed ? Reason::compressed_vs_uncompressed
+                                                              : Reason::fileio_vs_block;
+}
+
+// Why a copy that would share once tagged does not share now.
+Reason why_not_now(const std::vector<Copy>& copies, u32 c, const Runs& runs) {
+  const Copy& x = copies[c];
+  if (x.view != Reason::none) return x.view;
+  if (x.mismatch) return Reason::fingerprint_mismatch;
+  const Simulation& now = runs.now;
+  if (!now.joined[c]) {
+    // It has a usable value, but the shared inode of that value has another class or size.
+    const SharedInode& s = now.shared[now.inode[c]];
+    return s.io != x.io ? class_reason(x.io, s.io) : Reason::fingerprint_collision;
+  }
+  // It is in a shared inode without a copy of its own content.
+  for (u32 p : runs.tag_members.of(runs.tag.inode[c]))
+    if (p != c && copies[p].view == Reason::none && runs.now_in[p].key != runs.now_in[c].key)
+      return Reason::fingerprint_values_differ;
+  if (now.shared[now.inode[c]].members > 1) return Reason::fingerprint_collision;
+  return Reason::peer_not_tagged;
+}
+
+// Why a copy does not share even once tagged.
+Reason why_blocked(const std::vector<Copy>& copies, u32 c, const Simulation& tag,
+                   const std::vector<InputRecord>& inputs, const std::vector<u32>& group) {
+  const Copy& x = copies[c];
+  const SharedInode& s = tag.shared[tag.inode[c]];
+  if (s.anchor != c) return class_reason(x.io, s.io);
+  for (u32 p : group)
+    if (p != c && inputs[copies[p].input].domain == inputs[x.input].domain && copies[p].io != x.io)
+      return class_reason(x.io, copies[p].io);
+  return Reason::other_domain;
+}
+
+}  // namespace
+
+Members::Members(const Simulation& sim) : m_start(sim.shared.size() + 1, 0) {
+  for (u32 c = 0; c < sim.joined.size(); ++c)
+    if (sim.joined[c]) ++m_start[sim.inode[c] + 1];
+  for (std::size_t s = 1; s < m_start.size(); ++s) m_start[s] += m_start[s - 1];
+  m_flat.resize(m_start.back());
+  std::vector<u32> fill(m_start.begin(), m_start.end() - 1);
+  for (u32 c = 0; c < sim.joined.size(); ++c)
+    if (sim.joined[c]) m_flat[fill[sim.inode[c]]++] = c;
+}
+
+std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& opt,
+                                 std::vector<InputRow>& rows) {
+  std::unordered_map<u64, u64> size_count;
+  for (const InputRecord& in : inputs)
+    for (const FileRecord& f : in.files) ++size_count[f.size];
+
+  std::vector<Copy> copies;
+  for (u32 k = 0; k < inputs.size(); ++k) {
+    const InputRecord& in = inputs[k];
+    InputRow& row = rows[k];
+    for (const FileRecord& f : in.files) {
+      Copy c;
+      c.input = k;
+      c.rec = &f;
+      c.io = io_class(f.storage, in.mount_mode);
+      c.view = fingerprint_view(in, f);
+      const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
+      // A file whose size is unique cannot share: its content does not matter (and was not
+      // read) unless --verify-all. Ignoring it even when known keeps manifests and images equal.
+      if (size_count[f.size] >= 2 || opt.verify_all) {
+        if (opt.trust_fingerprints && fpd) {
+          c.content = fpd;
+        } else if (f.content) {
+          c.content = f.content;
+          c.hashed = true;
+        } else if (fpd) {
+          c.content = fpd;
+        } else {
+          ++row.unreadable;
+        }
+      }
+      c.mismatch = c.hashed && fpd && *fpd != *f.content;
+
+      FingerprintCounts& fc = row.fingerprints;
+      switch (c.view) {
+        case Reason::none: ++fc.usable; break;
+        case Reason::fingerprint_hidden_by_filter: ++fc.hidden_by_filter; break;
+        case Reason::fingerprint_empty: ++fc.empty; break;
+        case Reason::fingerprint_too_long: ++fc.too_long; break;
+        default: ++fc.missing; break;
+      }
+      if (f.fingerprint && !fpd) ++fc.not_sha256;
+      if (c.hashed && fpd) ++(c.mismatch ? fc.mismatched : fc.verified);
+      copies.push_back(std::move(c));
+    }
+  }
+  return copies;
+}
+
+std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies) {
+  // Sorting indexes by (digest, size, position) keeps memory at 4 bytes per copy.
+  std::vector<u32> order;
+  for (u32 c = 0; c < copies.size(); ++c)
+    if (copies[c].content) order.push_back(c);
+  std::sort(order.begin(), order.end(), [&](u32 a, u32 b) {
+    const Copy& x = copies[a];
+    const Copy& y = copies[b];
+    if (*x.content != *y.content) return *x.content < *y.content;
+    if (x.rec->size != y.rec->size) return x.rec->size < y.rec->size;
+    return a < b;
+  });
+  std::vector<std::vector<u32>> groups;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i + 1;
+    const Copy& x = copies[order[i]];
+    while (j < order.size() && *copies[order[j]].content == *x.content && copies[order[j]].rec->size == x.rec->size) ++j;
+    if (j - i >= 2) {
+      for (std::size_t k = i; k < j; ++k) copies[order[k]].group = static_cast<u32>(groups.size());
+      groups.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(j));
+    }
+    i = j;
+  }
+  return groups;
+}
+
+std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                                 std::vector<ReasonRow>& reason_rows) {
+  const Simulation& now = runs.now;
+  const Simulation& tag = runs.tag;
+  // How many copies of each group each shared inode holds now.
+  std::unordered_map<u64, u32> now_group_count;  // (shared inode << 32 | group) -> members
+  for (u32 c = 0; c < copies.size(); ++c)
+    if (now.joined[c] && copies[c].group != k_no_group) ++now_group_count[u64(now.inode[c]) << 32 | copies[c].group];
+
+  std::map<std::pair<Status, Reason>, ReasonRow> reasons;
+  std::vector<GroupRow> rows;
+  for (const std::vector<u32>& members : groups) {
+    GroupRow g;
+    const Copy& first = copies[members.front()];
+    g.digest = *first.content;
+    g.size = first.rec->size;
+    g.page_bytes = page_bytes(g.size, page_size);
+    u32 last_input = ~u32(0);
+    for (u32 c : members) {
+      const Copy& x = copies[c];
+      CopyRow row;
+      row.input = x.input;
+      row.paths = x.rec->paths;
+      row.io = x.io;
+      row.saved_now = now.saved(c);
+      row.saved_if_tagged = tag.saved(c);
+      if (now.joined[c] && now_group_count[u64(now.inode[c]) << 32 | x.group] >= 2) {
+        row.status = Status::shares_now;
+      } else if (tag.joined[c] && tag.shared[tag.inode[c]].members >= 2) {
+        row.status = Status::would_share_once_tagged;
+        row.reason = why_not_now(copies, c, runs);
+      } else {
+        row.status = Status::blocked;
+        row.reason = why_blocked(copies, c, tag, inputs, members);
+      }
+      if (row.status != Status::shares_now) {
+        ReasonRow& r = reasons[{row.status, row.reason}];
+        r.status = row.status;
+        r.reason = row.reason;
+        ++r.copies;
+        r.bytes += g.page_bytes;
+      }
+      g.verified = g.verified && x.hashed;
+      if (x.input != last_input) ++g.inputs;
+      last_input = x.input;
+      if (row.saved_now) g.saved_bytes_now += g.page_bytes;
+      if (row.saved_if_tagged) g.saved_bytes_if_tagged += g.page_bytes;
+      g.copies.push_back(std::move(row));
+    }
+    rows.push_back(std::move(g));
+  }
+  std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) {
+    if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
+    if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
+    if (a.size != b.size) return a.size > b.size;
+    return a.digest < b.digest;
+  });
+  for (auto& [key, r] : reasons) reason_rows.push_back(r);
+  return rows;
+}
+
+}  // namespace core::scan

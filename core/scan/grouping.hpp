@@ -1,0 +1,66 @@
+// The model's view of every inode (Copy), content groups, and the status and reason of each
+// copy read off the two runs of the kernel's decision. Internal to core/scan (report.cpp).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/scan/report.hpp"
+#include "core/scan/sharing.hpp"
+
+namespace core::scan {
+
+constexpr u32 k_no_group = ~u32(0);
+
+// One inode of one input, with what the model derives from its record.
+struct Copy {
+  u32 input = 0;
+  const FileRecord* rec = nullptr;
+  IoClass io = IoClass::block;
+  Reason view = Reason::none;           // why the kernel finds no usable value (none: it does)
+  std::optional<util::Digest> content;  // the content as far as this scan knows it
+  bool hashed = false;                  // `content` was read, not taken from the fingerprint
+  bool mismatch = false;                // "sha256:" value != content read
+  u32 group = k_no_group;
+};
+
+// Every inode of every input in instantiation order (input, then first path); counts
+// fingerprints and unreadable files into rows[input].
+std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& options,
+                                 std::vector<InputRow>& rows);
+
+// Contents (digest, size) held by more than one copy, each as its copies in order; sets
+// Copy::group to the index in the result.
+std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies);
+
+// The joined members of every shared inode of a run, in order, as one flat array.
+class Members {
+public:
+  Members() = default;
+  explicit Members(const Simulation& sim);
+  std::span<const u32> of(u32 shared) const {
+    return {m_flat.data() + m_start[shared], m_start[shared + 1] - m_start[shared]};
+  }
+
+private:
+  std::vector<u32> m_start;
+  std::vector<u32> m_flat;
+};
+
+// The two runs of the decision: as stored now, and with every file tagged.
+struct Runs {
+  std::vector<SimInode> now_in;
+  Simulation now;
+  Simulation tag;
+  Members now_members;
+  Members tag_members;
+};
+
+// One row per group with a status and reason per copy; adds every copy that does not share
+// now to `reasons`.
+std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                                 std::vector<ReasonRow>& reasons);
+
+}  // namespace core::scan

@@ -1,0 +1,66 @@
+// Reading scan inputs into InputRecords: EROFS images, directory trees, tar archives (plain or
+// compressed, via libarchive) and manifests of earlier scans (manifest.hpp).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/scan/model.hpp"
+
+namespace core::scan {
+
+// One INPUT of the command line.
+struct InputSpec {
+  std::string path;
+  std::vector<std::string> devices;  // extra devices of an EROFS image, in device-table order
+};
+
+// Counters the readers bump while they read file data (progress display).
+struct ReadCounters {
+  std::atomic<u64> files{0};
+  std::atomic<u64> bytes{0};
+};
+
+// An opened input that can read a file's content again (EROFS images, directories).
+class Source {
+public:
+  virtual ~Source() = default;
+  // SHA-256 over the content of `file` (found through file.locator). Throws Unsupported or
+  // DataUnavailable when the content cannot be read, CorruptImage or IoError on bad input.
+  virtual util::Digest digest(const FileRecord& file, ReadCounters& counters) const = 0;
+};
+
+struct LoadedInput {
+  InputRecord record;
+  std::unique_ptr<Source> source;  // null: every content known already (tar, manifest)
+};
+
+enum class DetectedKind { erofs, directory, tar, manifest };
+
+// Tells the kinds apart by content: a directory, the EROFS magic at byte 1024, the first line
+// of a manifest, else an archive. Throws IoError if `path` cannot be read.
+DetectedKind detect_kind(const std::string& path);
+
+// Walks an EROFS image's tree: one record per inode of a non-empty regular file, with its
+// storage class and stored fingerprint; no file data is read. Throws like erofs::Image.
+LoadedInput load_erofs(const InputSpec& spec);
+
+// Walks a directory tree without following symlinks; hard links (same device and inode) are
+// one record. Files get `storage` (a tree has no I/O class). Throws IoError.
+LoadedInput load_directory(const InputSpec& spec, Storage storage);
+
+// Reads a tar archive (any compression libarchive knows) once, hashing every regular file
+// (holes of sparse entries as zeros); later entries replace earlier ones of the same path, hard
+// links join their target's record. Throws UsageError if it is not an archive, IoError.
+LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& counters);
+
+// Paths in every input are "/"-rooted and '/'-separated; this turns "./a/b/", "a//b" or "/a/b"
+// into "/a/b" ("/" for the root).
+std::string normalize_path(std::string_view path);
+
+// Sorts records by first path (byte order) and each record's paths.
+void sort_records(InputRecord& record);
+
+}  // namespace core::scan

@@ -1,0 +1,41 @@
+// Renderings of a scan report: JSON (share/scan/scan.schema.json), CSV (one row per content
+// group), a readable text report and a self-contained HTML page. All are deterministic.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/scan/report.hpp"
+
+namespace core::scan {
+
+// Receives the output piece by piece (large reports are never held as one string).
+using Write = std::function<void(std::string_view)>;
+
+// The whole document as one JSON value (tests, small reports).
+void to_json(nlohmann::ordered_json& j, const Report& report);
+
+// The JSON document, two-space indented, with a final newline, streamed one group at a time.
+// `top` > 0 keeps only the first `top` groups (they are sorted by bytes saved).
+void write_json(const Report& report, std::size_t top, const Write& out);
+std::string render_json(const Report& report, std::size_t top = 0);
+
+// Header line plus one line per group (RFC 4180 quoting); `top` as for write_json.
+void write_csv(const Report& report, std::size_t top, const Write& out);
+std::string render_csv(const Report& report, std::size_t top = 0);
+
+// The readable report: totals, inputs, reasons, pair overlap and the first `top` groups.
+std::string render_text(const Report& report, std::size_t top);
+
+// One HTML page with inline CSS only (no scripts, no fetches): totals, savings bars per
+// input, the pair-overlap heat map and the first `top` groups.
+std::string render_html(const Report& report, std::size_t top);
+
+// "1.5 MiB" style rendering of a byte count (binary units, one decimal).
+std::string human_bytes(u64 bytes);
+
+}  // namespace core::scan

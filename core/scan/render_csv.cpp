@@ -1,0 +1,54 @@
+// The CSV rendering: one row per content group, in report order.
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/scan/render.hpp"
+
+namespace core::scan {
+
+namespace {
+
+// RFC 4180: quote fields holding a comma, quote, CR or LF; double the quotes inside.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void write_csv(const Report& r, std::size_t top, const Write& write) {
+  write(
+      "sha256,size,page_bytes,verified,inputs,copies,shares_now,would_share_once_tagged,blocked,"
+      "saved_bytes_now,saved_bytes_if_tagged,reasons,first_input,first_path\n");
+  std::size_t n = top > 0 ? std::min(top, r.groups.size()) : r.groups.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const GroupRow& g = r.groups[i];
+    u64 counts[3] = {};
+    std::map<std::string, u64> reasons;
+    for (const CopyRow& c : g.copies) {
+      ++counts[static_cast<int>(c.status)];
+      if (c.reason != Reason::none) ++reasons[reason_name(c.reason)];
+    }
+    std::string why;
+    for (const auto& [name, count] : reasons) why += fmt::format("{}{}={}", why.empty() ? "" : ";", name, count);
+    const CopyRow& first = g.copies.front();
+    write(fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", util::to_hex(g.digest), g.size, g.page_bytes,
+                       g.verified ? "true" : "false", g.inputs, g.copies.size(), counts[0], counts[1], counts[2],
+                       g.saved_bytes_now, g.saved_bytes_if_tagged, why, field(r.inputs[first.input].name),
+                       field(first.paths.front())));
+  }
+}
+
+std::string render_csv(const Report& report, std::size_t top) {
+  std::string s;
+  write_csv(report, top, [&](std::string_view piece) { s += piece; });
+  return s;
+}
+
+}  // namespace core::scan

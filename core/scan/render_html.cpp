@@ -1,0 +1,160 @@
+// The HTML rendering: one self-contained page (inline CSS, no scripts, nothing fetched) with the
+// totals, savings bars per input, the pair-overlap heat map and the top groups. Every figure is
+// also in the DOM as text, with data-* attributes holding exact byte counts.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/scan/render.hpp"
+#include "core/scan/totals.hpp"
+
+namespace core::scan {
+
+namespace {
+
+std::string esc(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+constexpr const char* k_style = R"(
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;background:#fff}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
+table{border-collapse:collapse}td,th{padding:3px 8px;text-align:right;border-bottom:1px solid #ddd}
+th{background:#f0f0f0}td.l,th.l{text-align:left}
+.track{width:320px;height:16px;background:#f4f4f4}
+.bar{position:relative;height:16px;background:#ccc;min-width:1px}
+.bar div{position:absolute;top:0;left:0;height:16px}
+.now{background:#1f6fb4}.tag{background:#9cc6ec}
+.heat td{width:64px;text-align:center;border:1px solid #fff;font-size:12px}
+.key span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
+)";
+
+// Background for a heat-map cell: white (0) to deep blue (1).
+std::string heat_colour(double f) {
+  f = std::clamp(f, 0.0, 1.0);
+  auto mix = [&](int from, int to) { return static_cast<int>(from + (to - from) * f + 0.5); };
+  return fmt::format("#{:02x}{:02x}{:02x}", mix(255, 23), mix(255, 84), mix(255, 160));
+}
+
+void totals_table(std::string& o, const Report& r) {
+  const Figures& t = r.totals;
+  auto row = [&](const char* id, const char* label, u64 bytes, const std::string& note) {
+    o += fmt::format("<tr><td class=l>{}</td><td id=\"{}\" data-bytes=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                     label, id, bytes, bytes, human_bytes(bytes), note);
+  };
+  o += "<table id=totals><tr><th class=l>page cache</th><th>bytes</th><th></th><th>saved</th></tr>\n";
+  row("cache_bytes_without_sharing", "without sharing", t.cache_bytes_without_sharing, "");
+  row("cache_bytes_now", "with sharing now", t.cache_bytes_now,
+      fmt::format("<span id=saved_bytes_now data-bytes=\"{}\">{}</span> ({:.2f}%)", t.saved_bytes_now,
+                  human_bytes(t.saved_bytes_now), percent(t.saved_bytes_now, t.cache_bytes_without_sharing)));
+  row("cache_bytes_if_tagged", "once all are tagged", t.cache_bytes_if_tagged,
+      fmt::format("<span id=saved_bytes_if_tagged data-bytes=\"{}\">{}</span> ({:.2f}%)", t.saved_bytes_if_tagged,
+                  human_bytes(t.saved_bytes_if_tagged),
+                  percent(t.saved_bytes_if_tagged, t.cache_bytes_without_sharing)));
+  o += "</table>\n";
+}
+
+void input_bars(std::string& o, const Report& r) {
+  u64 widest = 1;
+  for (const InputRow& in : r.inputs) widest = std::max(widest, in.figures.cache_bytes_without_sharing);
+  o += "<h2>Savings per input</h2>\n<p class=key><span class=now></span>saved now<span class=tag></span>"
+       "saved once tagged<span class=bar style=\"display:inline-block\"></span>cached (bar length: page cache without "
+       "sharing)</p>\n"
+       "<table id=inputs><tr><th>#</th><th class=l>input</th><th class=l>domain</th><th>cache</th>"
+       "<th>saved now</th><th>saved if tagged</th><th class=l></th></tr>\n";
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    const InputRow& in = r.inputs[i];
+    const Figures& f = in.figures;
+    auto width = [&](u64 b) { return 100.0 * static_cast<double>(b) / static_cast<double>(widest); };
+    o += fmt::format(
+        "<tr class=input data-index={}><td>{}</td><td class=l>{}</td><td class=l>{}</td><td data-bytes=\"{}\">{}</td>"
+        "<td class=saved-now data-bytes=\"{}\">{}</td><td class=saved-if-tagged data-bytes=\"{}\">{}</td>"
+        "<td class=l><div class=track><div class=bar style=\"width:{:.1f}%\">"
+        "<div class=tag style=\"width:{:.1f}%\"></div><div class=now style=\"width:{:.1f}%\"></div></div></div></td></tr>\n",
+        i, i, esc(in.name), esc(in.domain), f.cache_bytes_without_sharing, human_bytes(f.cache_bytes_without_sharing),
+        f.saved_bytes_now, human_bytes(f.saved_bytes_now), f.saved_bytes_if_tagged, human_bytes(f.saved_bytes_if_tagged),
+        width(f.cache_bytes_without_sharing),
+        f.cache_bytes_without_sharing ? 100.0 * static_cast<double>(f.saved_bytes_if_tagged) / static_cast<double>(f.cache_bytes_without_sharing) : 0.0,
+        f.cache_bytes_without_sharing ? 100.0 * static_cast<double>(f.saved_bytes_now) / static_cast<double>(f.cache_bytes_without_sharing) : 0.0);
+  }
+  o += "</table>\n";
+}
+
+void heat_map(std::string& o, const Report& r) {
+  const std::size_t n = r.inputs.size();
+  if (n < 2) return;
+  o += "<h2>Pair overlap</h2>\n<p>Cell: page cache two inputs would share once both are tagged; shade: share "
+       "of the smaller input's cache. Hover for common content and sharing now.</p>\n<table class=heat id=pairs><tr><th></th>";
+  for (std::size_t b = 0; b < n; ++b) o += fmt::format("<th title=\"{}\">{}</th>", esc(r.inputs[b].name), b);
+  o += "</tr>\n";
+  std::vector<const PairRow*> cell(n * n, nullptr);
+  for (const PairRow& p : r.pairs) cell[p.a * n + p.b] = cell[p.b * n + p.a] = &p;
+  for (std::size_t a = 0; a < n; ++a) {
+    o += fmt::format("<tr><th title=\"{}\">{}</th>", esc(r.inputs[a].name), a);
+    for (std::size_t b = 0; b < n; ++b) {
+      if (a == b) {
+        o += "<td style=\"background:#ddd\">-</td>";
+        continue;
+      }
+      const PairRow& p = *cell[a * n + b];
+      u64 smaller = std::min(r.inputs[a].figures.cache_bytes_without_sharing, r.inputs[b].figures.cache_bytes_without_sharing);
+      double f = smaller ? static_cast<double>(p.shared_bytes_if_tagged) / static_cast<double>(smaller) : 0;
+      o += fmt::format("<td class=pair data-a={} data-b={} data-bytes=\"{}\" style=\"background:{};color:{}\" "
+                       "title=\"common {} / shared now {} / if tagged {}\">{}</td>",
+                       a, b, p.shared_bytes_if_tagged, heat_colour(f), f > 0.5 ? "#fff" : "#222", human_bytes(p.common_bytes),
+                       human_bytes(p.shared_bytes_now), human_bytes(p.shared_bytes_if_tagged), human_bytes(p.shared_bytes_if_tagged));
+    }
+    o += "</tr>\n";
+  }
+  o += "</table>\n";
+}
+
+void top_groups(std::string& o, const Report& r, std::size_t top) {
+  const std::size_t n = std::min(top, r.groups.size());
+  o += fmt::format("<h2>Top {} of {} content groups by bytes saved once tagged</h2>\n", n, r.groups.size());
+  o += "<table id=groups><tr><th class=l>sha256</th><th>size</th><th>copies</th><th>inputs</th><th>saved now</th>"
+       "<th>saved if tagged</th><th class=l>copies (input, path, status)</th></tr>\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    const GroupRow& g = r.groups[i];
+    std::string copies;
+    for (const CopyRow& c : g.copies)
+      copies += fmt::format("[{}] {} {} {}<br>", c.input, esc(c.paths.front()), status_name(c.status),
+                            c.reason == Reason::none ? "" : reason_name(c.reason));
+    o += fmt::format("<tr class=group><td class=l><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>"
+                     "<td data-bytes=\"{}\">{}</td><td data-bytes=\"{}\">{}</td><td class=l>{}</td></tr>\n",
+                     util::to_hex(g.digest).substr(0, 16), g.size, g.copies.size(), g.inputs, g.saved_bytes_now,
+                     human_bytes(g.saved_bytes_now), g.saved_bytes_if_tagged, human_bytes(g.saved_bytes_if_tagged), copies);
+  }
+  o += "</table>\n";
+}
+
+}  // namespace
+
+std::string render_html(const Report& r, std::size_t top) {
+  std::string o = "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n<title>erofs-share scan</title>\n<style>";
+  o += k_style;
+  o += "</style></head><body>\n<h1>erofs-share scan: page cache sharing</h1>\n";
+  o += fmt::format("<p>{} input{}, {} domain{}, page size {}, {} class order; {} regular files, {}.</p>\n",
+                   r.inputs.size(), r.inputs.size() == 1 ? "" : "s", r.domains.size(), r.domains.size() == 1 ? "" : "s",
+                   r.options.page_size,
+                   r.options.assume == Assume::best ? "best" : "command-line", r.files, human_bytes(r.data_bytes));
+  totals_table(o, r);
+  input_bars(o, r);
+  heat_map(o, r);
+  top_groups(o, r, top);
+  o += "</body></html>\n";
+  return o;
+}
+
+}  // namespace core::scan

@@ -1,0 +1,154 @@
+// The JSON rendering (schema: share/scan/scan.schema.json). Keys keep a fixed, logical order.
+#include "core/scan/render.hpp"
+#include "core/scan/totals.hpp"
+
+namespace core::scan {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+ordered_json figures_json(const Figures& f) {
+  return {{"cache_bytes_without_sharing", f.cache_bytes_without_sharing},
+          {"cache_bytes_now", f.cache_bytes_now},
+          {"cache_bytes_if_tagged", f.cache_bytes_if_tagged},
+          {"saved_bytes_now", f.saved_bytes_now},
+          {"saved_bytes_if_tagged", f.saved_bytes_if_tagged},
+          {"saved_percent_now", percent(f.saved_bytes_now, f.cache_bytes_without_sharing)},
+          {"saved_percent_if_tagged", percent(f.saved_bytes_if_tagged, f.cache_bytes_without_sharing)}};
+}
+
+// Merges `extra` into `j` (keeps both orders).
+void append(ordered_json& j, const ordered_json& extra) {
+  for (const auto& [k, v] : extra.items()) j[k] = v;
+}
+
+ordered_json input_json(u32 index, const InputRow& in) {
+  const FingerprintCounts& fc = in.fingerprints;
+  ordered_json j = {{"index", index},
+                    {"name", in.name},
+                    {"kind", kind_name(in.kind)},
+                    {"domain", in.domain},
+                    {"mount_mode", in.mount_mode == MountMode::fileio ? "fileio" : "block"},
+                    {"ishare", in.ishare},
+                    {"fingerprint_xattr", in.fingerprint_xattr},
+                    {"block_size", in.block_size},
+                    {"files", in.files},
+                    {"paths", in.paths},
+                    {"data_bytes", in.data_bytes},
+                    {"directories", in.directories},
+                    {"symlinks", in.symlinks},
+                    {"special_files", in.special_files},
+                    {"empty_files", in.empty_files},
+                    {"unreadable_files", in.unreadable},
+                    {"fingerprints",
+                     {{"usable", fc.usable},
+                      {"missing", fc.missing},
+                      {"hidden_by_filter", fc.hidden_by_filter},
+                      {"empty", fc.empty},
+                      {"too_long", fc.too_long},
+                      {"not_sha256", fc.not_sha256},
+                      {"verified", fc.verified},
+                      {"mismatched", fc.mismatched}}}};
+  append(j, figures_json(in.figures));
+  return j;
+}
+
+ordered_json group_json(const GroupRow& g) {
+  ordered_json copies = ordered_json::array();
+  for (const CopyRow& c : g.copies) {
+    copies.push_back({{"input", c.input},
+                      {"paths", c.paths},
+                      {"io_class", io_class_name(c.io)},
+                      {"status", status_name(c.status)},
+                      {"reason", c.reason == Reason::none ? ordered_json(nullptr) : ordered_json(reason_name(c.reason))},
+                      {"saved_now", c.saved_now},
+                      {"saved_if_tagged", c.saved_if_tagged}});
+  }
+  return {{"sha256", util::to_hex(g.digest)},
+          {"size", g.size},
+          {"page_bytes", g.page_bytes},
+          {"verified", g.verified},
+          {"inputs", g.inputs},
+          {"saved_bytes_now", g.saved_bytes_now},
+          {"saved_bytes_if_tagged", g.saved_bytes_if_tagged},
+          {"copies", std::move(copies)}};
+}
+
+// Everything but the groups.
+ordered_json head_json(const Report& r) {
+  ordered_json j = ordered_json::object();
+  j["schema_version"] = k_schema_version;
+  j["options"] = {{"page_size", r.options.page_size},
+                  {"assume", assume_name(r.options.assume)},
+                  {"trust_fingerprints", r.options.trust_fingerprints},
+                  {"verify_all", r.options.verify_all}};
+  ordered_json totals = {{"files", r.files}, {"data_bytes", r.data_bytes}};
+  append(totals, figures_json(r.totals));
+  j["totals"] = std::move(totals);
+  j["domains"] = r.domains;
+  ordered_json inputs = ordered_json::array();
+  for (u32 i = 0; i < r.inputs.size(); ++i) inputs.push_back(input_json(i, r.inputs[i]));
+  j["inputs"] = std::move(inputs);
+  ordered_json pairs = ordered_json::array();
+  for (const PairRow& p : r.pairs)
+    pairs.push_back({{"a", p.a},
+                     {"b", p.b},
+                     {"common_bytes", p.common_bytes},
+                     {"shared_bytes_now", p.shared_bytes_now},
+                     {"shared_bytes_if_tagged", p.shared_bytes_if_tagged}});
+  j["pairs"] = std::move(pairs);
+  ordered_json reasons = ordered_json::array();
+  for (const ReasonRow& x : r.reasons)
+    reasons.push_back({{"status", status_name(x.status)},
+                       {"reason", reason_name(x.reason)},
+                       {"copies", x.copies},
+                       {"bytes", x.bytes}});
+  j["reasons"] = std::move(reasons);
+  j["group_count"] = r.groups.size();
+  return j;
+}
+
+// Paths are bytes, not always UTF-8: invalid sequences become U+FFFD.
+std::string dump(const ordered_json& j) { return j.dump(2, ' ', false, ordered_json::error_handler_t::replace); }
+
+}  // namespace
+
+void to_json(ordered_json& j, const Report& r) {
+  j = head_json(r);
+  ordered_json groups = ordered_json::array();
+  for (const GroupRow& g : r.groups) groups.push_back(group_json(g));
+  j["groups"] = std::move(groups);
+}
+
+// The same bytes as dump(to_json(...)) with two-space indent, written one group at a time.
+void write_json(const Report& report, std::size_t top, const Write& out) {
+  std::string head = dump(head_json(report));
+  head.resize(head.size() - 2);  // the closing "\n}"
+  out(head);
+  const std::size_t n = top > 0 ? std::min(top, report.groups.size()) : report.groups.size();
+  if (n == 0) {
+    out(",\n  \"groups\": []\n}\n");
+    return;
+  }
+  out(",\n  \"groups\": [\n");
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string g = dump(group_json(report.groups[i]));
+    std::string indented = "    ";
+    for (char c : g) {
+      indented += c;
+      if (c == '\n') indented += "    ";  // JSON strings hold no raw newlines
+    }
+    indented += i + 1 < n ? ",\n" : "\n";
+    out(indented);
+  }
+  out("  ]\n}\n");
+}
+
+std::string render_json(const Report& report, std::size_t top) {
+  std::string s;
+  write_json(report, top, [&](std::string_view piece) { s += piece; });
+  return s;
+}
+
+}  // namespace core::scan

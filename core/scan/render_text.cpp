@@ -1,0 +1,105 @@
+// The readable text report.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/scan/render.hpp"
+#include "core/scan/totals.hpp"
+
+namespace core::scan {
+
+std::string human_bytes(u64 bytes) {
+  static const char* const k_units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  return fmt::format("{:.1f} {}", v, k_units[u]);
+}
+
+namespace {
+
+std::string saved(u64 bytes, u64 whole) {
+  return fmt::format("{} ({:.2f}%)", human_bytes(bytes), percent(bytes, whole));
+}
+
+}  // namespace
+
+std::string render_text(const Report& r, std::size_t top) {
+  std::string o;
+  const Figures& t = r.totals;
+  o += fmt::format("erofs-share scan: {} input{}, {} domain{}, page size {}, {} class order\n\n", r.inputs.size(),
+                   r.inputs.size() == 1 ? "" : "s", r.domains.size(), r.domains.size() == 1 ? "" : "s",
+                   r.options.page_size, r.options.assume == Assume::best ? "best" : "command-line");
+  o += fmt::format("Page cache for the data of {} regular files ({}):\n", r.files, human_bytes(r.data_bytes));
+  o += fmt::format("  {:<22} {:>16}  {}\n", "without sharing", t.cache_bytes_without_sharing,
+                   human_bytes(t.cache_bytes_without_sharing));
+  o += fmt::format("  {:<22} {:>16}  saves {}\n", "with sharing now", t.cache_bytes_now,
+                   saved(t.saved_bytes_now, t.cache_bytes_without_sharing));
+  o += fmt::format("  {:<22} {:>16}  saves {}\n", "once all are tagged", t.cache_bytes_if_tagged,
+                   saved(t.saved_bytes_if_tagged, t.cache_bytes_without_sharing));
+
+  o += fmt::format("\nInputs:\n  {:>3} {:<9} {:<12} {:<6} {:<6} {:>9} {:>12} {:>12} {:>12}  {}\n", "#", "KIND",
+                   "DOMAIN", "MOUNT", "ISHARE", "FILES", "CACHE", "SAVED NOW", "IF TAGGED", "NAME");
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    const InputRow& in = r.inputs[i];
+    o += fmt::format("  {:>3} {:<9} {:<12} {:<6} {:<6} {:>9} {:>12} {:>12} {:>12}  {}\n", i, kind_name(in.kind),
+                     in.domain, mount_mode_name(in.mount_mode), in.kind != InputKind::erofs ? "-" : in.ishare ? "yes" : "no",
+                     in.files, human_bytes(in.figures.cache_bytes_without_sharing),
+                     human_bytes(in.figures.saved_bytes_now), human_bytes(in.figures.saved_bytes_if_tagged), in.name);
+    const FingerprintCounts& fc = in.fingerprints;
+    if (fc.mismatched) o += fmt::format("      {} stored fingerprints do not match the content\n", fc.mismatched);
+    if (in.unreadable) o += fmt::format("      {} files that may have twins could not be read\n", in.unreadable);
+  }
+
+  if (!r.reasons.empty()) {
+    o += fmt::format("\nCopies of shared content that do not share now:\n  {:<24} {:<27} {:>7} {:>12}  {}\n",
+                     "STATUS", "REASON", "COPIES", "BYTES", "MEANING");
+    for (const ReasonRow& x : r.reasons)
+      o += fmt::format("  {:<24} {:<27} {:>7} {:>12}  {}\n", status_name(x.status), reason_name(x.reason), x.copies,
+                       x.bytes, reason_text(x.reason));
+  }
+
+  if (!r.pairs.empty()) {
+    std::vector<const PairRow*> pairs;
+    for (const PairRow& p : r.pairs) pairs.push_back(&p);
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [](const PairRow* a, const PairRow* b) { return a->common_bytes > b->common_bytes; });
+    if (top > 0 && pairs.size() > top) pairs.resize(top);
+    o += fmt::format("\nPair overlap{}:\n  {:>3} {:>3} {:>12} {:>12} {:>12}\n",
+                     pairs.size() < r.pairs.size() ? fmt::format(" (top {} of {} pairs)", pairs.size(), r.pairs.size()) : "",
+                     "A", "B", "COMMON", "SHARED NOW", "IF TAGGED");
+    for (const PairRow* p : pairs)
+      o += fmt::format("  {:>3} {:>3} {:>12} {:>12} {:>12}\n", p->a, p->b, human_bytes(p->common_bytes),
+                       human_bytes(p->shared_bytes_now), human_bytes(p->shared_bytes_if_tagged));
+  }
+
+  const std::size_t n = top > 0 ? std::min(top, r.groups.size()) : r.groups.size();
+  o += fmt::format("\nContent held by more than one inode: {} groups", r.groups.size());
+  if (n == 0) return o + "\n";
+  o += fmt::format("; the top {} by bytes saved once tagged:\n", n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const GroupRow& g = r.groups[i];
+    o += fmt::format("  {} {} bytes x{} in {} input{}: saves {} now, {} once tagged{}\n", util::to_hex(g.digest).substr(0, 16),
+                     g.size, g.copies.size(), g.inputs, g.inputs == 1 ? "" : "s", human_bytes(g.saved_bytes_now),
+                     human_bytes(g.saved_bytes_if_tagged), g.verified ? "" : " (content taken from fingerprints)");
+    constexpr std::size_t k_max_copies = 8;  // per group; JSON and CSV have them all
+    for (std::size_t k = 0; k < g.copies.size(); ++k) {
+      if (k == k_max_copies && g.copies.size() > k_max_copies + 1) {
+        o += fmt::format("      ... {} more copies\n", g.copies.size() - k);
+        break;
+      }
+      const CopyRow& c = g.copies[k];
+      std::string links = c.paths.size() > 1 ? fmt::format(" (+{} links)", c.paths.size() - 1) : "";
+      std::string why = c.reason == Reason::none ? "" : fmt::format(": {}", reason_name(c.reason));
+      o += fmt::format("      [{}] {}{}  {} {}{}\n", c.input, c.paths.front(), links, io_class_name(c.io),
+                       status_name(c.status), why);
+    }
+  }
+  return o;
+}
+
+}  // namespace core::scan

@@ -1,0 +1,129 @@
+// build_report: the sharing model. Two runs of the kernel's decision (sharing.hpp) over every
+// inode in instantiation order: "now" with the fingerprint values as stored, and "if tagged"
+// with every file carrying the correct "sha256:" value. Content groups, statuses and reasons
+// are read off the two runs (grouping.hpp); figures are whole pages per inode.
+#include "core/scan/report.hpp"
+
+#include <algorithm>
+#include <span>
+#include <string>
+
+#include "core/scan/grouping.hpp"
+#include "core/scan/totals.hpp"
+
+namespace core::scan {
+
+namespace {
+
+InputRow input_row(const InputRecord& in) {
+  InputRow row;
+  row.name = in.name;
+  row.kind = in.kind;
+  row.domain = in.domain;
+  row.mount_mode = in.mount_mode;
+  row.ishare = in.ishare;
+  row.fingerprint_xattr = in.fingerprint_xattr;
+  row.block_size = in.block_size;
+  row.directories = in.directories;
+  row.symlinks = in.symlinks;
+  row.special_files = in.special_files;
+  row.empty_files = in.empty_files;
+  for (const FileRecord& f : in.files) {
+    ++row.files;
+    row.paths += f.paths.size();
+    row.data_bytes += f.size;
+  }
+  return row;
+}
+
+// The kernel's key (§6.5 step 3): value bytes immediately followed by the domain, no separator.
+std::string key_of(std::span<const u8> value, const std::string& domain) {
+  std::string k(reinterpret_cast<const char*>(value.data()), value.size());
+  return k + domain;
+}
+
+Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
+  const u32 n = static_cast<u32>(copies.size());
+  Runs runs;
+  runs.now_in.resize(n);
+  std::vector<SimInode> tag_in(n);
+  for (u32 c = 0; c < n; ++c) {
+    runs.now_in[c].io = tag_in[c].io = copies[c].io;
+    runs.now_in[c].size = tag_in[c].size = copies[c].rec->size;
+  }
+  {
+    KeyTable keys;
+    for (u32 c = 0; c < n; ++c)
+      if (copies[c].view == Reason::none)
+        runs.now_in[c].key = keys.id(key_of(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain));
+    runs.now = simulate(runs.now_in, keys.size(), opt.assume, opt.page_size);
+  }
+  {
+    // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
+    KeyTable keys;
+    for (u32 c = 0; c < n; ++c)
+      if (copies[c].content) tag_in[c].key = keys.id(key_of(*copies[c].content, inputs[copies[c].input].domain));
+    runs.tag = simulate(tag_in, keys.size(), opt.assume, opt.page_size);
+  }
+  runs.now_members = Members(runs.now);
+  runs.tag_members = Members(runs.tag);
+  return runs;
+}
+
+// Pair overlap: contents present in both inputs, and shared inodes with members in both.
+std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                               const Runs& runs, u32 inputs, u32 page_size) {
+  PairMatrix pairs(inputs);
+  auto inputs_of = [&](std::span<const u32> members) {
+    std::vector<u32> ins;
+    for (u32 c : members) ins.push_back(copies[c].input);
+    return ins;
+  };
+  for (const std::vector<u32>& members : groups)
+    pairs.add(inputs_of(members), page_bytes(copies[members.front()].rec->size, page_size), &PairRow::common_bytes);
+  auto add_shared = [&](const Simulation& sim, const Members& members, u64 PairRow::*field) {
+    for (u32 s = 0; s < sim.shared.size(); ++s)
+      if (sim.shared[s].members >= 2) pairs.add(inputs_of(members.of(s)), page_bytes(sim.shared[s].size, page_size), field);
+  };
+  add_shared(runs.now, runs.now_members, &PairRow::shared_bytes_now);
+  add_shared(runs.tag, runs.tag_members, &PairRow::shared_bytes_if_tagged);
+  return pairs.take();
+}
+
+}  // namespace
+
+Report build_report(const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
+  Report rep;
+  rep.options = opt;
+  for (const InputRecord& in : inputs) {
+    rep.inputs.push_back(input_row(in));
+    rep.files += rep.inputs.back().files;
+    rep.data_bytes += rep.inputs.back().data_bytes;
+    rep.domains.push_back(in.domain);
+  }
+  std::sort(rep.domains.begin(), rep.domains.end());
+  rep.domains.erase(std::unique(rep.domains.begin(), rep.domains.end()), rep.domains.end());
+
+  std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs);
+  const Runs runs = run_decisions(copies, inputs, opt);
+  const std::vector<std::vector<u32>> groups = content_groups(copies);
+
+  // Figures per input: every inode's pages, minus those a shared inode serves from another.
+  for (u32 c = 0; c < copies.size(); ++c) {
+    Figures& f = rep.inputs[copies[c].input].figures;
+    const u64 pages = page_bytes(copies[c].rec->size, opt.page_size);
+    f.cache_bytes_without_sharing += pages;
+    if (runs.now.saved(c)) f.saved_bytes_now += pages;
+    if (runs.tag.saved(c)) f.saved_bytes_if_tagged += pages;
+  }
+  for (InputRow& row : rep.inputs) {
+    finish(row.figures);
+    add(rep.totals, row.figures);
+  }
+
+  rep.groups = group_rows(copies, groups, runs, inputs, opt.page_size, rep.reasons);
+  rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size);
+  return rep;
+}
+
+}  // namespace core::scan

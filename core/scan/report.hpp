@@ -1,0 +1,116 @@
+// The scan report: totals, per-input figures, the pair-overlap matrix, content groups with a
+// status and reason per copy. build_report() is a pure function of the input records, so the
+// model can be tested on hand-built inputs and a scan of manifests equals a scan of images.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/scan/model.hpp"
+
+namespace core::scan {
+
+inline constexpr int k_schema_version = 1;
+
+struct ModelOptions {
+  u32 page_size = 4096;
+  Assume assume = Assume::order;
+  bool trust_fingerprints = false;  // a "sha256:" value stands for the content (not read)
+  bool verify_all = false;          // contents of files with a unique size count too
+};
+
+// Page-cache bytes of regular-file data (whole pages) in three situations.
+struct Figures {
+  u64 cache_bytes_without_sharing = 0;  // every inode cached on its own
+  u64 cache_bytes_now = 0;              // with sharing, fingerprints as they are
+  u64 cache_bytes_if_tagged = 0;        // with sharing, every file correctly tagged
+  u64 saved_bytes_now = 0;
+  u64 saved_bytes_if_tagged = 0;
+};
+
+// Fingerprints of one input's files (non-empty regular files, counted per inode).
+struct FingerprintCounts {
+  u64 usable = 0;            // the kernel would use the value
+  u64 missing = 0;           // no value (or the image lacks the feature)
+  u64 hidden_by_filter = 0;
+  u64 empty = 0;
+  u64 too_long = 0;
+  u64 not_sha256 = 0;        // present, but not the 39-byte "sha256:" form mkfs writes
+  u64 verified = 0;          // "sha256:" value checked against the content: equal
+  u64 mismatched = 0;        // checked: different
+};
+
+struct InputRow {
+  std::string name;
+  InputKind kind = InputKind::erofs;
+  std::string domain;
+  MountMode mount_mode = MountMode::block;
+  bool ishare = false;
+  std::string fingerprint_xattr;
+  u32 block_size = 0;
+  u64 files = 0;         // inodes of non-empty regular files
+  u64 paths = 0;         // their names (hard links count once each)
+  u64 data_bytes = 0;    // sum of their sizes
+  u64 directories = 0;
+  u64 symlinks = 0;
+  u64 special_files = 0;
+  u64 empty_files = 0;
+  u64 unreadable = 0;    // files that may have twins but whose content could not be read
+  FingerprintCounts fingerprints;
+  Figures figures;       // pages charged to this input (a shared inode: to its first member)
+};
+
+struct CopyRow {
+  u32 input = 0;
+  std::vector<std::string> paths;
+  IoClass io = IoClass::block;
+  Status status = Status::blocked;
+  Reason reason = Reason::none;
+  bool saved_now = false;        // its pages are served by another member now
+  bool saved_if_tagged = false;
+};
+
+// One content (SHA-256 and size) found in more than one inode.
+struct GroupRow {
+  util::Digest digest{};
+  u64 size = 0;
+  u64 page_bytes = 0;    // page cache one copy occupies
+  bool verified = true;  // every copy's content was read (not taken from its fingerprint)
+  u32 inputs = 0;        // distinct inputs holding it
+  u64 saved_bytes_now = 0;
+  u64 saved_bytes_if_tagged = 0;
+  std::vector<CopyRow> copies;  // in instantiation order
+};
+
+// Overlap of two inputs a < b.
+struct PairRow {
+  u32 a = 0;
+  u32 b = 0;
+  u64 common_bytes = 0;            // page bytes of contents present in both
+  u64 shared_bytes_now = 0;        // page bytes of shared inodes with members in both, now
+  u64 shared_bytes_if_tagged = 0;  // the same once everything is tagged
+};
+
+struct ReasonRow {
+  Status status = Status::blocked;
+  Reason reason = Reason::none;
+  u64 copies = 0;
+  u64 bytes = 0;  // page bytes of those copies
+};
+
+struct Report {
+  ModelOptions options;
+  Figures totals;
+  u64 files = 0;      // inodes of non-empty regular files, all inputs
+  u64 data_bytes = 0;
+  std::vector<std::string> domains;  // sorted
+  std::vector<InputRow> inputs;      // command-line order
+  std::vector<PairRow> pairs;        // every pair a < b, sorted
+  std::vector<GroupRow> groups;      // by saved_bytes_if_tagged, saved_bytes_now, size desc; digest
+  std::vector<ReasonRow> reasons;    // by status, reason
+};
+
+// Applies the sharing model to `inputs` (command-line order; domain and mount_mode set).
+Report build_report(const std::vector<InputRecord>& inputs, const ModelOptions& options);
+
+}  // namespace core::scan

@@ -1,0 +1,194 @@
+// The scan pipeline, as a list of named steps: read the inputs, decide what to hash (size
+// grouping), hash in parallel, write manifests, apply the model.
+#include "core/scan/scan.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/scan/manifest.hpp"
+#include "core/scan/parallel.hpp"
+#include "core/util/error.hpp"
+
+namespace core::scan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Errors name the input they happened in (some already do).
+[[noreturn]] void rethrow_for(const std::string& input) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (!msg.starts_with(input + ": ") && !msg.starts_with(input + ":")) msg = input + ": " + msg;
+    throw Error(msg);
+  }
+}
+
+LoadedInput load(const InputSpec& spec, const ScanOptions& opt, ReadCounters& counters) {
+  try {
+    switch (detect_kind(spec.path)) {
+      case DetectedKind::erofs: return load_erofs(spec);
+      case DetectedKind::directory: return load_directory(spec, opt.tree_storage);
+      case DetectedKind::tar: return load_tar(spec, opt.tree_storage, counters);
+      case DetectedKind::manifest: return LoadedInput{read_manifest(spec.path), nullptr};
+    }
+  } catch (const IoError&) {
+    throw;  // names its path already
+  } catch (const Error&) {
+    rethrow_for(spec.path);
+  }
+  return {};
+}
+
+// Applies INPUT=VALUE settings; every INPUT must name an input.
+template <class T>
+void assign(const std::vector<std::pair<std::string, T>>& settings, const char* option,
+            const std::vector<InputSpec>& specs, std::vector<LoadedInput>& loaded, T InputRecord::*field) {
+  for (const auto& [name, value] : settings) {
+    bool found = false;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      if (specs[i].path == name || loaded[i].record.name == name) {
+        loaded[i].record.*field = value;
+        found = true;
+      }
+    }
+    if (!found) throw UsageError(fmt::format("{} {}=...: no input is named {}", option, name, name));
+  }
+}
+
+}  // namespace
+
+DetectedKind detect_kind(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return DetectedKind::directory;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "open", errno);
+  std::vector<char> head(64 * 1024);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.size() >= 1028 && load_le32(reinterpret_cast<const u8*>(head.data()) + 1024) == 0xE0F5E1E2)
+    return DetectedKind::erofs;
+  std::string_view text(head.data(), head.size());
+  std::size_t nl = text.find('\n');
+  if (nl != std::string_view::npos && is_manifest_header(text.substr(0, nl))) return DetectedKind::manifest;
+  return DetectedKind::tar;
+}
+
+bool needs_hash(const FileRecord& f, u64 size_count, bool all, bool trust) {
+  if (f.content) return false;
+  if (trust && f.fingerprint && fingerprint_digest(f.fingerprint->value)) return false;
+  return size_count >= 2 || all;
+}
+
+std::vector<std::string> manifest_names(const std::vector<std::string>& input_names) {
+  std::vector<std::string> out;
+  std::map<std::string, unsigned> seen;
+  for (const std::string& name : input_names) {
+    std::string base = fs::path(name).filename().string();
+    if (base.empty() || base == "." || base == "..") base = "input";
+    unsigned n = ++seen[base];
+    out.push_back(n == 1 ? base + ".ndjson" : fmt::format("{}-{}.ndjson", base, n));
+  }
+  return out;
+}
+
+Report scan(const ScanOptions& opt) {
+  if (opt.inputs.empty()) throw UsageError("no inputs given");
+  if (opt.model.trust_fingerprints && opt.model.verify_all)
+    throw UsageError("--trust-fingerprints and --verify-all exclude each other");
+  const u32 page = opt.model.page_size;
+  if (page < 512 || page > (u32(1) << 20) || (page & (page - 1)))
+    throw UsageError(fmt::format("page size {} is not a power of two between 512 and 1048576", page));
+  const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+  ReadCounters counters;
+  auto report_progress = [&](const char* phase, u64 files_total, u64 bytes_total) {
+    return [&, phase, files_total, bytes_total] {
+      if (opt.progress) opt.progress(Progress{phase, counters.files, files_total, counters.bytes, bytes_total});
+    };
+  };
+
+  // 1. Read every input's metadata (archives are hashed as they stream by).
+  std::vector<LoadedInput> loaded(opt.inputs.size());
+  parallel_for(opt.inputs.size(), jobs, [&](std::size_t i) { loaded[i] = load(opt.inputs[i], opt, counters); },
+               report_progress("reading", 0, 0));
+  for (LoadedInput& in : loaded) {
+    in.record.domain = opt.default_domain;
+    in.record.mount_mode = opt.default_mount_mode;
+  }
+  assign(opt.domains, "--domain", opt.inputs, loaded, &InputRecord::domain);
+  assign(opt.mount_modes, "--mount-mode", opt.inputs, loaded, &InputRecord::mount_mode);
+
+  // 2. Size grouping: a size held by one inode only cannot share, so its content is not read
+  //    (unless every file is wanted: --verify-all, or manifests that others will merge).
+  std::unordered_map<u64, u64> size_count;
+  for (const LoadedInput& in : loaded)
+    for (const FileRecord& f : in.record.files) ++size_count[f.size];
+  const bool all = opt.model.verify_all || !opt.manifest_out.empty();
+  struct Job {
+    std::size_t input;
+    std::size_t file;
+  };
+  std::vector<Job> work;
+  u64 work_bytes = 0;
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    if (!loaded[i].source) continue;
+    const auto& files = loaded[i].record.files;
+    const std::size_t first = work.size();
+    for (std::size_t k = 0; k < files.size(); ++k) {
+      if (!needs_hash(files[k], size_count[files[k].size], all, opt.model.trust_fingerprints)) continue;
+      work.push_back({i, k});
+      work_bytes += files[k].size;
+    }
+    // Read each image in on-disk order (nid order follows mkfs's layout).
+    std::sort(work.begin() + static_cast<std::ptrdiff_t>(first), work.end(),
+              [&](const Job& a, const Job& b) { return files[a.file].locator < files[b.file].locator; });
+  }
+
+  // 3. Hash in parallel; each inode once. Unreadable data is recorded, not fatal.
+  counters.files = 0;
+  counters.bytes = 0;
+  parallel_for(work.size(), jobs, [&](std::size_t w) {
+    LoadedInput& in = loaded[work[w].input];
+    FileRecord& f = in.record.files[work[w].file];
+    try {
+      f.content = in.source->digest(f, counters);
+    } catch (const Unsupported& e) {
+      f.content_error = e.what();
+    } catch (const DataUnavailable& e) {
+      f.content_error = e.what();
+    } catch (const Error&) {
+      rethrow_for(opt.inputs[work[w].input].path);
+    }
+    ++counters.files;
+  }, report_progress("hashing", work.size(), work_bytes));
+
+  // 4. Manifests: one per input, for merging later.
+  std::vector<InputRecord> records;
+  for (LoadedInput& in : loaded) {
+    in.source.reset();
+    records.push_back(std::move(in.record));
+  }
+  if (!opt.manifest_out.empty()) {
+    std::error_code ec;
+    fs::create_directories(opt.manifest_out, ec);
+    if (ec) throw IoError(opt.manifest_out, "mkdir", ec.value());
+    std::vector<std::string> names;
+    for (const auto& r : records) names.push_back(r.name);
+    std::vector<std::string> files = manifest_names(names);
+    for (std::size_t i = 0; i < records.size(); ++i)
+      write_manifest(records[i], (fs::path(opt.manifest_out) / files[i]).string());
+  }
+
+  // 5. The model.
+  return build_report(records, opt.model);
+}
+
+}  // namespace core::scan

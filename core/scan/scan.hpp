@@ -1,0 +1,52 @@
+// `scan`: read every input, hash what can share (in parallel, each inode at most once), write
+// manifests if asked, and apply the sharing model (report.hpp).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/scan/inputs.hpp"
+#include "core/scan/report.hpp"
+
+namespace core::scan {
+
+// A snapshot for a progress display.
+struct Progress {
+  const char* phase = "";  // "reading" (metadata, archives) or "hashing"
+  u64 files_done = 0;
+  u64 files_total = 0;     // 0 while unknown
+  u64 bytes_done = 0;
+  u64 bytes_total = 0;     // 0 while unknown
+};
+
+struct ScanOptions {
+  std::vector<InputSpec> inputs;    // command-line order
+  // INPUT=VALUE settings; INPUT is a path as given or the input name a manifest records.
+  std::vector<std::pair<std::string, std::string>> domains;
+  std::vector<std::pair<std::string, MountMode>> mount_modes;
+  std::string default_domain = "default";
+  MountMode default_mount_mode = MountMode::block;
+  ModelOptions model;
+  unsigned jobs = 0;                // hashing threads; 0 = every core
+  Storage tree_storage = Storage::uncompressed;  // how directory and tar files are modelled
+  std::string manifest_out;         // directory for one manifest per input ("" = none)
+  // Called from the calling thread about ten times a second while reading and hashing.
+  std::function<void(const Progress&)> progress;
+};
+
+// Runs the scan. Throws UsageError (bad option combination, unknown input format), IoError,
+// CorruptImage or Unsupported (naming the input). Files whose data cannot be read
+// (compressed data not yet readable, a missing --device) are counted, not fatal.
+Report scan(const ScanOptions& options);
+
+// The files of `record` whose content this scan must read: sizes that occur in more than one
+// inode across `size_count` (or every file with `all`), except where a trusted "sha256:"
+// fingerprint stands for the content. Exposed for tests.
+bool needs_hash(const FileRecord& file, u64 size_count, bool all, bool trust);
+
+// The manifest file name of input `index` named `name` in a scan of several inputs: the base
+// name plus ".ndjson" (base names that repeat get "-2", "-3", ... in order).
+std::vector<std::string> manifest_names(const std::vector<std::string>& input_names);
+
+}  // namespace core::scan

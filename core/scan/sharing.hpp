@@ -1,0 +1,56 @@
+// The kernel's sharing decision (erofs-format.md §6.5), applied to a list of inodes in the order
+// they are instantiated: one shared inode per key (fingerprint value + domain_id); the first
+// inode of a key fixes its aops class and i_size, later inodes join only if both match.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/scan/model.hpp"
+
+namespace core::scan {
+
+// One inode as the sharing code sees it.
+struct SimInode {
+  static constexpr u32 k_no_key = 0;
+  u32 key = k_no_key;  // interned key (KeyTable), k_no_key = not taking part
+  IoClass io = IoClass::block;
+  u64 size = 0;
+};
+
+// Interns key byte strings as small ids (1, 2, ... in order of first appearance), so the
+// model holds each distinct key once instead of once per inode.
+class KeyTable {
+public:
+  u32 id(std::string key);
+  u32 size() const { return static_cast<u32>(m_ids.size()); }
+
+private:
+  std::unordered_map<std::string, u32> m_ids;
+};
+
+struct SharedInode {
+  u32 anchor = 0;   // the member that created it (its pages are charged to it)
+  IoClass io = IoClass::block;
+  u64 size = 0;
+  u32 members = 0;  // anchor included
+};
+
+struct Simulation {
+  static constexpr u32 k_none = ~u32(0);
+  std::vector<u32> inode;    // per input inode: the shared inode of its key, or k_none
+  std::vector<bool> joined;  // it is a member (false: no key, or class/size differ)
+  std::vector<SharedInode> shared;
+
+  // True if `i` is served by a shared inode another member created (its pages are saved).
+  bool saved(u32 i) const { return joined[i] && shared[inode[i]].anchor != i; }
+};
+
+// Runs the decision over `inodes` (in instantiation order; keys from one KeyTable of
+// `key_count` ids). With Assume::order the first inode of a key fixes class and size, as the
+// kernel does; with Assume::best the (class, size) with the largest saving wins (ties: the one
+// seen first) and its first member anchors.
+Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume assume, u32 page_size);
+
+}  // namespace core::scan

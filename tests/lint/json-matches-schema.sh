@@ -1,0 +1,44 @@
+#!/bin/bash
+# --format json matches share/lint/report.schema.json in every situation (clean, findings of
+# every kind of location, several images, unreadable input, suppressed findings, notes, names
+# that are not UTF-8) and is deterministic: the same run twice gives the same bytes.
+. "$(dirname "$0")/common.sh"
+
+make_lint_tree "$t/src"
+printf 'x\n' >"$t/src/$(printf 'bad\xffname')"
+mk "$t/fp.erofs" "$t/src" --xattr-inode-digest
+mk "$t/plain.erofs" "$t/src"
+cp "$t/fp.erofs" "$t/bad.erofs"
+forge flip-fp "$t/bad.erofs" /d 30
+forge break-inode "$t/bad.erofs" /c
+forge break-checksum "$t/bad.erofs"
+cp "$t/fp.erofs" "$t/noroot.erofs"
+forge break-inode "$t/noroot.erofs" /
+echo '{"accepted": [{"rule": "fingerprints-absent", "reason": "legacy"}, {"rule": "corrupt-inode", "reason": "x", "expires": "2001-01-01"}]}' \
+  >"$t/baseline.json"
+
+lint_json "$t/1.json" "$t/fp.erofs"
+lint_json "$t/2.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
+lint_json "$t/3.json" --show-suppressed --baseline "$t/baseline.json" "$t/bad.erofs" "$t/plain.erofs"
+lint_json "$t/4.json" --no-verify --min-kernel 5.4 "$t/bad.erofs"
+rc=0
+es lint --format json "$t/fp.erofs" "$t/missing.erofs" >"$t/5.json" 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "missing input: exit $rc"
+"$PYTHON3" - "$EROFS_SHARE_SRCDIR/share/lint/report.schema.json" "$t"/[1-5].json <<'PY' || fail "JSON does not match the schema"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+for path in sys.argv[2:]:
+    doc = json.load(open(path, encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    f = doc["findings"]
+    keys = [(x["image"], x["path"] or "", x["rule"], x["message"]) for x in f]
+    order = {img["image"]: i for i, img in enumerate(doc["images"])}
+    assert [(order[k[0]],) + k[1:] for k in keys] == sorted((order[k[0]],) + k[1:] for k in keys), path
+PY
+grep -q '"input_errors": \[' "$t/5.json" && grep -q 'missing.erofs' "$t/5.json" || fail "input error not in JSON"
+
+# Deterministic.
+lint_json "$t/2b.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
+cmp "$t/2.json" "$t/2b.json" || fail "two runs differ"
+pass

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# bench-scan.sh - the numbers for the scan release note (not a test), one run each, warm cache:
+#   1. hashing scan of two root filesystem images vs `fsck.erofs --xattr-inode-digest` on each
+#      image in turn (the only other tool that hashes every file),
+#   2. `--trust-fingerprints` scan vs the hashing scan,
+#   3. hashing throughput (--verify-all: every byte of every file) vs
+#      `openssl speed -evp sha256 -multi NPROC` (16 KiB blocks),
+#   4. peak RSS per million files (a generated image of many small files).
+# The root filesystem tree is the debootstrap tree of tests/bench/inspect-vs-fsck.sh (run that
+# once first); image 1 is all of it, image 2 leaves out /usr/lib/llvm-14 and /usr/lib/gcc (a
+# sibling image: same base, another toolchain set). Both carry mkfs.erofs fingerprints.
+# Usage: tests/scan/bench-scan.sh     Env: BUILD_DIR (build), EROFS_SHARE_CACHE, MANY (200000)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../../scripts/env.sh
+source "$repo/scripts/env.sh" >/dev/null
+bin="${BUILD_DIR:-$repo/build}/cli/erofs-share"
+[[ -x "$bin" ]] || { echo "bench-scan: build first ($bin missing)" >&2; exit 2; }
+dir="$EROFS_SHARE_CACHE/bench"
+tree="$dir/rootfs"
+[[ -f "$tree/.complete" ]] || { echo "bench-scan: run tests/bench/inspect-vs-fsck.sh once (it makes $tree)" >&2; exit 2; }
+out="$dir/scan"
+mkdir -p "$out"
+cpus=$(nproc)
+
+img1="$out/rootfs-full.erofs"
+img2="$out/rootfs-nollvm.erofs"
+[[ -f "$img1" ]] || "$MKFS_EROFS_19" -T0 --all-root --xattr-inode-digest "$img1" "$tree" >"$out/mkfs1.log" 2>&1
+[[ -f "$img2" ]] || "$MKFS_EROFS_19" -T0 --all-root --xattr-inode-digest \
+  --exclude-regex='^usr/lib/(llvm-14|gcc)(/|$)' "$img2" "$tree" >"$out/mkfs2.log" 2>&1
+many="$out/many.erofs"
+n_many=${MANY:-200000}
+if [[ ! -f "$many" ]]; then
+  rm -rf "$out/many"
+  python3 - "$out/many" "$n_many" <<'EOF'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+r = random.Random(1)
+for d in range(max(1, n // 500)):
+    os.makedirs(f"{root}/d{d:04d}")
+for i in range(n):
+    size = r.randint(1, 3000)
+    with open(f"{root}/d{i % max(1, n // 500):04d}/file-{i:07d}.txt", "wb") as f:
+        f.write((b"%07d" % (i % (n // 4))) * (size // 7 + 1))
+EOF
+  "$MKFS_EROFS_19" -T0 --all-root --xattr-inode-digest "$many" "$out/many" >"$out/mkfs-many.log" 2>&1
+  rm -rf "$out/many"
+fi
+cat "$img1" "$img2" "$many" >/dev/null  # warm cache
+
+# t NAME CMD...: runs CMD once; prints "NAME wall user sys maxrss_kib".
+t() {
+  local name=$1
+  shift
+  /usr/bin/time -f "%e %U %S %M" -o "$out/time.out" "$@" >"$out/$name.out" 2>"$out/$name.err" ||
+    { echo "bench-scan: $name failed:" >&2; tail -3 "$out/$name.err" >&2; exit 1; }
+  echo "$name $(cat "$out/time.out")"
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $cpus cores" >&2
+{
+  t scan "$bin" scan --no-progress --format json "$img1" "$img2"
+  t fsck1 "$FSCK_EROFS_19" --xattr-inode-digest "$img1"
+  t fsck2 "$FSCK_EROFS_19" --xattr-inode-digest "$img2"
+  t trust "$bin" scan --no-progress --trust-fingerprints --format json "$img1" "$img2"
+  t verify "$bin" scan --no-progress --verify-all --format json "$img1" "$img2"
+  t many "$bin" scan --no-progress --format json "$many"
+} >"$out/results.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+ossl=$(openssl speed -evp sha256 -multi "$cpus" -seconds 3 2>/dev/null | awk '/^sha256/ { v = $NF } END { sub("k", "", v); print v * 1000 }')
+bytes=$(json "$out/verify.out" "d['totals']['data_bytes']")
+files=$(json "$out/scan.out" "d['totals']['files']")
+many_files=$(json "$out/many.out" "d['totals']['files']")
+saved=$(json "$out/scan.out" "d['totals']['saved_percent_now']")
+
+awk -v bytes="$bytes" -v ossl="$ossl" -v files="$files" -v many="$many_files" -v saved="$saved" \
+    -v i1="$(($(stat -c %s "$img1") >> 20))" -v i2="$(($(stat -c %s "$img2") >> 20))" '
+  { wall[$1] = $2; user[$1] = $3; sys[$1] = $4; rss[$1] = $5 }
+  END {
+    printf "images: %d MiB + %d MiB, %d regular files, %.1f%% saved by sharing\n", i1, i2, files, saved
+    printf "%-8s %8s %8s %8s %10s\n", "run", "wall s", "user s", "sys s", "peak KiB"
+    for (k in wall) printf "%-8s %8.2f %8.2f %8.2f %10d\n", k, wall[k], user[k], sys[k], rss[k]
+    fsck = wall["fsck1"] + wall["fsck2"]
+    printf "hashing scan vs fsck.erofs on each image in turn: %.2f s vs %.2f s = %.1fx faster\n", wall["scan"], fsck, fsck / wall["scan"]
+    printf "--trust-fingerprints vs hashing scan: %.2f s vs %.2f s = %.1fx faster\n", wall["trust"], wall["scan"], wall["scan"] / wall["trust"]
+    printf "hashing throughput (--verify-all, %d bytes): %.0f MB/s = %.0f%% of openssl speed sha256 (%.0f MB/s)\n",
+           bytes, bytes / wall["verify"] / 1e6, 100 * bytes / wall["verify"] / ossl, ossl / 1e6
+    printf "peak RSS: %.0f MiB for %d files = %.0f MiB per million files\n", rss["many"] / 1024, many, rss["many"] / 1024 / many * 1e6
+  }' "$out/results.txt"

@@ -1,0 +1,188 @@
+// Inputs, manifests, size grouping and the parallel loop of `scan`, without images.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "core/erofs/fingerprint.hpp"
+#include "core/scan/manifest.hpp"
+#include "core/scan/parallel.hpp"
+#include "core/scan/scan.hpp"
+#include "core/util/error.hpp"
+
+namespace core::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+  TempDir() {
+    m_path = fs::temp_directory_path() / ("erofs-share-scan-unit-" + std::to_string(::getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_path);
+    fs::create_directories(m_path);
+  }
+  ~TempDir() { fs::remove_all(m_path); }
+  const fs::path& path() const { return m_path; }
+
+private:
+  fs::path m_path;
+};
+
+void write(const fs::path& p, const std::string& data) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << data;
+}
+
+TEST(ScanInputs, NormalizePath) {
+  EXPECT_EQ(normalize_path("./a/b/"), "/a/b");
+  EXPECT_EQ(normalize_path("a//b"), "/a/b");
+  EXPECT_EQ(normalize_path("/a/./b"), "/a/b");
+  EXPECT_EQ(normalize_path("./"), "/");
+  EXPECT_EQ(normalize_path(""), "/");
+}
+
+TEST(ScanInputs, DirectoryHardLinksAreOneRecord) {
+  TempDir t;
+  write(t.path() / "a", "hello");
+  write(t.path() / "sub/b", "world!");
+  write(t.path() / "empty", "");
+  fs::create_hard_link(t.path() / "a", t.path() / "sub/a-link");
+  fs::create_symlink("a", t.path() / "sym");
+  LoadedInput in = load_directory({t.path().string(), {}}, Storage::uncompressed);
+  const InputRecord& r = in.record;
+  ASSERT_EQ(r.files.size(), 2u);
+  EXPECT_EQ(r.files[0].paths, (std::vector<std::string>{"/a", "/sub/a-link"}));
+  EXPECT_EQ(r.files[1].paths, (std::vector<std::string>{"/sub/b"}));
+  EXPECT_EQ(r.files[1].size, 6u);
+  EXPECT_EQ(r.directories, 2u);
+  EXPECT_EQ(r.symlinks, 1u);
+  EXPECT_EQ(r.empty_files, 1u);
+  ReadCounters counters;
+  EXPECT_EQ(in.source->digest(r.files[0], counters), util::sha256({reinterpret_cast<const u8*>("hello"), 5}));
+  EXPECT_EQ(counters.bytes, 5u);
+}
+
+TEST(ScanInputs, DetectKinds) {
+  TempDir t;
+  write(t.path() / "m.ndjson", "{\"erofs_share_manifest\":1}\n");
+  write(t.path() / "x.tar", std::string(2048, '\0'));
+  EXPECT_EQ(detect_kind(t.path().string()), DetectedKind::directory);
+  EXPECT_EQ(detect_kind((t.path() / "m.ndjson").string()), DetectedKind::manifest);
+  EXPECT_EQ(detect_kind((t.path() / "x.tar").string()), DetectedKind::tar);
+  EXPECT_THROW(detect_kind((t.path() / "missing").string()), IoError);
+}
+
+TEST(ScanInputs, NotAnArchiveIsAUsageError) {
+  TempDir t;
+  write(t.path() / "junk", "just some text, neither image nor archive\n");
+  ReadCounters c;
+  try {
+    load_tar({(t.path() / "junk").string(), {}}, Storage::uncompressed, c);
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("not an EROFS image, directory, tar archive or manifest"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ScanInputs, ManifestRoundTrip) {
+  TempDir t;
+  InputRecord r;
+  r.name = "img.erofs";
+  r.kind = InputKind::erofs;
+  r.block_size = 4096;
+  r.ishare = true;
+  r.fingerprint_xattr = "erofs.fingerprint.v1";
+  r.directories = 3;
+  r.symlinks = 1;
+  r.empty_files = 2;
+  FileRecord a;
+  a.paths = {"/a", "/b"};
+  a.size = 10;
+  a.content = util::sha256({reinterpret_cast<const u8*>("0123456789"), 10});
+  a.fingerprint = StoredValue{erofs::encode_fingerprint(*a.content), true};
+  FileRecord odd;
+  odd.paths = {std::string("/bad\xff\xfe", 6)};
+  odd.size = 7;
+  odd.storage = Storage::compressed;
+  odd.content_error = "compressed data is not readable yet";
+  r.files = {a, odd};
+  const std::string path = (t.path() / "m.ndjson").string();
+  write_manifest(r, path);
+  InputRecord back = read_manifest(path);
+  EXPECT_EQ(manifest_text(back), manifest_text(r));
+  EXPECT_EQ(back.files[1].paths[0], odd.paths[0]);  // not UTF-8: kept exactly (as hex)
+  EXPECT_TRUE(back.files[0].fingerprint->hidden_by_filter);
+  EXPECT_EQ(back.files[0].content, a.content);
+  EXPECT_EQ(back.empty_files, 2u);
+}
+
+TEST(ScanInputs, TruncatedManifestIsRejected) {
+  TempDir t;
+  InputRecord r;
+  r.name = "x";
+  FileRecord f;
+  f.paths = {"/f"};
+  f.size = 1;
+  r.files = {f, f};
+  std::string text = manifest_text(r);
+  write(t.path() / "m.ndjson", text.substr(0, text.rfind('{')));
+  EXPECT_THROW(read_manifest((t.path() / "m.ndjson").string()), UsageError);
+}
+
+TEST(ScanInputs, SizeGrouping) {
+  FileRecord f;
+  f.size = 100;
+  EXPECT_FALSE(needs_hash(f, 1, false, false));
+  EXPECT_TRUE(needs_hash(f, 2, false, false));
+  EXPECT_TRUE(needs_hash(f, 1, true, false));
+  f.fingerprint = StoredValue{erofs::encode_fingerprint(util::Digest{}), false};
+  EXPECT_FALSE(needs_hash(f, 2, false, true));  // trusted
+  f.fingerprint->value[0] = 'S';
+  EXPECT_TRUE(needs_hash(f, 2, false, true));  // not a "sha256:" value: read it
+  f.content = util::Digest{};
+  EXPECT_FALSE(needs_hash(f, 2, true, false));  // known already (tar, manifest)
+}
+
+TEST(ScanInputs, ManifestNames) {
+  EXPECT_EQ(manifest_names({"/x/a.erofs", "/y/a.erofs", "dir/", "b.tar"}),
+            (std::vector<std::string>{"a.erofs.ndjson", "a.erofs-2.ndjson", "input.ndjson", "b.tar.ndjson"}));
+}
+
+TEST(ScanInputs, ParallelForRethrowsAndCoversEveryIndex) {
+  std::vector<int> hit(1000, 0);
+  parallel_for(hit.size(), 4, [&](std::size_t i) { hit[i] += 1; });
+  for (int h : hit) EXPECT_EQ(h, 1);
+  EXPECT_THROW(parallel_for(100, 3, [](std::size_t i) {
+                 if (i == 42) throw std::runtime_error("boom");
+               }),
+               std::runtime_error);
+}
+
+TEST(ScanInputs, ScanOfDirectoriesEndToEnd) {
+  TempDir t;
+  write(t.path() / "one/x", std::string(5000, 'x'));
+  write(t.path() / "one/u", "unique size");
+  write(t.path() / "two/x", std::string(5000, 'x'));
+  ScanOptions o;
+  o.inputs = {{(t.path() / "one").string(), {}}, {(t.path() / "two").string(), {}}};
+  o.jobs = 2;
+  Report r = scan(o);
+  EXPECT_EQ(r.totals.cache_bytes_without_sharing, 2 * 8192u + 4096u);
+  EXPECT_EQ(r.totals.saved_bytes_if_tagged, 8192u);
+  EXPECT_EQ(r.totals.saved_bytes_now, 0u);
+  ASSERT_EQ(r.groups.size(), 1u);
+  o.domains = {{"nowhere", "x"}};
+  EXPECT_THROW(scan(o), UsageError);
+  o.domains.clear();
+  o.model.trust_fingerprints = o.model.verify_all = true;
+  EXPECT_THROW(scan(o), UsageError);
+}
+
+}  // namespace
+}  // namespace core::scan

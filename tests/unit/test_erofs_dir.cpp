@@ -1,0 +1,210 @@
+#include <gtest/gtest.h>
+
+#include "core/erofs/dir.hpp"
+#include "core/erofs/image.hpp"
+#include "tests/unit/test_image.hpp"
+
+namespace {
+
+using core::CorruptImage;
+using core::erofs::Image;
+using namespace test;
+
+template <class F>
+std::string inspect_error(F mutate) {
+  Sample s;
+  mutate(s);
+  auto bytes = s.img.build();
+  return error_of<CorruptImage>([&] { open_and_inspect(bytes); });
+}
+
+// Offset of field `field` (8 = nameoff, 10 = file_type) of dirent `i` in a block at `block`.
+u64 dirent(u64 block, unsigned i, unsigned field = 0) { return block + 12 * i + field; }
+
+TEST(Dir, WalksTheTreeInNameOrder) {
+  Sample s;
+  auto bytes = s.img.build();
+  Image img(bytes, "t.erofs", test_options());
+  std::vector<std::string> paths;
+  core::erofs::walk_tree(img, [&](const std::string& path, const core::erofs::Inode&) { paths.push_back(path); });
+  EXPECT_EQ(paths, (std::vector<std::string>{"/", "/a", "/big", "/chunked", "/dev", "/sub", "/sub/link", "/x"}));
+}
+
+TEST(Dir, ReadsEntriesWithTypes) {
+  Sample s;
+  auto bytes = s.img.build();
+  Image img(bytes, "t.erofs", test_options());
+  std::vector<core::erofs::DirEntry> got;
+  u64 budget = 1 << 20;
+  core::erofs::read_dir(img, core::erofs::read_inode(img, Sample::k_sub), budget,
+                        [&](const core::erofs::DirEntry& e) { got.push_back(e); });
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].name, "link");
+  EXPECT_EQ(got[2].nid, Sample::k_link);
+  EXPECT_EQ(got[2].file_type, od::k_ft_symlink);
+  EXPECT_EQ(budget, (1u << 20) - 43);
+}
+
+TEST(Dir, DirectoryBeyondWalkBudget) {
+  Sample s;
+  auto bytes = s.img.build();
+  Image img(bytes, "t.erofs", test_options());
+  u64 budget = 42;
+  EXPECT_EQ(error_of<CorruptImage>([&] {
+              core::erofs::read_dir(img, core::erofs::read_inode(img, Sample::k_sub), budget,
+                                    [](const core::erofs::DirEntry&) {});
+            }),
+            "directory data exceeds the walk budget @ nid 24");
+}
+
+TEST(Dir, FirstNameoffTooSmall) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.root_dirents, 0, 8), 6); }),
+            "invalid dirent nameoff @ nid 4, path / (dir block 0 byte 0x8)");
+}
+
+TEST(Dir, FirstNameoffNotAMultipleOfTheDirentSize) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.sub_block, 0, 8), 40); }),
+            "invalid dirent nameoff @ nid 24, path /sub (dir block 0 byte 0x8)");
+}
+
+TEST(Dir, FirstNameoffPastTheBlock) {
+  // The root's block is inline and 117 bytes long.
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.root_dirents, 0, 8), 120); }),
+            "invalid dirent nameoff @ nid 4, path / (dir block 0 byte 0x8)");
+}
+
+TEST(Dir, NameoffGoingBackwards) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.root_dirents, 3, 8), 97); }),
+            "bogus dirent nameoff @ nid 4, path /, index 2 (dir block 0 byte 0x20)");
+}
+
+TEST(Dir, NameoffPastTheUsedArea) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.root_dirents, 7, 8), 200); }),
+            "bogus dirent nameoff @ nid 4, path /, index 6 (dir block 0 byte 0x50)");
+}
+
+TEST(Dir, EmptyName) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put16(dirent(s.root_dirents, 3, 8), 99); }),
+            "bogus dirent name length @ nid 4, path /, index 2 (dir block 0 byte 0x20)");
+}
+
+TEST(Dir, NameLongerThan255) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e[2].name = std::string(256, 'l');
+              s.set_sub(e);
+            }),
+            "bogus dirent name length @ nid 24, path /sub, index 2 (dir block 0 byte 0x20)");
+}
+
+TEST(Dir, NameWithSlash) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e[2].name = "li/nk";
+              s.set_sub(e);
+            }),
+            "dirent name contains '/' or NUL @ nid 24, path /sub, index 2 (dir block 0 byte 0x27)");
+}
+
+TEST(Dir, NameWithNul) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.root_entries();
+              e[2].name = std::string("a\0", 2);
+              s.set_root(e);
+            }),
+            "dirent name contains '/' or NUL @ nid 4, path /, index 2 (dir block 0 byte 0x63)");
+}
+
+TEST(Dir, InvalidFileType) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put8(dirent(s.sub_block, 2, 10), 9); }),
+            "invalid dirent file type @ nid 24, path /sub, index 2 (dir block 0 byte 0x22)");
+}
+
+TEST(Dir, FileTypeDisagreesWithInode) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put8(dirent(s.root_dirents, 2, 10), od::k_ft_dir); }),
+            "dirent file type does not match the inode @ nid 16, path /a");
+}
+
+TEST(Dir, UnsortedEntries) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.root_entries();
+              std::swap(e[2], e[3]);
+              s.set_root(e);
+            }),
+            "dirents not sorted (or duplicate name) @ nid 4, path /, index 3 (dir block 0 byte 0x66)");
+}
+
+TEST(Dir, DuplicateName) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.root_entries();
+              e[3] = e[2];
+              s.set_root(e);
+            }),
+            "dirents not sorted (or duplicate name) @ nid 4, path /, index 3 (dir block 0 byte 0x64)");
+}
+
+TEST(Dir, CycleThroughASubdirectory) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e.push_back({"loop", Sample::k_root, od::k_ft_dir});
+              s.set_sub(e);
+            }),
+            "directory reached twice (cycle or second parent) @ nid 4, path /sub/loop");
+}
+
+TEST(Dir, DirectoryWithTwoParents) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.root_entries();
+              e.push_back({"y", Sample::k_sub, od::k_ft_dir});
+              s.set_root(e);
+            }),
+            "directory reached twice (cycle or second parent) @ nid 24, path /y");
+}
+
+TEST(Dir, DotDotNotTheParent) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e[1].nid = Sample::k_sub;
+              s.set_sub(e);
+            }),
+            "\"..\" does not point to the parent @ nid 24, path /sub");
+}
+
+TEST(Dir, DotNotTheDirectory) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e[0].nid = Sample::k_root;
+              s.set_sub(e);
+            }),
+            "bad \".\" entry @ nid 24, path /sub");
+}
+
+TEST(Dir, MissingDotDot) {
+  EXPECT_EQ(inspect_error([](Sample& s) {
+              auto e = s.sub_entries();
+              e.erase(e.begin() + 1);
+              s.set_sub(e);
+            }),
+            "directory lacks \".\" or \"..\" @ nid 24, path /sub");
+}
+
+TEST(Dir, DotOmittedIsAccepted) {
+  Sample s;
+  auto e = s.sub_entries();
+  e.erase(e.begin());
+  s.set_sub(e);
+  s.img.put16(s.img.inode_pos(Sample::k_sub), od::k_inode_dot_omitted);
+  EXPECT_NO_THROW(open_and_inspect(s.img.build()));
+}
+
+TEST(Dir, BlockTooSmallForADirent) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_sub) + 8, 5); }),
+            "directory block too small @ nid 24, path /sub (dir block 0 byte 0x0)");
+}
+
+TEST(Dir, EmptyDirectory) {
+  EXPECT_EQ(inspect_error([](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_sub) + 8, 0); }),
+            "directory lacks \".\" or \"..\" @ nid 24, path /sub");
+}
+
+}  // namespace
