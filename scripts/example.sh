@@ -65,3 +65,22 @@ for n in 1 2; do
   echo "==== erofs-share inspect --digest build$n.erofs"
   "$CLI" inspect --digest "$WORK/build$n.erofs"
 done
+
+echo
+echo "==== a third build without fingerprints (Debian 12's mkfs.erofs 1.5) and a compressed one"
+make_tree "$WORK/build3" 3
+"$MKFS_EROFS_15" -T0 --all-root -U 00000000-0000-4000-8000-000000000003 \
+  "$WORK/build3-untagged.erofs" "$WORK/build3" >/dev/null
+"$MKFS_EROFS_19" --quiet --xattr-inode-digest -zlz4hc -T0 --all-root \
+  -U 00000000-0000-4000-8000-000000000004 "$WORK/build1-lz4hc.erofs" "$WORK/build1"
+
+# The main job: what would page-cache sharing save across these images, and what blocks the
+# rest? The untagged image would share once tagged; the compressed copy is blocked (its
+# I/O class differs from the uncompressed copies met first).
+echo
+echo "==== erofs-share scan build1.erofs build2.erofs build3-untagged.erofs build1-lz4hc.erofs"
+"$CLI" scan "$WORK/build1.erofs" "$WORK/build2.erofs" "$WORK/build3-untagged.erofs" "$WORK/build1-lz4hc.erofs"
+
+echo
+echo "==== erofs-share lint build1.erofs build2.erofs"
+"$CLI" lint "$WORK/build1.erofs" "$WORK/build2.erofs"
