@@ -47,13 +47,13 @@ banner() { printf '\n==== test.sh: %s ====\n' "$*"; }
 stage_main() {
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     cmake --build "$BUILD_DIR" -j "$JOBS" &&
-    ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error
+    ctest --test-dir "$BUILD_DIR" -j "$JOBS" --output-on-failure --no-tests=error
 }
 
 stage_asan() {
   cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DEROFS_SHARE_SANITIZE=ON -DEROFS_SHARE_BENCH=OFF &&
-    cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" &&
+    cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" --target erofs-share erofs_share_hostile &&
     ctest --test-dir "$ASAN_BUILD_DIR" -L hostile --output-on-failure --no-tests=error
 }
 
@@ -62,7 +62,7 @@ stage_fuzz() {
     cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           -DCMAKE_CXX_COMPILER=clang++ \
           -DEROFS_SHARE_FUZZ=ON -DEROFS_SHARE_BENCH=OFF &&
-    cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" &&
+    cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzz_open_image &&
     ctest --test-dir "$FUZZ_BUILD_DIR" -L fuzz --output-on-failure --no-tests=error
 }
 
