@@ -40,7 +40,6 @@ set -euo pipefail
 MIN_VERSION=1.9
 CACHE=${EROFS_SHARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/erofs-share}
 SUITES=${EROFS_SHARE_DEBIAN_SUITES:-sid}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { printf 'erofs-utils: %s\n' "$*" >&2; }
@@ -142,74 +141,13 @@ fi
 # ---------------------------------------------------------------------------
 # private apt configuration (never touches the machine's own apt setup)
 
-# machine_uris: the archive URI(s) copied from the machine's own apt sources.
-# shellcheck source=lib/apt-uris.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/apt-uris.sh"
+# shellcheck source=lib/private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/private-apt.sh"
 
-APT_DIR="$CACHE/apt"
-SOURCES="$APT_DIR/erofs-share-src.sources"
-mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial"
-
-if [[ -n "${EROFS_SHARE_DEBIAN_URIS:-}" ]]; then
-  uris=$EROFS_SHARE_DEBIAN_URIS
-else
-  uris=$(machine_uris | tr '\n' ' ')
-  uris=${uris% }
-fi
-[[ -n "$uris" ]] || die "found no 'bookworm' entry in the machine's apt sources to copy the archive URI from; set EROFS_SHARE_DEBIAN_URIS"
-[[ -r "$KEYRING" ]] || die "$KEYRING missing; install debian-archive-keyring"
-
-cat >"$SOURCES.tmp" <<EOF
-# Written by erofs-share scripts/erofs-utils.sh: source packages only, used
-# through private apt options; the machine's own apt sources are unchanged.
-Types: deb-src
-URIs: $uris
-Suites: $SUITES
-Components: main
-Signed-By: $KEYRING
-EOF
-mv -f "$SOURCES.tmp" "$SOURCES"
-
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$SOURCES"
-  -o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d"   # (empty)
-  -o "Dir::State::Lists=$APT_DIR/lists"
-  -o "Dir::Cache=$APT_DIR/cache"
-  -o "Acquire::Languages=none"
-)
-
-# apt downloads as the unprivileged _apt user when run as root. If _apt cannot
-# reach the cache dir (e.g. under a mode-0700 $HOME), apt would fall back to
-# downloading as root with a warning; make that choice explicit instead.
-# Signatures are checked either way.
-sandbox_ok=1
-if [[ "$(id -u)" == 0 ]]; then
-  if id _apt >/dev/null 2>&1 && runuser -u _apt -- test -x "$APT_DIR" 2>/dev/null; then
-    sandbox_ok=1
-  else
-    sandbox_ok=0
-    APT_OPTS+=(-o "APT::Sandbox::User=root")
-  fi
-fi
-
-papt_get() { apt-get -q "${APT_OPTS[@]}" "$@"; }
-papt_cache() { apt-cache "${APT_OPTS[@]}" "$@"; }
-
-log "deb-src suites '$SUITES' from the machine's archive URI(s): $uris"
-update_log="$APT_DIR/update.log"
-papt_get update >"$update_log" 2>&1 || true
-if grep -q 'NO_PUBKEY\|EXPKEYSIG' "$update_log" && [[ "$(id -u)" == 0 ]]; then
-  # The suite is signed only by keys newer than the installed keyring.
-  # bookworm's debian-archive-keyring 2023.3+deb12u2 already carries the trixie
-  # keys; try a newer package from the machine's own (bookworm-updates) sources.
-  log "archive key unknown to the installed keyring; upgrading debian-archive-keyring"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --only-upgrade debian-archive-keyring >/dev/null || true
-  papt_get update >"$update_log" 2>&1 || true
-fi
-if grep -q '^[EW]: ' "$update_log"; then
-  log "apt-get update reported problems (continuing with whatever verified indexes it has):"
-  grep '^[EW]: ' "$update_log" | sed 's/^/  /' >&2
-fi
+private_apt_setup "$CACHE/apt" deb-src "$SUITES"
+log "deb-src suites '$SUITES' from the machine's archive URI(s)"
+papt_update
+update_log="$PAPT_DIR/update.log"
 
 # ---------------------------------------------------------------------------
 # pick the version
@@ -218,7 +156,7 @@ available=$( { papt_cache showsrc --only-source erofs-utils 2>/dev/null || true;
             awk '/^Package: /{p=$2} /^Version: /{if (p=="erofs-utils") print $2}' | sort -u)
 if [[ -z "$available" ]]; then
   if grep -q 'NO_PUBKEY\|EXPKEYSIG' "$update_log"; then
-    log "the suite's signing keys are not in $KEYRING; a newer debian-archive-keyring"
+    log "the suite's signing keys are not in $PAPT_KEYRING; a newer debian-archive-keyring"
     log "is needed (signature checks are NOT disabled by this script)"
   fi
   die "no erofs-utils source package found in suite(s) '$SUITES' (see $update_log); need erofs-utils >= $MIN_VERSION"
@@ -252,7 +190,7 @@ log "building erofs-utils $debver (available: $(paste -sd ' ' <<<"$available"))"
 SRC="$CACHE/src/erofs-utils-$debver"
 rm -rf "$SRC"
 mkdir -p "$SRC"
-if [[ "$(id -u)" == 0 && $sandbox_ok == 1 ]]; then
+if [[ "$(id -u)" == 0 && $PAPT_SANDBOXED == 1 ]]; then
   chown _apt "$SRC"   # the sandboxed downloader writes here
 fi
 (

@@ -29,7 +29,9 @@ packages=(
   libgtest-dev libbenchmark-dev
   # tools used by tests and scripts (erofs-utils = Debian 12's 1.5 tools,
   # time = GNU time for peak RSS, attr = setfattr/getfattr)
-  erofs-utils attr python3 python3-jsonschema debootstrap time sqlite3 chromium
+  erofs-utils attr acl python3 python3-jsonschema debootstrap time sqlite3 chromium
+  # smoke: QEMU (TCG), a static busybox for the initramfs, xz for kernel modules
+  qemu-system-x86 busybox-static xz-utils cpio
   # fetching + building erofs-utils >= 1.9 from Debian's source package
   # (apt-get source / dpkg-source need dpkg-dev; autogen.sh needs autotools;
   # configure's libraries: lz4/lzma/zlib/deflate/zstd/xxhash/uuid)

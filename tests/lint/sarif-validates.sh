@@ -1,7 +1,7 @@
 #!/bin/bash
-# --format sarif validates against the SARIF 2.1.0 structure (sarif-2.1.0-subset.schema.json,
-# written from the OASIS standard because the official schema file cannot be downloaded on
-# the build machines), for a clean run, findings with and without paths and offsets,
+# --format sarif validates against the official OASIS SARIF 2.1.0 JSON schema (fetched from
+# Debian's librust-serde-sarif-dev package by scripts/sarif-schema.sh, cached), for a clean
+# run, findings with and without paths and offsets,
 # several images, suppressed findings and names that are not UTF-8; ruleIndex points at the
 # right rule and levels follow the policy.
 . "$(dirname "$0")/common.sh"
@@ -16,13 +16,20 @@ forge flip-fp "$t/bad.erofs" "/$(printf 'caf\xe9 %%20,:')" 30
 forge break-checksum "$t/bad.erofs"
 echo '{"accepted": [{"rule": "fingerprints-absent", "reason": "legacy image"}]}' >"$t/baseline.json"
 
+schema=$(bash "$EROFS_SHARE_SRCDIR/scripts/sarif-schema.sh") || fail "could not get the SARIF 2.1.0 schema"
+
 validate() {
-  "$PYTHON3" - "$lintdir/sarif-2.1.0-subset.schema.json" "$@" <<'PY'
+  "$PYTHON3" - "$schema" "$@" <<'PY'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
+assert schema["$id"].endswith("sarif-schema-2.1.0.json"), schema["$id"]
+validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+# The validator must be able to fail: a result without a message is invalid SARIF.
+broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "r"}]}]}
+assert not validator.is_valid(broken), "the schema accepts a result without a message"
 for path in sys.argv[2:]:
     doc = json.load(open(path, encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
+    validator.validate(doc)
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     for r in run["results"]:
