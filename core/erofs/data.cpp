@@ -23,11 +23,7 @@ struct DeviceRange {
 // Emits the content of one inode piece by piece and enforces the hole budget.
 class Emitter {
 public:
-  Emitter(const Image& img, const Inode& ino, const Sink& sink) : m_img(img), m_ino(ino), m_sink(sink) {
-    m_storage = img.primary().size();
-    for (unsigned k = 1; k <= img.sb().devices.size(); ++k)
-      if (const util::ByteView* d = img.device(k)) m_storage += d->size();
-  }
+  Emitter(const Image& img, const Inode& ino, const Sink& sink) : m_img(img), m_ino(ino), m_sink(sink) {}
 
   void bytes(std::span<const u8> data) {
     if (!data.empty()) m_sink(data);
@@ -36,13 +32,9 @@ public:
   // Emits [off, off+len) of a device in slices and lets the mapping drop each slice once
   // consumed, so hashing a large file does not grow the resident set.
   void device(DeviceRange r, u64 len) {
-    // Chunks may share blocks, so a small image can name far more data than it stores: what
-    // one file reads beyond the stored size counts against the hole budget (bounded work).
-    m_stored += len;
-    if (m_stored > m_storage && m_stored - m_storage > m_img.limits().max_hole_bytes)
-      throw CorruptImage(fmt::format("file reads more than {} bytes beyond the image size (shared blocks)",
-                                     m_img.limits().max_hole_bytes),
-                         where());
+    // Chunks may share blocks, so a small image can name far more data than it stores: reads
+    // count against the image-wide budget (bounded work).
+    m_img.charge(0, len, where());
     constexpr u64 k_slice = 4 << 20;
     while (len > 0) {
       u64 n = std::min(len, k_slice);
@@ -57,6 +49,7 @@ public:
     if (m_holes > m_img.limits().max_hole_bytes)
       throw CorruptImage(fmt::format("file expands to more than {} bytes of holes", m_img.limits().max_hole_bytes),
                          where());
+    m_img.charge(count, 0, where());  // and all files together
     static const u8 k_zeros[64 * 1024] = {};
     while (count > 0) {
       u64 n = std::min<u64>(count, sizeof(k_zeros));
@@ -78,8 +71,6 @@ private:
   const Sink& m_sink;
   u64 m_done = 0;
   u64 m_holes = 0;
-  u64 m_storage = 0;  // bytes of the primary and the supplied extra devices
-  u64 m_stored = 0;   // bytes read from them so far
 };
 
 // Resolves a block address on `device_id` to the view holding it (§1.6, erofs_map_dev) and

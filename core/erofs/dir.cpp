@@ -115,7 +115,12 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
     u64 parent;
     u8 file_type;
   };
-  u64 budget = img.primary().size() * img.limits().max_dir_bytes_factor + (u64(64) << 20);
+  // Uncompressed directories cannot legitimately hold more bytes than the image (DOT_OMITTED
+  // directories sharing one dirent block could otherwise list its entries thousands of times
+  // from a small image); compressed ones get the configured expansion factor.
+  const bool compressed = img.sb().compressed_capable;
+  u64 budget = img.primary().size() * (compressed ? img.limits().max_dir_bytes_factor : 1) +
+               (u64(compressed ? 64 : 1) << 20);
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
   while (!stack.empty()) {

@@ -118,6 +118,19 @@ void Image::load_prefix_table() {
   }
 }
 
+void Image::charge(u64 zeros, u64 stored, const Where& where) const {
+  const u64 limit = m_limits.max_hole_bytes;
+  u64 z = m_zeros.fetch_add(zeros) + zeros;
+  u64 r = m_stored.fetch_add(stored) + stored;
+  u64 size = m_primary.size();
+  for (const auto& d : m_devices) size += d.size();
+  u64 excess = r > size ? r - size : 0;
+  if (z > limit || excess > limit - z)
+    throw CorruptImage(fmt::format("image data expands to more than {} bytes beyond its size (holes, shared blocks)",
+                                   limit),
+                       where);
+}
+
 std::optional<std::string> Image::fingerprint_xattr_name() const {
   if (!m_sb.has_compat(od::k_compat_ishare_xattrs)) return std::nullopt;
   if (m_sb.ishare_xattr_prefix_id >= m_prefixes.size()) return std::nullopt;

@@ -2,6 +2,7 @@
 // the long xattr prefix table. Every reader function takes an Image explicitly.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,7 +18,8 @@ namespace core::erofs {
 
 // Safety limits applied while reading untrusted images.
 struct ReadLimits {
-  u64 max_hole_bytes = u64(1) << 40;    // zeros one file may expand to through holes
+  u64 max_hole_bytes = u64(1) << 40;    // zeros one file may expand to through holes; also the
+                                        // image-wide budget for holes plus re-read shared blocks
   u64 max_dir_bytes_factor = 16;        // directory bytes walked <= factor * image size + 64 MiB
   u64 max_stream_bytes = u64(1) << 30;  // metadata streams held in memory (metabox, packed)
 };
@@ -73,6 +75,12 @@ public:
   // images that cannot hold compressed inodes.
   ZState* zstate() const { return m_zstate.get(); }
 
+  // Image-wide work budget (§7: bound total work): counts `zeros` bytes of holes and `stored`
+  // bytes read from the devices. Throws CorruptImage at `where` once the holes plus what was
+  // read beyond the stored size exceed ReadLimits::max_hole_bytes, so many files cannot
+  // multiply the per-file limit. Thread-safe.
+  void charge(u64 zeros, u64 stored, const Where& where) const;
+
 private:
   void open(const OpenOptions& options);
   void load_metabox();
@@ -90,6 +98,8 @@ private:
   std::vector<LongPrefix> m_prefixes;
   std::string m_prefix_error;
   std::shared_ptr<ZState> m_zstate;
+  mutable std::atomic<u64> m_zeros{0};   // see charge()
+  mutable std::atomic<u64> m_stored{0};
 };
 
 // Short xattr prefix of a built-in name index ("user.", ...); nullptr if unknown.

@@ -146,6 +146,10 @@ SuperInfo parse_superblock(const util::ByteView& v, bool lenient) {
   bool is48 = s.has_incompat(od::k_incompat_48bit);
   s.inos = sb.inos;
   s.epoch = static_cast<i64>(u64(sb.epoch));
+  // Every time is epoch + a u32 offset (build_time, compact i_mtime); an epoch near the i64
+  // limits would overflow those sums downstream. mkfs writes a build time in seconds.
+  if (s.epoch > (i64(1) << 62) || s.epoch < -(i64(1) << 62))
+    throw CorruptImage(fmt::format("epoch {} out of range", s.epoch), v.at(base + 0x18));
   s.fixed_nsec = sb.fixed_nsec;
   s.build_time = sb.build_time;
   s.meta_blkaddr = sb.meta_blkaddr;

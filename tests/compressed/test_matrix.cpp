@@ -88,6 +88,18 @@ std::vector<Config> configs_19() {
   // Two algorithms in one image: lz4 data, an lzma-compressed metabox.
   out.push_back({"lz4_metabox_lzma_MZi", ToolSet::v19, {"-zlz4", "-m4096:lzma", "--MZ=i"}, TreeSize::full,
                  e_lz4 | e_metabox});
+  // Block sizes below 4 KiB (lclusters of 512..2048 bytes, 2-byte packs with lobits 12).
+  const std::vector<Config> small_blocks = {
+      {"lz4_bs512", ToolSet::v19, {"-zlz4", "-b512"}, TreeSize::small, e_lz4 | e_compact | e_2b},
+      {"lzma_bs1024_ztailpacking", ToolSet::v19, {"-zlzma", "-b1024", "-Eztailpacking"}, TreeSize::small,
+       e_lzma | e_inline},
+      {"zstd_bs512_C4096_fragments", ToolSet::v19, {"-zzstd", "-b512", "-C4096", "-Efragments"}, TreeSize::small,
+       e_zstd | e_big | e_tail_frag},
+      {"deflate_bs2048_legacy_C8192", ToolSet::v19, {"-zdeflate", "-b2048", "-Elegacy-compress", "-C8192"},
+       TreeSize::small, e_deflate | e_full | e_big},
+      {"lz4hc_bs512_48bit", ToolSet::v19, {"-zlz4hc", "-b512", "-E48bit"}, TreeSize::small, e_lz4 | e_extents},
+  };
+  out.insert(out.end(), small_blocks.begin(), small_blocks.end());
   return out;
 }
 

@@ -23,6 +23,7 @@ t=$work/tree
 printf 'hello\n' > "$t/small"
 head -c 5000 /dev/zero | tr '\0' 'a' > "$t/two-blocks"
 head -c 600 /dev/zero | tr '\0' 'b' > "$t/bs512-plus"
+seq 1 3000 > "$t/text"
 : > "$t/empty"
 ln "$t/small" "$t/hard"
 ln -s small "$t/link"
@@ -52,6 +53,9 @@ mk "$MKFS_EROFS_15" 15-default -x1
 mk "$MKFS_EROFS_15" 15-chunk --chunksize=4096 -Eforce-chunk-indexes
 mk "$MKFS_EROFS_19" 19-512-digest -b512 -x1 --xattr-inode-digest --xattr-prefix=trusted.overlay.
 mk "$MKFS_EROFS_19" 19-512-chunk -b512 --chunksize=1024 -Enoinline_data -Eforce-inode-extended
+mk "$MKFS_EROFS_15" 15-lz4hc -zlz4hc
+mk "$MKFS_EROFS_19" 19-512-lzma-frag -b512 -zlzma -Eztailpacking,fragments,dedupe
+mk "$MKFS_EROFS_19" 19-512-zstd-dirs -b512 -zzstd --zD
 ls -l "$work/seeds"
 
 set +e

@@ -3,6 +3,8 @@
 #include <exception>
 #include <new>
 
+#include <nlohmann/json.hpp>
+
 #include "core/inspect/inspect.hpp"
 #include "core/util/error.hpp"
 
@@ -51,7 +53,9 @@ Outcome inspect_bytes(std::span<const core::u8> bytes, const core::erofs::ReadLi
   options.limits = limits;
   try {
     core::erofs::Image img(bytes, "mutant.erofs", options);
-    core::inspect::inspect(img, {true, ""});
+    core::inspect::Report rep = core::inspect::inspect(img, {true, ""});
+    nlohmann::json j = rep;  // what `--format json` renders (names that are not UTF-8 replaced)
+    (void)j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return {};
   } catch (const core::CorruptImage& e) {
     return classify(Kind::corrupt, e.what());

@@ -24,8 +24,8 @@ struct Outcome {
 // Limits that keep one run short: holes and metadata streams capped well below the defaults.
 core::erofs::ReadLimits low_limits();
 
-// Opens `bytes` as an image and runs inspect with digests. Never throws: everything is
-// classified in the Outcome (an unexpected exception type is a problem).
+// Opens `bytes` as an image, runs inspect with digests and renders the JSON report. Never
+// throws: everything is classified in the Outcome (an unexpected exception type is a problem).
 Outcome inspect_bytes(std::span<const core::u8> bytes, const core::erofs::ReadLimits& limits);
 
 }  // namespace hostile

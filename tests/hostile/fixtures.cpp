@@ -23,15 +23,18 @@ namespace hostile {
 
 namespace fs = std::filesystem;
 
-int run_command(const std::vector<std::string>& argv, const fs::path& log) {
+int run_command(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err.empty())
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  else
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
   int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -110,6 +113,9 @@ void make_source_tree(const fs::path& root) {
   fs::create_directories(root);
   for (std::size_t n : {0, 1, 100, 511, 512, 513, 4095, 4096, 4097, 12345, 70000})
     write_file(root / ("size-" + std::to_string(n)), pattern(n, static_cast<unsigned>(n)));
+  std::string text;
+  for (int i = 0; text.size() < 60000; ++i) text += "line " + std::to_string(i * 7919 % 10007) + " of some compressible text\n";
+  write_file(root / "text", text);
   write_file(root / "same-a", pattern(9000, 7));
   write_file(root / "same-b", pattern(9000, 7));
 
@@ -186,6 +192,9 @@ std::vector<Variant> variants(const std::string& set, const fs::path& workdir) {
         {"15-extended", {"-x1", "-Eforce-inode-extended"}},
         {"15-chunk-map", {"--chunksize=8192"}},
         {"15-chunk-idx", {"--chunksize=4096", "-Eforce-chunk-indexes"}},
+        // Compressed layouts are beyond the brief's minimum but are the riskiest parser.
+        {"15-lz4hc", {"-zlz4hc", "-x1"}},
+        {"15-lz4-ztail", {"-zlz4", "-Eztailpacking"}},
     };
   return {
       {"19-digest", {"-x1", "--xattr-inode-digest"}},
@@ -196,6 +205,10 @@ std::vector<Variant> variants(const std::string& set, const fs::path& workdir) {
       {"19-extended-512", {"-b512", "-Eforce-inode-extended", "-x1", "--xattr-prefix=trusted.overlay."}},
       {"19-blobdev", {"--chunksize=4096", "--blobdev=" + (workdir / "19-blobdev.blob").string()}},
       {"19-48bit", {"-E48bit", "--xattr-inode-digest"}},
+      {"19-lz4hc-frag-dedupe", {"-zlz4hc", "-Eztailpacking,fragments,dedupe", "-x1", "--xattr-inode-digest"}},
+      {"19-lzma-512", {"-zlzma", "-b512", "--xattr-prefix=trusted.overlay."}},
+      {"19-zstd-dirs", {"-zzstd", "-C65536", "--zD"}},
+      {"19-deflate-allfrag", {"-zdeflate", "-Eall-fragments"}},
   };
 }
 

@@ -23,9 +23,10 @@ struct Fixture {
   std::vector<core::u8> bytes;
 };
 
-// Runs `argv` (argv[0] is a path) with stdin from /dev/null and stdout+stderr into `log`;
-// returns the exit status, or 128 + signal.
-int run_command(const std::vector<std::string>& argv, const std::filesystem::path& log);
+// Runs `argv` (argv[0] is a path) with stdin from /dev/null, stdout into `out` and stderr into
+// `err` (or into `out` as well when `err` is empty); returns the exit status, or 128 + signal.
+int run_command(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                const std::filesystem::path& err = {});
 
 // The path of the mkfs.erofs the variable `var` names; throws SetupError if it is unset or not
 // executable.

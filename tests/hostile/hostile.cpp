@@ -85,7 +85,9 @@ void dump_current(const char* why) {
   write_all(2, "\n", 1);
 }
 
+#ifdef HOSTILE_ASAN
 void on_death() { dump_current("sanitizer report"); }
+#endif
 
 void on_signal(int sig) {
   dump_current(sig == SIGALRM ? "time limit exceeded" : strsignal(sig));
@@ -121,7 +123,7 @@ struct Options {
   std::string cli;
   fs::path workdir;
   u64 seed = 20251123;
-  unsigned mutants = 110;  // per fixture image, before checksum-recomputed variants
+  unsigned mutants = 120;  // per fixture image, before checksum-recomputed variants
   unsigned cli_samples = 50;
   double max_seconds = 2.0;
   bool verbose = false;
@@ -179,10 +181,7 @@ int replay(const Options& o) {
 // Runs the CLI on `image`; returns its exit status and stderr.
 std::pair<int, std::string> run_cli(const std::string& cli, const fs::path& image, const fs::path& workdir) {
   fs::path err = workdir / "cli.stderr";
-  fs::path out = workdir / "cli.stdout";
-  std::string cmd = fmt::format("'{}' inspect --digest '{}' >'{}' 2>'{}'", cli, image.string(), out.string(), err.string());
-  int rc = std::system(cmd.c_str());
-  int status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+  int status = run_command({cli, "inspect", "--digest", image.string()}, workdir / "cli.stdout", err);
   std::vector<u8> e = slurp(err);
   return {status, std::string(e.begin(), e.end())};
 }
@@ -192,8 +191,23 @@ struct Result {
   Kind kind;
   std::string message;
   double seconds;
-  const std::vector<u8>* bytes;
 };
+
+// Which results of one fixture go through the CLI: up to `n_err` errors and `n_ok` clean ones,
+// spread evenly. Mutants stopped by the low hole/stream limits are left out (the CLI uses the
+// default, much higher limits), and so are slow ones.
+std::vector<std::size_t> cli_sample(const std::vector<Result>& rs, double max_seconds, unsigned n_err, unsigned n_ok) {
+  std::vector<std::size_t> errors, oks, out;
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const Result& r = rs[i];
+    bool limit = r.message.find("holes") != std::string::npos || r.message.find("exceeds the limit") != std::string::npos;
+    if (r.seconds >= max_seconds / 4 || r.kind == Kind::broken || limit) continue;
+    (r.kind == Kind::ok ? oks : errors).push_back(i);
+  }
+  for (auto [v, n] : {std::pair{&errors, n_err}, std::pair{&oks, n_ok}})
+    for (std::size_t k = 0, m = std::min<std::size_t>(n, v->size()); k < m; ++k) out.push_back((*v)[k * v->size() / m]);
+  return out;
+}
 
 }  // namespace
 
@@ -236,10 +250,9 @@ int main(int argc, char** argv) {
   };
 
   std::map<Kind, unsigned> counts;
-  unsigned total = 0, fixed_checksum = 0;
-  std::vector<Result> results;
-  std::vector<std::vector<Mutant>> all;  // kept for the CLI sample
-  all.reserve(fixtures.size());
+  unsigned total = 0, fixed_checksum = 0, cli_runs = 0;
+  std::vector<Result> slowest;  // the five slowest mutants overall
+  const unsigned n_fix = std::max<unsigned>(1, static_cast<unsigned>(fixtures.size()));
   for (const Fixture& fx : fixtures) {
     Outcome base = inspect_bytes(fx.bytes, low_limits());
     if (base.kind != Kind::ok) {
@@ -247,14 +260,15 @@ int main(int argc, char** argv) {
       continue;
     }
     ImageMap map = map_image(fx.bytes);
-    all.push_back(make_mutants(fx.name, fx.bytes, map, o.seed, o.mutants));
-    std::printf("fixture %-22s %8zu bytes, bs %4llu, %3zu inodes, %3zu dirent blocks, %2zu xattr ibodies, "
-                "%2zu chunk arrays, %zu prefixes -> %zu mutants\n",
+    std::vector<Mutant> mutants = make_mutants(fx.name, fx.bytes, map, o.seed, o.mutants);
+    std::printf("fixture %-22s %7zu bytes, bs %4llu, %3zu inodes, %2zu dirent blocks, %2zu xattr ibodies, "
+                "%2zu chunk arrays, %2zu compressed, %zu prefixes -> %zu mutants\n",
                 fx.name.c_str(), fx.bytes.size(), static_cast<unsigned long long>(map.block_size), map.inodes.size(),
-                map.dir_blocks.size(), map.ibodies.size(), map.chunks.size(), map.prefix_records.size(),
-                all.back().size());
+                map.dir_blocks.size(), map.ibodies.size(), map.chunks.size(), map.zmaps.size(),
+                map.prefix_records.size(), mutants.size());
     std::fflush(stdout);
-    for (const Mutant& m : all.back()) {
+    std::vector<Result> results;
+    for (const Mutant& m : mutants) {
       g_current = m.desc.c_str();
       g_current_bytes = &m.bytes;
       alarm(static_cast<unsigned>(std::max(30.0, o.max_seconds * 10)));
@@ -272,54 +286,38 @@ int main(int argc, char** argv) {
         fail(fmt::format("{}: took {:.2f} s (limit {:.1f} s; unbounded work?): {} {}", m.desc, s, o.max_seconds,
                          kind_name(r.kind), r.message),
              &m.bytes);
-      results.push_back(Result{m.desc, r.kind, r.message, s, &m.bytes});
+      results.push_back(Result{m.desc, r.kind, r.message, s});
     }
+
+    // A sample through the real CLI: exit status 2 and exactly one stderr line for errors, 0 and
+    // a quiet stderr for clean images.
+    if (!o.cli.empty()) {
+      const fs::path image = o.workdir / "cli-mutant.erofs";
+      for (std::size_t i : cli_sample(results, o.max_seconds, (o.cli_samples + n_fix - 1) / n_fix, (10 + n_fix - 1) / n_fix)) {
+        const Result& r = results[i];
+        spit(image, mutants[i].bytes);
+        auto [status, err] = run_cli(o.cli, image, o.workdir);
+        ++cli_runs;
+        if (r.kind == Kind::ok) {
+          if (status != 0 || !err.empty())
+            fail(fmt::format("CLI on clean mutant {}: exit {} (want 0), stderr {:?}", r.desc, status, err), &mutants[i].bytes);
+          continue;
+        }
+        bool one_line = !err.empty() && err.back() == '\n' && err.find('\n') == err.size() - 1;
+        if (status != 2 || !one_line || err.rfind("erofs-share: ", 0) != 0 || err.find(r.message) == std::string::npos)
+          fail(fmt::format("CLI on {}: exit {} (want 2), stderr {:?} (want one line \"erofs-share: ...{}\")", r.desc,
+                           status, err, r.message),
+               &mutants[i].bytes);
+      }
+    }
+    for (Result& r : results) slowest.push_back(std::move(r));
+    std::sort(slowest.begin(), slowest.end(), [](const Result& a, const Result& b) { return a.seconds > b.seconds; });
+    if (slowest.size() > 5) slowest.resize(5);
   }
 
-  // A sample through the real CLI: exit status 2 and exactly one stderr line for errors, 0 and
-  // a quiet stderr for clean images. Mutants stopped by the low hole/stream limits are left out
-  // (the CLI uses the default, much higher limits).
-  unsigned cli_runs = 0;
-  if (!o.cli.empty() && !results.empty()) {
-    std::vector<const Result*> errors, oks;
-    for (const Result& r : results) {
-      bool limit = r.message.find("holes") != std::string::npos || r.message.find("exceeds the limit") != std::string::npos;
-      if (r.kind == Kind::ok) oks.push_back(&r);
-      else if (r.kind != Kind::broken && !limit && r.seconds < o.max_seconds) errors.push_back(&r);
-    }
-    auto sample = [](const std::vector<const Result*>& v, unsigned n) {
-      std::vector<const Result*> s;
-      for (unsigned i = 0; i < n && !v.empty() && i < v.size(); ++i) s.push_back(v[i * v.size() / std::min<std::size_t>(n, v.size())]);
-      return s;
-    };
-    fs::path image = o.workdir / "cli-mutant.erofs";
-    for (const Result* r : sample(errors, o.cli_samples)) {
-      spit(image, *r->bytes);
-      auto [status, err] = run_cli(o.cli, image, o.workdir);
-      ++cli_runs;
-      bool one_line = !err.empty() && err.back() == '\n' && err.find('\n') == err.size() - 1;
-      if (status != 2 || !one_line || err.rfind("erofs-share: ", 0) != 0 || err.find(r->message) == std::string::npos)
-        fail(fmt::format("CLI on {}: exit {} (want 2), stderr {:?} (want one line \"erofs-share: ...{}\")", r->desc, status,
-                         err, r->message),
-             r->bytes);
-    }
-    for (const Result* r : sample(oks, 10)) {
-      spit(image, *r->bytes);
-      auto [status, err] = run_cli(o.cli, image, o.workdir);
-      ++cli_runs;
-      if (status != 0 || !err.empty())
-        fail(fmt::format("CLI on clean mutant {}: exit {} (want 0), stderr {:?}", r->desc, status, err), r->bytes);
-    }
-  }
-
-  std::vector<const Result*> slow;
-  for (const Result& r : results) slow.push_back(&r);
-  std::sort(slow.begin(), slow.end(), [](const Result* a, const Result* b) { return a->seconds > b->seconds; });
   std::printf("\nslowest mutants:\n");
-  for (std::size_t i = 0; i < std::min<std::size_t>(5, slow.size()); ++i)
-    std::printf("  %.3f s  %s -> %s %s\n", slow[i]->seconds, slow[i]->desc.c_str(), kind_name(slow[i]->kind),
-                slow[i]->message.c_str());
-
+  for (const Result& r : slowest)
+    std::printf("  %.3f s  %s -> %s %s\n", r.seconds, r.desc.c_str(), kind_name(r.kind), r.message.c_str());
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   std::printf("\nhostile (mkfs.erofs %s, seed %llu): %u fixtures, %u mutants (%u with recomputed checksum): "
               "%u ok, %u corrupt, %u unsupported, %u data-unavailable, %u other errors, %u broken; "

@@ -56,6 +56,12 @@ ImageMap map_image(std::span<const u8> bytes) {
         m.dir_blocks.push_back(Range{(ino.startblk << sb.blkszbits) + off, std::min(bs, full - off), ino.nid});
       if (tail) m.dir_blocks.push_back(Range{ino.meta_end(), tail, ino.nid});
     }
+    if (ino.is_compressed()) {
+      // §5.1: the map header, then lcluster indexes (or encoded extents).
+      const u64 start = core::align_up(ino.meta_end(), 8);
+      const u64 clusters = core::div_round_up(ino.size, bs);
+      m.zmaps.push_back(Range{start, 8 + 8 * std::min<u64>(clusters, 32), ino.nid});
+    }
     if (ino.layout == Layout::chunk_based) {
       const unsigned unit = (ino.chunk_format & od::k_chunk_format_indexes) ? 8 : 4;
       const u64 chunk = u64(1) << (sb.blkszbits + (ino.chunk_format & od::k_chunk_format_blkbits_mask));
@@ -184,6 +190,11 @@ u64 some_position(const Ctx& c) {
     where.push_back([&] {
       const auto& s = c.rng.pick(m.chunks);
       return s.pos + c.rng.below(std::max<u64>(1, s.count * s.unit));
+    });
+  if (!m.zmaps.empty())
+    where.push_back([&] {
+      const auto& r = c.rng.pick(m.zmaps);
+      return r.pos + c.rng.below(r.len);
     });
   where.push_back([&] { return c.rng.below(c.base.size()); });
   return c.rng.pick(where)();
@@ -452,6 +463,23 @@ Change chunk_field(const Ctx& c) {
   }
 }
 
+Change zmap_field(const Ctx& c) {
+  if (c.map.zmaps.empty()) return inode_field(c);
+  const Range& r = c.rng.pick(c.map.zmaps);
+  const std::string who = fmt::format("nid {} zmap", r.nid);
+  switch (c.rng.below(6)) {
+    case 0: return set_field(c, who + " h_fragmentoff/h_idata_size", r.pos, 4, interesting(c, 4, get_le(c.base, r.pos, 4)));
+    case 1: return set_field(c, who + " h_advise", r.pos + 4, 2, get_le(c.base, r.pos + 4, 2) ^ (u64(1) << c.rng.below(8)));
+    case 2: return set_field(c, who + " h_algorithmtype", r.pos + 6, 1, std::vector<u64>{0, 1, 2, 3, 4, 0x10, 0x33, 0xFF}[c.rng.below(8)]);
+    case 3: return set_field(c, who + " h_clusterbits", r.pos + 7, 1, std::vector<u64>{0, 1, 3, 4, 15, 0x80, 0x81, 0xFF}[c.rng.below(8)]);
+    default: {
+      const u64 off = r.pos + 8 + 2 * c.rng.below(std::max<u64>(1, (r.len - 8) / 2));
+      const unsigned width = c.rng.chance(50) ? 2 : 4;
+      return set_field(c, who + " index word", off, width, interesting(c, width, get_le(c.base, off, width)));
+    }
+  }
+}
+
 Change prefix_field(const Ctx& c) {
   if (c.map.prefix_records.empty()) return superblock_field(c);
   const u64 at = c.rng.pick(c.map.prefix_records);
@@ -492,6 +520,7 @@ std::vector<Mutant> make_mutants(const std::string& fixture, const std::vector<u
       {12, bit_flips},        {8, overwrite},          {4, truncate_random},    {6, truncate_boundary},
       {14, superblock_field}, {3, superblock_compound}, {20, inode_field},     {15, dirent_field},
       {10, xattr_field},      {6, chunk_field},        {3, prefix_field},       {2, device_table_field},
+      {8, zmap_field},
   };
   unsigned total = 0;
   for (const Op& op : ops) total += op.weight;

@@ -56,6 +56,7 @@ struct ImageMap {
   std::vector<Range> ibodies;      // xattr ibodies
   std::vector<u64> shared_entries; // shared xattr entries referenced by some ibody
   std::vector<ChunkSite> chunks;   // chunk index / block map arrays
+  std::vector<Range> zmaps;        // compressed inodes: map header + the start of the indexes
   std::vector<u64> prefix_records; // long-prefix records in a plain table
   u64 device_table = 0;            // 0 = none
 };

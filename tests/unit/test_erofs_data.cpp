@@ -109,6 +109,21 @@ TEST(Data, HoleBudget) {
             "file expands to more than 1048576 bytes of holes @ nid 20, path /big");
 }
 
+TEST(Data, HoleBudgetIsImageWide) {
+  // Two files of 700 KiB of holes each: both pass the per-file limit (1 MiB in these tests),
+  // but together they exceed the image-wide budget.
+  Sample s;
+  for (u64 nid : {Sample::k_a, Sample::k_big}) {
+    u64 pos = s.img.inode_pos(nid);
+    s.img.put16(pos, 0);  // compact, flat_plain
+    s.img.put32(pos + 8, 700 << 10);
+    s.img.put32(pos + 0x10, 0xFFFFFFFF);
+  }
+  auto bytes = s.img.build();
+  EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(bytes); }),
+            "image data expands to more than 1048576 bytes beyond its size (holes, shared blocks) @ nid 20, path /big");
+}
+
 TEST(Data, DataPastTheEnd) {
   EXPECT_EQ(content_error([](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_big) + 0x10, 1000); },
                           Sample::k_big),
@@ -172,7 +187,7 @@ TEST(Data, ChunkIndexArrayPastTheImage) {
 
 TEST(Data, SharedChunksCannotAmplifyWithoutBound) {
   // Every chunk index names the same block: a 36 KiB image would expand to 2 MiB of data. What
-  // a file reads beyond the image size counts against the hole budget (1 MiB in these tests).
+  // is read beyond the image size counts against the hole budget (1 MiB in these tests).
   TestImage t;
   t.sb.feature_incompat = od::k_incompat_chunked_file;
   t.sb.rootnid_2b = 0;
@@ -194,7 +209,7 @@ TEST(Data, SharedChunksCannotAmplifyWithoutBound) {
   auto bytes = t.build();
   ASSERT_EQ(bytes.size(), 9u * 4096);
   EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(bytes); }),
-            "file reads more than 1048576 bytes beyond the image size (shared blocks) @ nid 4, path /f");
+            "image data expands to more than 1048576 bytes beyond its size (holes, shared blocks) @ nid 4, path /f");
   // Within the budget, shared chunks are fine.
   t.put64(pos + 8, 1 << 20);
   bytes = t.build();

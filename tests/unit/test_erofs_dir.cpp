@@ -207,4 +207,44 @@ TEST(Dir, EmptyDirectory) {
             "directory lacks \".\" or \"..\" @ nid 24, path /sub");
 }
 
+TEST(Dir, SharedDirentBlocksAreBoundedByTheImageSize) {
+  // 300 DOT_OMITTED directories share one dirent block: the walk may read at most the image
+  // size (+1 MiB) of uncompressed directory data, not 300 times the block.
+  TestImage t;
+  t.sb.rootnid_2b = 0;
+  std::vector<Dent> first{{".", 0, od::k_ft_dir}, {"..", 0, od::k_ft_dir}}, second;
+  for (unsigned i = 0; i < 300; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "d%03u", i);
+    (i < 200 ? first : second).push_back({name, 2 + i, od::k_ft_dir});
+  }
+  auto b1 = TestImage::dir_block(first), b2 = TestImage::dir_block(second);
+  InodeSpec root;
+  root.mode = 040755;
+  root.size = 4096 + b2.size();
+  root.i_u = 4;
+  root.i_nb = 302;
+  t.add_inode(0, root);
+  t.write(4 * 4096, b1);
+  t.write(5 * 4096, b2);
+  InodeSpec file;
+  t.add_inode(1, file);
+  auto shared = TestImage::dir_block({{"..", 0, od::k_ft_dir}, {"f", 1, od::k_ft_reg_file}});
+  t.write(6 * 4096, shared);
+  t.reserve(7 * 4096);
+  for (unsigned i = 0; i < 300; ++i) {
+    InodeSpec d;
+    d.mode = 040755;
+    d.extra_format = od::k_inode_dot_omitted;
+    d.size = 4096;
+    d.i_u = 6;
+    d.i_nb = 2;
+    t.add_inode(2 + i, d);
+  }
+  auto bytes = t.build();
+  ASSERT_EQ(bytes.size(), 7u * 4096);
+  EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(bytes); }),
+            "directory data exceeds the walk budget @ nid 263, path /d261");
+}
+
 }  // namespace

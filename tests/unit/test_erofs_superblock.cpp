@@ -100,6 +100,15 @@ TEST(Superblock, BadBlockSizeBits) {
   }
 }
 
+TEST(Superblock, EpochOutOfRange) {
+  // Times are epoch + u32 offsets: an epoch near the i64 limits would overflow them.
+  Sample s;
+  s.img.sb.epoch = u64(0x7FFFFFFFFFFFFFFF);
+  EXPECT_EQ(open_error(s.img.build()), "epoch 9223372036854775807 out of range (byte 0x418)");
+  s.img.sb.epoch = u64(1) << 63;
+  EXPECT_EQ(open_error(s.img.build()), "epoch -9223372036854775808 out of range (byte 0x418)");
+}
+
 TEST(Superblock, ExtensionSlotsMustFitTheBlock) {
   Sample s;
   s.img.sb.sb_extslots = 255;
@@ -125,7 +134,7 @@ TEST(Superblock, PackedNidWithBit63) {
   EXPECT_EQ(open_error(s.img.build()), "packed_nid has bit 63 set (byte 0x460)");
 }
 
-TEST(Superblock, IshareprefixIdBeyondTable) {
+TEST(Superblock, IsharePrefixIdBeyondTable) {
   Sample s;
   s.img.sb.feature_compat = u32(s.img.sb.feature_compat) | od::k_compat_ishare_xattrs;
   s.img.sb.ishare_xattr_prefix_id = 1;
