@@ -36,7 +36,6 @@ namespace {
 
 constexpr u64 k_cache_max_bytes = u64(32) << 20;
 constexpr std::size_t k_cache_max_entries = 16;
-constexpr unsigned k_max_depth = 2;  // file -> packed inode; the packed inode has no fragments
 
 ZState& zstate(const Image& img, const Inode& ino) {
   ZState* z = img.zstate();
@@ -95,18 +94,18 @@ std::span<const u8> decode_extent(const Image& img, const ZMap& map, const ZExte
 
 class Reader {
 public:
-  Reader(const Image& img, const Sink& sink, unsigned depth) : m_img(img), m_sink(sink), m_depth(depth) {}
+  Reader(const Image& img, const Sink& sink) : m_img(img), m_sink(sink) {}
 
-  // Bytes [off, off + len) of compressed inode `ino`, all inside i_size.
+  // Bytes [off, off + len) of compressed inode `ino`, all inside i_size. Fragments nest one
+  // level at most: the packed inode itself must not use fragments (the recursion guard).
   void stream(const Inode& ino, u64 off, u64 len) {
     const Where w = where_of(ino);
-    if (m_depth > k_max_depth) throw CorruptImage("compressed data nested too deeply", w);
     ZMap map(m_img, ino);
     const SuperInfo& sb = m_img.sb();
     if (map.has_fragment() && !ino.in_metabox && ino.nid == sb.packed_nid)
       throw CorruptImage("fragment should not exist in the packed inode", w);
-    // Fragment errors point at the map header, where the fragment offset is stored.
-    m_frag_where = m_img.meta_space(ino.in_metabox).at(map.header_pos(), w);
+    // Fragment and budget errors point at the map header (where fragment offsets live).
+    m_header_where = m_img.meta_space(ino.in_metabox).at(map.header_pos(), w);
     if (map.whole_fragment()) {
       packed(ino, map.fragment_off(), off, len);
       return;
@@ -121,14 +120,36 @@ public:
         case ZKind::fragment: packed(ino, e.frag_off, pos - e.la, stop - pos); break;
         default: {
           auto data = decode_extent(m_img, map, e, stop - e.la, buf);
+          // Decoded bytes count against the image-wide work budget like bytes read: indexes
+          // can point many extents at one pcluster, so output is not bounded by the image.
+          m_img.charge(0, stop - pos, m_header_where);
           m_sink(data.subspan(static_cast<std::size_t>(pos - e.la)));
+          if (!e.in_meta) consumed(e.pa, e.plen);
         }
       }
       pos = stop;
     }
+    drop_consumed();
   }
 
 private:
+  // Compressed data read through the mapping stays resident in this process until released:
+  // remember the span of pclusters consumed and let the mapping drop it every few MiB, so
+  // hashing a large image does not grow the resident set (pclusters of a file are mostly
+  // contiguous; dropping more than was read is harmless, pages fault back in on demand).
+  void consumed(u64 pa, u64 len) {
+    m_lo = std::min(m_lo, pa);
+    m_hi = std::max(m_hi, pa + len);
+    m_pending += len;
+    if (m_pending >= k_release_every) drop_consumed();
+  }
+  void drop_consumed() {
+    if (m_hi > m_lo) m_img.primary().release(m_lo, m_hi - m_lo);
+    m_lo = UINT64_MAX;
+    m_hi = 0;
+    m_pending = 0;
+  }
+
   static Where where_of(const Inode& ino) {
     Where w;
     w.nid = ino.nid;
@@ -140,6 +161,7 @@ private:
     if (m_holes > m_img.limits().max_hole_bytes)
       throw CorruptImage(fmt::format("file expands to more than {} bytes of holes", m_img.limits().max_hole_bytes),
                          where_of(ino));
+    m_img.charge(count, 0, where_of(ino));  // and all files together
     static const u8 k_zeros[64 * 1024] = {};
     while (count > 0) {
       u64 n = std::min<u64>(count, sizeof(k_zeros));
@@ -152,7 +174,7 @@ private:
   void packed(const Inode& owner, u64 base, u64 skip, u64 len) {
     ZState& z = zstate(m_img, owner);
     const SuperInfo& sb = m_img.sb();
-    const Where& w = m_frag_where;
+    const Where& w = m_header_where;
     std::unique_lock lock(z.mu);
     if (!z.packed_loaded) {
       z.packed_loaded = true;
@@ -208,6 +230,7 @@ private:
         std::vector<u8> buf;
         auto span = decode_extent(m_img, *z.packed_map, e, e.llen, buf);
         if (span.data() != buf.data()) buf.assign(span.begin(), span.end());
+        if (!e.in_meta) consumed(e.pa, e.plen);
         data = std::make_shared<const std::vector<u8>>(std::move(buf));
         lock.lock();
         z.cache.push_front(ZState::Entry{e.la, data});
@@ -218,6 +241,7 @@ private:
         }
       }
       lock.unlock();
+      m_img.charge(0, stop - pos, w);
       m_sink(std::span<const u8>(*data).subspan(static_cast<std::size_t>(pos - e.la), static_cast<std::size_t>(stop - pos)));
       lock.lock();
       pos = stop;
@@ -226,9 +250,10 @@ private:
 
   const Image& m_img;
   const Sink& m_sink;
-  unsigned m_depth;
   u64 m_holes = 0;
-  Where m_frag_where;
+  Where m_header_where;
+  static constexpr u64 k_release_every = 4 << 20;
+  u64 m_lo = UINT64_MAX, m_hi = 0, m_pending = 0;
 };
 
 }  // namespace
@@ -247,7 +272,7 @@ void stream_compressed(const Image& img, const Inode& ino, const Sink& sink) {
 void stream_compressed_range(const Image& img, const Inode& ino, u64 off, u64 len, const Sink& sink) {
   if (off >= ino.size || len == 0) return;
   len = std::min(len, ino.size - off);
-  Reader(img, sink, 0).stream(ino, off, len);
+  Reader(img, sink).stream(ino, off, len);
 }
 
 }  // namespace core::erofs

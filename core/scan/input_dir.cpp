@@ -123,9 +123,18 @@ std::string normalize_path(std::string_view path) {
 }
 
 void sort_records(InputRecord& rec) {
-  for (FileRecord& f : rec.files) std::sort(f.paths.begin(), f.paths.end());
-  std::sort(rec.files.begin(), rec.files.end(),
-            [](const FileRecord& a, const FileRecord& b) { return a.paths.front() < b.paths.front(); });
+  for (FileRecord& f : rec.files)
+    if (f.paths.size() > 1) std::sort(f.paths.begin(), f.paths.end());
+  // Sort an index, then move each record once: records are large and string compares are
+  // the cost, so swapping whole records inside the sort would be the slow part.
+  std::vector<u32> order(rec.files.size());
+  for (u32 i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](u32 a, u32 b) { return rec.files[a].paths.front() < rec.files[b].paths.front(); });
+  std::vector<FileRecord> sorted;
+  sorted.reserve(order.size());
+  for (u32 i : order) sorted.push_back(std::move(rec.files[i]));
+  rec.files = std::move(sorted);
 }
 
 }  // namespace core::scan

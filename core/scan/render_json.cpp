@@ -1,4 +1,6 @@
 // The JSON rendering (schema: share/scan/scan.schema.json). Keys keep a fixed, logical order.
+#include <fmt/format.h>
+
 #include "core/scan/render.hpp"
 #include "core/scan/totals.hpp"
 
@@ -75,6 +77,47 @@ ordered_json group_json(const GroupRow& g) {
           {"copies", std::move(copies)}};
 }
 
+// A JSON string exactly as nlohmann writes it (invalid UTF-8 becomes U+FFFD).
+void append_string(std::string& o, const std::string& s) {
+  bool plain = true;
+  for (char c : s) plain = plain && c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20 &&
+                           static_cast<unsigned char>(c) < 0x80;
+  if (plain) {
+    o += '"';
+    o += s;
+    o += '"';
+  } else {
+    o += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+// A group inside the "groups" array: the text dump(group_json(g)) gives, indented by four
+// spaces, written directly (groups are most of a large report).
+void append_group(std::string& o, const GroupRow& g) {
+  const char* b[2] = {"false", "true"};
+  o += fmt::format(
+      "    {{\n      \"sha256\": \"{}\",\n      \"size\": {},\n      \"page_bytes\": {},\n      \"verified\": {},\n"
+      "      \"inputs\": {},\n      \"saved_bytes_now\": {},\n      \"saved_bytes_if_tagged\": {},\n      \"copies\": [\n",
+      util::to_hex(g.digest), g.size, g.page_bytes, b[g.verified], g.inputs, g.saved_bytes_now,
+      g.saved_bytes_if_tagged);
+  for (std::size_t k = 0; k < g.copies.size(); ++k) {
+    const CopyRow& c = g.copies[k];
+    o += fmt::format("        {{\n          \"input\": {},\n          \"paths\": [\n", c.input);
+    for (std::size_t p = 0; p < c.paths.size(); ++p) {
+      o += "            ";
+      append_string(o, c.paths[p]);
+      o += p + 1 < c.paths.size() ? ",\n" : "\n";
+    }
+    o += fmt::format(
+        "          ],\n          \"io_class\": \"{}\",\n          \"status\": \"{}\",\n          \"reason\": {},\n"
+        "          \"saved_now\": {},\n          \"saved_if_tagged\": {}\n        }}{}",
+        io_class_name(c.io), status_name(c.status),
+        c.reason == Reason::none ? std::string("null") : fmt::format("\"{}\"", reason_name(c.reason)), b[c.saved_now],
+        b[c.saved_if_tagged], k + 1 < g.copies.size() ? ",\n" : "\n");
+  }
+  o += "      ]\n    }";
+}
+
 // Everything but the groups.
 ordered_json head_json(const Report& r) {
   ordered_json j = ordered_json::object();
@@ -132,15 +175,12 @@ void write_json(const Report& report, std::size_t top, const Write& out) {
     return;
   }
   out(",\n  \"groups\": [\n");
+  std::string text;
   for (std::size_t i = 0; i < n; ++i) {
-    std::string g = dump(group_json(report.groups[i]));
-    std::string indented = "    ";
-    for (char c : g) {
-      indented += c;
-      if (c == '\n') indented += "    ";  // JSON strings hold no raw newlines
-    }
-    indented += i + 1 < n ? ",\n" : "\n";
-    out(indented);
+    text.clear();
+    append_group(text, report.groups[i]);
+    text += i + 1 < n ? ",\n" : "\n";
+    out(text);
   }
   out("  ]\n}\n");
 }

@@ -85,7 +85,7 @@ awk -v bytes="$bytes" -v ossl="$ossl" -v files="$files" -v many="$many_files" -v
     fsck = wall["fsck1"] + wall["fsck2"]
     printf "hashing scan vs fsck.erofs on each image in turn: %.2f s vs %.2f s = %.1fx faster\n", wall["scan"], fsck, fsck / wall["scan"]
     printf "--trust-fingerprints vs hashing scan: %.2f s vs %.2f s = %.1fx faster\n", wall["trust"], wall["scan"], wall["scan"] / wall["trust"]
-    printf "hashing throughput (--verify-all, %d bytes): %.0f MB/s = %.0f%% of openssl speed sha256 (%.0f MB/s)\n",
+    printf "hashing throughput (--verify-all, %.0f bytes): %.0f MB/s = %.0f%% of openssl speed sha256 (%.0f MB/s)\n",
            bytes, bytes / wall["verify"] / 1e6, 100 * bytes / wall["verify"] / ossl, ossl / 1e6
     printf "peak RSS: %.0f MiB for %d files = %.0f MiB per million files\n", rss["many"] / 1024, many, rss["many"] / 1024 / many * 1e6
   }' "$out/results.txt"

@@ -3,8 +3,9 @@
 Builds source trees, images with the real mkfs.erofs 1.5 / >= 1.9 (MKFS_EROFS_15, MKFS_EROFS_19,
 DUMP_EROFS_19 from the environment; a missing variable FAILS the test), patches fingerprint
 xattrs in images, runs `erofs-share scan`, and holds an independent model of the kernel's
-sharing rules (erofs-format.md section 6.5) that computes every byte figure from the source
-trees alone. Nothing here reads erofs-share's code or output to compute an expectation.
+sharing rules (erofs-format.md section 6.5) that computes every byte figure, and the status
+and reason of every copy, from the source trees and the build options alone. Nothing here
+reads erofs-share's code or output to compute an expectation.
 """
 
 import hashlib
@@ -276,13 +277,15 @@ def view(inp, ino):
 
 
 def simulate(items, assume, page):
-    """items: [(key or None, io_class, size)] in instantiation order.
-    Returns (saved flags, [(size, [member indexes])] of shared inodes with their joined members)."""
+    """items: [(key or None, io_class, size)] in instantiation order. Returns per item the
+    shared inode of its key (or None) and whether it joined it, and per shared inode
+    (anchor, io_class, size, joined members)."""
     keys = {}
     for i, (k, io, size) in enumerate(items):
         if k is not None:
             keys.setdefault(k, []).append(i)
-    saved = [False] * len(items)
+    inode_of = [None] * len(items)
+    joined = [False] * len(items)
     shared = []
     for k, idxs in keys.items():
         buckets = {}
@@ -292,10 +295,16 @@ def simulate(items, assume, page):
             chosen = buckets[(items[idxs[0]][1], items[idxs[0]][2])]
         else:
             chosen = max(buckets.values(), key=lambda l: ((len(l) - 1) * pages(items[l[0]][2], page), -l[0]))
-        for i in chosen[1:]:
-            saved[i] = True
-        shared.append((items[chosen[0]][2], chosen))
-    return saved, shared
+        for i in idxs:
+            inode_of[i] = len(shared)
+        for i in chosen:
+            joined[i] = True
+        shared.append((chosen[0], items[chosen[0]][1], items[chosen[0]][2], chosen))
+    return inode_of, joined, shared
+
+
+def class_reason(a, b):
+    return "compressed_vs_uncompressed" if "compressed" in (a, b) else "fileio_vs_block"
 
 
 def expected(inputs, page=4096, assume="order", domains=None, mounts=None, default_mount="block"):
@@ -317,9 +326,12 @@ def expected(inputs, page=4096, assume="order", domains=None, mounts=None, defau
         now_items.append((ino["fp"] + c["domain"].encode() if c["view"] is None else None, c["io"], ino["size"]))
         known = size_count[ino["size"]] >= 2
         tag_items.append(((ino["sha256"], c["domain"]) if known else None, c["io"], ino["size"]))
-    saved_now, shared_now = simulate(now_items, assume, page)
-    saved_tag, shared_tag = simulate(tag_items, assume, page)
-
+    now_of, now_joined, now_shared = simulate(now_items, assume, page)
+    tag_of, tag_joined, tag_shared = simulate(tag_items, assume, page)
+    saved_now = [now_joined[i] and now_shared[now_of[i]][0] != i for i in range(len(copies))]
+    saved_tag = [tag_joined[i] and tag_shared[tag_of[i]][0] != i for i in range(len(copies))]
+    shared_now = [(size, members) for _, _, size, members in now_shared]
+    shared_tag = [(size, members) for _, _, size, members in tag_shared]
     n = len(inputs)
     per = [dict(cache_bytes_without_sharing=0, saved_bytes_now=0, saved_bytes_if_tagged=0, files=0, paths=0,
                 data_bytes=0) for _ in inputs]
@@ -363,7 +375,49 @@ def expected(inputs, page=4096, assume="order", domains=None, mounts=None, defau
             saved_bytes_now=sum(pages(size, page) for i in members if saved_now[i]),
             saved_bytes_if_tagged=sum(pages(size, page) for i in members if saved_tag[i]),
             copies=[(copies[i]["input"], copies[i]["ino"]["paths"]) for i in members])
-    return dict(totals=totals, inputs=per, pairs=pair, groups=group_rows)
+    # Status and reason of every copy of a group.
+    status = {}
+    reasons = {}
+    for (sha, size), members in groups.items():
+        for i in members:
+            c = copies[i]
+            fp = c["ino"]["fp"]
+            content = (sha, size)
+            now_peers = now_shared[now_of[i]][3] if now_joined[i] else []
+            if any(j != i and (copies[j]["ino"]["sha256"], copies[j]["ino"]["size"]) == content for j in now_peers):
+                sr = ("shares_now", None)
+            elif tag_joined[i] and len(tag_shared[tag_of[i]][3]) >= 2:
+                mismatch = fp is not None and len(fp) == 39 and fp[:7] == b"sha256:" and fp[7:].hex() != sha
+                if c["view"] is not None:
+                    why = c["view"]
+                elif mismatch:
+                    why = "fingerprint_mismatch"
+                elif not now_joined[i]:
+                    anchor_io = now_shared[now_of[i]][1]
+                    why = class_reason(c["io"], anchor_io) if anchor_io != c["io"] else "fingerprint_collision"
+                elif any(j != i and copies[j]["view"] is None and now_items[j][0] != now_items[i][0]
+                         for j in tag_shared[tag_of[i]][3]):
+                    why = "fingerprint_values_differ"
+                elif len(now_peers) > 1:
+                    why = "fingerprint_collision"
+                else:
+                    why = "peer_not_tagged"
+                sr = ("would_share_once_tagged", why)
+            else:
+                anchor, anchor_io = tag_shared[tag_of[i]][0], tag_shared[tag_of[i]][1]
+                if anchor != i:
+                    why = class_reason(c["io"], anchor_io)
+                else:
+                    others = [copies[j]["io"] for j in members
+                              if j != i and copies[j]["domain"] == c["domain"] and copies[j]["io"] != c["io"]]
+                    why = class_reason(c["io"], others[0]) if others else "other_domain"
+                sr = ("blocked", why)
+            status[(c["input"], c["ino"]["paths"][0])] = sr
+            if sr[0] != "shares_now":
+                r = reasons.setdefault(sr, [0, 0])
+                r[0] += 1
+                r[1] += pages(size, page)
+    return dict(totals=totals, inputs=per, pairs=pair, groups=group_rows, status=status, reasons=reasons)
 
 
 # ---- running scan and comparing -----------------------------------------------------------
@@ -421,6 +475,14 @@ def compare(doc, exp, label):
             fail(f"{label}: group {key[0][:12]} copies {got_copies}, model says {want['copies']}")
     if doc["group_count"] != len(exp["groups"]):
         fail(f"{label}: group_count {doc['group_count']} != {len(exp['groups'])}")
+    got_status = statuses(doc)
+    if got_status != exp["status"]:
+        diff = {k: (got_status.get(k), exp["status"].get(k)) for k in set(got_status) | set(exp["status"])
+                if got_status.get(k) != exp["status"].get(k)}
+        fail(f"{label}: copy statuses differ from the model's (scan, model): {diff}")
+    got_reasons = {(r["status"], r["reason"]): [r["copies"], r["bytes"]] for r in doc["reasons"]}
+    if got_reasons != exp["reasons"]:
+        fail(f"{label}: reasons {got_reasons} differ from the model's {exp['reasons']}")
 
 
 def statuses(doc):

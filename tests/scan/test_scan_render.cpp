@@ -1,0 +1,79 @@
+// Renderings of a scan report: JSON written group by group equals the nlohmann document, CSV
+// quoting, HTML escaping, text figures.
+#include <gtest/gtest.h>
+
+#include "core/erofs/fingerprint.hpp"
+#include "core/scan/render.hpp"
+
+namespace core::scan {
+namespace {
+
+Report sample() {
+  auto file = [](std::string path, const std::string& content) {
+    FileRecord f;
+    f.paths = {std::move(path)};
+    f.size = content.size();
+    f.content = util::sha256({reinterpret_cast<const u8*>(content.data()), content.size()});
+    f.fingerprint = StoredValue{erofs::encode_fingerprint(*f.content), false};
+    return f;
+  };
+  InputRecord a;
+  a.name = "a \"quoted\", <b>.erofs";
+  a.ishare = true;
+  a.domain = "default";
+  a.files = {file("/ctl\x01\ttab", "same"), file(std::string("/bad\xff\xc3(utf8", 14), "other")};
+  InputRecord b = a;
+  b.name = "b.erofs";
+  b.files[1].paths = {"/caf\xc3\xa9,\"x\""};
+  b.files[1].fingerprint.reset();
+  return build_report({a, b}, {});
+}
+
+TEST(ScanRender, JsonStreamEqualsTheDocument) {
+  Report r = sample();
+  nlohmann::ordered_json j;
+  to_json(j, r);
+  EXPECT_EQ(render_json(r), j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  nlohmann::ordered_json top;
+  to_json(top, r);
+  top["groups"].erase(top["groups"].begin() + 1, top["groups"].end());
+  EXPECT_EQ(render_json(r, 1), top.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  Report empty = build_report({}, {});
+  nlohmann::ordered_json e;
+  to_json(e, empty);
+  EXPECT_EQ(render_json(empty), e.dump(2) + "\n");
+}
+
+TEST(ScanRender, CsvQuotesFields) {
+  std::string csv = render_csv(sample());
+  EXPECT_NE(csv.find("\"a \"\"quoted\"\", <b>.erofs\""), std::string::npos) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);  // header + 2 groups
+}
+
+TEST(ScanRender, HtmlEscapesAndHoldsFigures) {
+  Report r = sample();
+  std::string html = render_html(r, 20);
+  EXPECT_EQ(html.find("<b>.erofs"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;.erofs"), std::string::npos);
+  EXPECT_NE(html.find("id=\"cache_bytes_now\" data-bytes=\"" + std::to_string(r.totals.cache_bytes_now) + "\""),
+            std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(ScanRender, TextHasTheExactTotals) {
+  Report r = sample();
+  std::string text = render_text(r, 10);
+  EXPECT_NE(text.find(" " + std::to_string(r.totals.cache_bytes_without_sharing) + " "), std::string::npos) << text;
+  EXPECT_NE(text.find("peer_not_tagged"), std::string::npos) << text;
+  EXPECT_NE(text.find("fingerprint_missing"), std::string::npos) << text;
+}
+
+TEST(ScanRender, HumanBytes) {
+  EXPECT_EQ(human_bytes(0), "0 B");
+  EXPECT_EQ(human_bytes(1023), "1023 B");
+  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(human_bytes(u64(3) << 30), "3.0 GiB");
+}
+
+}  // namespace
+}  // namespace core::scan
