@@ -57,7 +57,7 @@ void print_text(const core::inspect::Report& rep, bool digest) {
     if (ino.type == core::erofs::FileType::chardev || ino.type == core::erofs::FileType::blockdev)
       extra += fmt::format(" [{}:{}]", ino.rdev_major(), ino.rdev_minor());
     std::vector<std::string> names;
-    for (const auto& x : f.xattrs) names.push_back(x.name);
+    for (const auto& x : *f.xattrs) names.push_back(x.name);
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
     if (!f.digest_error.empty()) extra += " (" + f.digest_error + ")";
     fmt::print("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} {}{}\n",

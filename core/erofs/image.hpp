@@ -18,7 +18,7 @@ namespace core::erofs {
 
 // Safety limits applied while reading untrusted images.
 struct ReadLimits {
-  u64 max_hole_bytes = u64(1) << 40;    // zeros one file may expand to through holes; also the
+  u64 max_hole_bytes = u64(64) << 30;   // zeros one file may expand to through holes; also the
                                         // image-wide budget for holes plus re-read shared blocks
   u64 max_dir_bytes_factor = 16;        // directory bytes walked <= factor * image size + 64 MiB
   u64 max_stream_bytes = u64(1) << 30;  // metadata streams held in memory (metabox, packed)

@@ -11,9 +11,11 @@ namespace core::inspect {
 
 namespace {
 
+// `root` as given by the user: "usr/lib", "/usr/lib" and "/usr/lib/" all name /usr/lib.
 bool under(const std::string& path, const std::string& root) {
   if (root.empty() || root == "/") return true;
-  std::string r = root.back() == '/' ? root.substr(0, root.size() - 1) : root;
+  std::string r = root.front() == '/' ? root : "/" + root;
+  if (r.size() > 1 && r.back() == '/') r.pop_back();
   return path == r || (path.size() > r.size() && path.compare(0, r.size(), r) == 0 && path[r.size()] == '/');
 }
 
@@ -29,14 +31,26 @@ Report inspect(const erofs::Image& img, const Options& opt) {
   rep.super.prefix_table_error = img.prefix_table_error();
 
   std::unordered_map<u64, std::pair<std::optional<util::Digest>, std::string>> digests;  // by nid
+  struct XattrCache {
+    std::shared_ptr<const std::vector<XattrRow>> rows;
+    erofs::StoredFingerprint fingerprint;
+  };
+  std::unordered_map<u64, XattrCache> xattr_rows;  // by nid: read once per inode
   erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
     if (!under(path, opt.path)) return;
     FileRow row;
     row.path = path;
     row.inode = ino;
-    erofs::XattrSet xs = erofs::read_xattrs(img, ino);
-    for (const auto& x : xs.items) row.xattrs.push_back(XattrRow{x.name, x.value, x.shared});
-    if (ino.type == erofs::FileType::file) row.fingerprint = erofs::stored_fingerprint(img, xs);
+    auto& cached = xattr_rows[ino.nid];
+    if (!cached.rows) {
+      erofs::XattrSet xs = erofs::read_xattrs(img, ino);
+      auto rows = std::make_shared<std::vector<XattrRow>>();
+      for (const auto& x : xs.items) rows->push_back(XattrRow{x.name, x.value, x.shared});
+      cached.rows = std::move(rows);
+      if (ino.type == erofs::FileType::file) cached.fingerprint = erofs::stored_fingerprint(img, xs);
+    }
+    row.xattrs = cached.rows;
+    row.fingerprint = cached.fingerprint;
     if (ino.type == erofs::FileType::symlink) {
       auto target = erofs::read_file(img, ino, 4096);
       row.symlink_target = std::string(target.begin(), target.end());

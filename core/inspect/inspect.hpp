@@ -1,6 +1,7 @@
 // `inspect`: a superblock summary plus one row per inode reached from the root.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +26,8 @@ struct FileRow {
   std::string path;
   erofs::Inode inode;
   erofs::StoredFingerprint fingerprint;
-  std::vector<XattrRow> xattrs;
+  // Shared by every name of one inode: hard links repeat an inode's xattrs, not copy them.
+  std::shared_ptr<const std::vector<XattrRow>> xattrs;
   std::optional<std::string> symlink_target;
   std::optional<util::Digest> digest;  // with InspectOptions::digest, when readable
   std::string digest_error;            // why the digest is absent (compressed, missing device)

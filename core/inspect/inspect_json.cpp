@@ -70,7 +70,7 @@ json super_json(const SuperRow& s) {
 json file_json(const FileRow& r) {
   const erofs::Inode& ino = r.inode;
   json xattrs = json::array();
-  for (const auto& x : r.xattrs) {
+  for (const auto& x : *r.xattrs) {
     json e = {{"name", x.name}, {"value_hex", util::to_hex(x.value)}, {"shared", x.shared}};
     if (printable(x.value)) e["value"] = std::string(x.value.begin(), x.value.end());
     xattrs.push_back(std::move(e));

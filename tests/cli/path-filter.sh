@@ -21,6 +21,7 @@ paths --path /sub >"$t/sub"
 printf '%s\n' /sub /sub/big /sub/deeper /sub/deeper/same-2 /sub/link-down /sub/same-1 | cmp - "$t/sub" ||
   fail "--path /sub gave: $(tr '\n' ' ' <"$t/sub")"
 paths --path /sub/ | cmp - "$t/sub" || fail "--path /sub/ differs from --path /sub"
+paths --path sub | cmp - "$t/sub" || fail "--path sub (no leading slash) differs from --path /sub"
 paths --path / | cmp - "$t/all" || fail "--path / differs from no --path"
 paths --path /a | cmp - <(echo /a) || fail "--path of a file is not just that file"
 
@@ -29,7 +30,7 @@ es inspect --path /sub "$t/img.erofs" >"$t/text"
 rows=$(sed '1,/^MODE /d' "$t/text" | wc -l)
 [ "$rows" -eq 6 ] || fail "text output has $rows rows for /sub, expected 6"
 
-for missing in /nope /su /sub/big/x sub; do
+for missing in /nope /su /sub/big/x su; do
   expect_exit 2 es inspect --path "$missing" "$t/img.erofs"
   expect_one_error_line
   expect_stderr_contains "$t/img.erofs: no such path in the image: $missing"
