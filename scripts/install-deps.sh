@@ -24,7 +24,7 @@ packages=(
   build-essential cmake pkg-config git clang libclang-rt-14-dev
   # libraries linked by erofs-share
   libcli11-dev nlohmann-json3-dev libssl-dev liblz4-dev liblzma-dev
-  libzstd-dev libdeflate-dev libfmt-dev libarchive-dev libxxhash-dev
+  libzstd-dev libdeflate-dev libfmt-dev libarchive-dev libxxhash-dev libmimalloc-dev
   # test / benchmark frameworks
   libgtest-dev libbenchmark-dev
   # tools used by tests and scripts (erofs-utils = Debian 12's 1.5 tools,

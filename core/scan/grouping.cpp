@@ -107,17 +107,31 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
 }
 
 std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies) {
-  // Sorting indexes by (digest, size, position) keeps memory at 4 bytes per copy.
-  std::vector<u32> order;
-  for (u32 c = 0; c < copies.size(); ++c)
-    if (copies[c].content) order.push_back(c);
-  std::sort(order.begin(), order.end(), [&](u32 a, u32 b) {
-    const Copy& x = copies[a];
-    const Copy& y = copies[b];
-    if (*x.content != *y.content) return *x.content < *y.content;
-    if (x.rec->size != y.rec->size) return x.rec->size < y.rec->size;
-    return a < b;
+  // Sort by (digest, size, position). The first 8 digest bytes, big-endian, order like the
+  // digest and settle almost every comparison without touching the copies.
+  struct Key {
+    u64 head;
+    u64 size;
+    u32 copy;
+  };
+  std::vector<Key> keys;
+  for (u32 c = 0; c < copies.size(); ++c) {
+    if (!copies[c].content) continue;
+    u64 head = 0;
+    for (int i = 0; i < 8; ++i) head = head << 8 | (*copies[c].content)[static_cast<std::size_t>(i)];
+    keys.push_back(Key{head, copies[c].rec->size, c});
+  }
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.head != b.head) return a.head < b.head;
+    const util::Digest& x = *copies[a.copy].content;
+    const util::Digest& y = *copies[b.copy].content;
+    if (x != y) return x < y;
+    if (a.size != b.size) return a.size < b.size;
+    return a.copy < b.copy;
   });
+  std::vector<u32> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].copy;
+  keys = {};
   std::vector<std::vector<u32>> groups;
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i + 1;
@@ -144,8 +158,10 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
 
   std::map<std::pair<Status, Reason>, ReasonRow> reasons;
   std::vector<GroupRow> rows;
+  rows.reserve(groups.size());
   for (const std::vector<u32>& members : groups) {
     GroupRow g;
+    g.copies.reserve(members.size());
     const Copy& first = copies[members.front()];
     g.digest = *first.content;
     g.size = first.rec->size;
@@ -184,12 +200,21 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
     }
     rows.push_back(std::move(g));
   }
-  std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) {
+  // Sort an index (rows are large), then move each row once.
+  std::vector<u32> by_saving(rows.size());
+  for (u32 i = 0; i < by_saving.size(); ++i) by_saving[i] = i;
+  std::sort(by_saving.begin(), by_saving.end(), [&](u32 i, u32 j) {
+    const GroupRow& a = rows[i];
+    const GroupRow& b = rows[j];
     if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
     if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
     if (a.size != b.size) return a.size > b.size;
     return a.digest < b.digest;
   });
+  std::vector<GroupRow> sorted;
+  sorted.reserve(rows.size());
+  for (u32 i : by_saving) sorted.push_back(std::move(rows[i]));
+  rows = std::move(sorted);
   for (auto& [key, r] : reasons) reason_rows.push_back(r);
   return rows;
 }

@@ -37,9 +37,11 @@ InputRow input_row(const InputRecord& in) {
 }
 
 // The kernel's key (§6.5 step 3): value bytes immediately followed by the domain, no separator.
-std::string key_of(std::span<const u8> value, const std::string& domain) {
-  std::string k(reinterpret_cast<const char*>(value.data()), value.size());
-  return k + domain;
+// Built in `buf`, which callers reuse so that a lookup allocates nothing.
+std::string_view key_of(std::span<const u8> value, const std::string& domain, std::string& buf) {
+  buf.assign(reinterpret_cast<const char*>(value.data()), value.size());
+  buf += domain;
+  return buf;
 }
 
 Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
@@ -52,17 +54,19 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
     runs.now_in[c].size = tag_in[c].size = copies[c].rec->size;
   }
   {
-    KeyTable keys;
+    KeyTable keys(n);
+    std::string buf;
     for (u32 c = 0; c < n; ++c)
       if (copies[c].view == Reason::none)
-        runs.now_in[c].key = keys.id(key_of(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain));
+        runs.now_in[c].key = keys.id(key_of(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain, buf));
     runs.now = simulate(runs.now_in, keys.size(), opt.assume, opt.page_size);
   }
   {
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
-    KeyTable keys;
+    KeyTable keys(n);
+    std::string buf;
     for (u32 c = 0; c < n; ++c)
-      if (copies[c].content) tag_in[c].key = keys.id(key_of(*copies[c].content, inputs[copies[c].input].domain));
+      if (copies[c].content) tag_in[c].key = keys.id(key_of(*copies[c].content, inputs[copies[c].input].domain, buf));
     runs.tag = simulate(tag_in, keys.size(), opt.assume, opt.page_size);
   }
   runs.now_members = Members(runs.now);

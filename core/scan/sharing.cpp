@@ -4,9 +4,9 @@
 
 namespace core::scan {
 
-u32 KeyTable::id(std::string key) {
-  auto [it, fresh] = m_ids.try_emplace(std::move(key), static_cast<u32>(m_ids.size() + 1));
-  return it->second;
+u32 KeyTable::id(std::string_view key) {
+  if (auto it = m_ids.find(key); it != m_ids.end()) return it->second;
+  return m_ids.emplace(std::string(key), static_cast<u32>(m_ids.size() + 1)).first->second;
 }
 
 Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume assume, u32 page_size) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,11 +24,16 @@ struct SimInode {
 // model holds each distinct key once instead of once per inode.
 class KeyTable {
 public:
-  u32 id(std::string key);
+  explicit KeyTable(std::size_t expected = 0) { m_ids.reserve(expected); }
+  u32 id(std::string_view key);
   u32 size() const { return static_cast<u32>(m_ids.size()); }
 
 private:
-  std::unordered_map<std::string, u32> m_ids;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, u32, Hash, std::equal_to<>> m_ids;  // looked up without copying
 };
 
 struct SharedInode {
