@@ -36,9 +36,12 @@ public:
     // count against the image-wide budget (bounded work).
     m_img.charge(0, len, where());
     constexpr u64 k_slice = 4 << 20;
+    constexpr u64 k_prefetch_min = 64 << 10;
     while (len > 0) {
       u64 n = std::min(len, k_slice);
-      bytes(r.view->bytes(r.offset, n));
+      auto slice = r.view->bytes(r.offset, n);
+      if (n >= k_prefetch_min) r.view->prefetch(r.offset, n);
+      bytes(slice);
       r.view->release(r.offset, n);
       r.offset += n;
       len -= n;

@@ -26,6 +26,9 @@ public:
   // Hints that [off, off+len) will not be needed soon; for mappings, drops the pages holding
   // the range from this process (they stay in the page cache). No-op otherwise.
   void release(u64 off, u64 len) const;
+  // Hints that [off, off+len) is about to be read in full; for mappings, maps its pages in one
+  // call (MADV_POPULATE_READ) instead of one page fault per few pages. No-op otherwise.
+  void prefetch(u64 off, u64 len) const;
 
   u64 size() const { return m_size; }
   const std::string& space() const { return m_space; }
