@@ -14,6 +14,7 @@
 
 #include "core/lint/rules.hpp"
 #include "core/util/error.hpp"
+#include "core/util/json_file.hpp"
 
 namespace core::lint {
 
@@ -61,14 +62,7 @@ std::string glob_literal(const std::string& text) {
 }  // namespace
 
 Baseline load_baseline(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError(path, "open", errno);
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", path, e.what()));
-  }
+  const json doc = util::read_json_file(path);
   auto bad = [&](const std::string& where, const std::string& what) {
     throw UsageError(fmt::format("{}: {}: {}", path, where, what));
   };

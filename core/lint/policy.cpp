@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/json_file.hpp"
+
 namespace core::lint {
 
 const char* threshold_name(Threshold threshold) {
@@ -83,14 +85,7 @@ void apply_rules(const std::string& file, const json& rules, Policy& policy) {
 }  // namespace
 
 void apply_config(const std::string& path, Policy& policy) {
-  std::ifstream in(path);
-  if (!in) throw IoError(path, "open", errno);
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", path, e.what()));
-  }
+  const json doc = util::read_json_file(path);
   if (!doc.is_object()) bad(path, "(top level)", "expected an object");
   for (const auto& [key, v] : doc.items()) {
     if (key == "$schema" || key == "$comment") continue;
