@@ -2,7 +2,8 @@
 # run_fuzz.sh FUZZER WORKDIR SECONDS
 # Builds a seed corpus with the real mkfs.erofs 1.5 and >= 1.9 (MKFS_EROFS_15 / MKFS_EROFS_19;
 # fails if they are unset) from a small generated tree, then runs the libFuzzer binary for
-# SECONDS. Exits non-zero on any crash, sanitizer report, timeout or out-of-memory.
+# SECONDS with libFuzzer seed FUZZ_SEED (default 1, so CI runs explore alike). Exits non-zero
+# on any crash, sanitizer report, timeout or out-of-memory.
 set -euo pipefail
 fuzzer=$1 work=$2 seconds=${3:-60}
 
@@ -59,7 +60,7 @@ mk "$MKFS_EROFS_19" 19-512-zstd-dirs -b512 -zzstd --zD
 ls -l "$work/seeds"
 
 set +e
-"$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+"$fuzzer" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/" "$work/corpus" "$work/seeds" 2>&1 | tail -n 40
 status=${PIPESTATUS[0]}
 set -e
