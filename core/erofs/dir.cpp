@@ -42,7 +42,11 @@ void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::strin
   u64 count = nameoff0 / sizeof(od::Dirent);
   u64 expect = nameoff0;
   for (u64 i = 0; i < count; ++i) {
-    ctx.detail = fmt::format("index {}", i);
+    // The entry's index goes into the error location only when there is an error.
+    auto fail = [&](const char* what, u64 off) {
+      ctx.detail = fmt::format("index {}", i);
+      v.fail(what, off, ctx);
+    };
     auto de = v.read<od::Dirent>(i * sizeof(od::Dirent), "dirent outside block", ctx);
     u64 off = de.nameoff;
     u64 end;
@@ -52,16 +56,16 @@ void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::strin
       const void* z = off < blk.size() ? std::memchr(blk.data() + off, 0, blk.size() - off) : nullptr;
       end = z ? static_cast<u64>(static_cast<const u8*>(z) - blk.data()) : blk.size();
     }
-    if (off != expect || end < off || end > blk.size()) v.fail("bogus dirent nameoff", i * 12 + 8, ctx);
+    if (off != expect || end < off || end > blk.size()) fail("bogus dirent nameoff", i * 12 + 8);
     u64 len = end - off;
-    if (len == 0 || len > 255) v.fail("bogus dirent name length", i * 12 + 8, ctx);
+    if (len == 0 || len > 255) fail("bogus dirent name length", i * 12 + 8);
     std::string name(reinterpret_cast<const char*>(blk.data() + off), len);
     if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
-      v.fail("dirent name contains '/' or NUL", off, ctx);
-    if (de.file_type >= 8) v.fail("invalid dirent file type", i * 12 + 10, ctx);
+      fail("dirent name contains '/' or NUL", off);
+    if (de.file_type >= 8) fail("invalid dirent file type", i * 12 + 10);
     // §3.2: names are sorted as unsigned bytes across the whole directory.
     if (!prev.empty() && !(prev < name))  // char_traits<char> compares as unsigned bytes
-      v.fail("dirents not sorted (or duplicate name)", off, ctx);
+      fail("dirents not sorted (or duplicate name)", off);
     prev = name;
     expect = end;
     fn(DirEntry{std::move(name), de.nid, de.file_type});
