@@ -9,5 +9,6 @@ namespace cli {
 void setup_inspect(CLI::App& app, int& status);
 void setup_lint(CLI::App& app, int& status);
 void setup_scan(CLI::App& app, int& status);
+void setup_smoke(CLI::App& app, int& status);
 
 }  // namespace cli

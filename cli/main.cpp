@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cli::setup_inspect(app, status);
   cli::setup_lint(app, status);
   cli::setup_scan(app, status);
+  cli::setup_smoke(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,52 @@
+#include "core/smoke/locate.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+namespace core::smoke {
+
+namespace {
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string first_existing(const std::vector<std::string>& candidates) {
+  for (const std::string& c : candidates)
+    if (!c.empty() && access(c.c_str(), R_OK) == 0) return c;
+  return "";
+}
+
+}  // namespace
+
+std::string self_executable(const std::string& argv0) {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? argv0 : p.string();
+}
+
+std::string locate_probe(const std::string& self_exe) {
+  std::vector<std::string> c;
+  if (const char* env = std::getenv("EROFS_SHARE_PROBE"); env && *env) c.emplace_back(env);
+  const std::string dir = dir_of(self_exe);
+  c.push_back(dir + "/erofs-share-probe");
+  c.push_back(dir + "/../libexec/erofs-share/erofs-share-probe");
+  std::string found = first_existing(c);
+  return found.empty() ? c.front() : found;
+}
+
+std::string locate_script(const std::string& self_exe, const std::string& name) {
+  std::vector<std::string> c;
+  if (const char* env = std::getenv("EROFS_SHARE_SCRIPTS"); env && *env) c.push_back(std::string(env) + "/" + name);
+  c.push_back(dir_of(self_exe) + "/../share/erofs-share/scripts/" + name);
+#ifdef EROFS_SHARE_SOURCE_DIR
+  c.push_back(std::string(EROFS_SHARE_SOURCE_DIR) + "/scripts/" + name);
+#endif
+  return first_existing(c);
+}
+
+}  // namespace core::smoke

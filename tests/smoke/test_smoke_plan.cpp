@@ -1,0 +1,21 @@
+// core::smoke::Plan: the text the probe executes.
+#include <gtest/gtest.h>
+
+#include "core/smoke/plan.hpp"
+
+using namespace core::smoke;
+
+TEST(SmokePlan, FieldsArePercentEncoded) {
+  EXPECT_EQ(encode_field("/mnt/m0/a b%c\n\xff"), "/mnt/m0/a%20b%25c%0A%FF");
+  Plan p;
+  p.insmod("erofs", "/lib/modules/erofs.ko");
+  p.mount("m0", "/dev/vda", "/mnt/m0", "inode_share,domain_id=smoke-a");
+  p.mount("plain", "/dev/vdb", "/mnt/plain", "");
+  p.observe("o1", "/mnt/m0/x y", "/mnt/plain/x y");
+  EXPECT_EQ(p.render(), "# erofs-share smoke plan\n"
+                        "insmod erofs /lib/modules/erofs.ko\n"
+                        "mount m0 /dev/vda /mnt/m0 inode_share,domain_id=smoke-a\n"
+                        "mount plain /dev/vdb /mnt/plain -\n"
+                        "observe o1 /mnt/m0/x%20y /mnt/plain/x%20y\n"
+                        "end\n");
+}
