@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   cli::setup_lint(app, status);
   cli::setup_scan(app, status);
   cli::setup_smoke(app, status);
+  cli::setup_tag(app, status);
+  cli::setup_build(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,102 @@
+#include "core/tag/build.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/util/error.hpp"
+
+extern char** environ;
+
+namespace core::tag {
+
+namespace {
+
+// Runs argv with stdout sent to `out_fd` (or to stderr when -1) and returns the exit status.
+int run(const std::vector<std::string>& argv, int out_fd, std::string* capture) {
+  int pipefd[2] = {-1, -1};
+  if (capture && ::pipe2(pipefd, O_CLOEXEC) != 0) throw IoError(argv[0], "pipe", errno);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  int target = capture ? pipefd[1] : (out_fd >= 0 ? out_fd : 2);
+  posix_spawn_file_actions_adddup2(&fa, target, 1);
+  if (capture) posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (capture) ::close(pipefd[1]);
+  if (rc != 0) {
+    if (capture) ::close(pipefd[0]);
+    throw IoError(argv[0], "run", rc);
+  }
+  if (capture) {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      capture->append(buf, std::size_t(n));
+    }
+    ::close(pipefd[0]);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw IoError(argv[0], "wait", errno);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string temp_name(const std::string& image, const char* tag) {
+  std::filesystem::path p(image);
+  std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  return (dir / fmt::format(".{}.{}-{}", p.filename().string(), tag, ::getpid())).string();
+}
+
+}  // namespace
+
+BuildReport build_image(const std::string& source, const std::string& image, const BuildOptions& o) {
+  BuildReport rep;
+  std::string help;
+  run({o.mkfs, "--help"}, -1, &help);
+  if (help.empty()) throw IoError(o.mkfs, "run", ENOENT);
+  rep.mkfs_version = help.substr(0, help.find('\n'));
+  // The option is listed in mkfs.erofs --help from erofs-utils 1.9 on (§6.2).
+  rep.native = help.find("--xattr-inode-digest") != std::string::npos;
+  const std::string tmp = temp_name(image, "build");
+  std::vector<std::string> argv{o.mkfs};
+  argv.insert(argv.end(), o.mkfs_args.begin(), o.mkfs_args.end());
+  if (rep.native)
+    argv.push_back(o.xattr_name.empty() ? "--xattr-inode-digest" : "--xattr-inode-digest=" + o.xattr_name);
+  argv.push_back(tmp);
+  argv.push_back(source);
+  int rc = run(argv, -1, nullptr);
+  if (rc != 0) {
+    ::unlink(tmp.c_str());
+    throw Error(fmt::format("{} failed (exit status {}); its messages are above", o.mkfs, rc));
+  }
+  try {
+    if (rep.native) {
+      if (::rename(tmp.c_str(), image.c_str()) != 0) throw IoError(image, "rename", errno);
+    } else {
+      RetrofitOptions ro;
+      ro.xattr_name = o.xattr_name;
+      rep.retrofit = retrofit(tmp, image, ro);
+      ::unlink(tmp.c_str());
+    }
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  return rep;
+}
+
+}  // namespace core::tag

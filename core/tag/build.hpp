@@ -1,0 +1,29 @@
+// `erofs-share build`: run the installed mkfs.erofs so that the image comes out fingerprinted,
+// with --xattr-inode-digest where mkfs offers it, else by building and then retrofitting.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tag/retrofit.hpp"
+
+namespace core::tag {
+
+struct BuildOptions {
+  std::string mkfs = "mkfs.erofs";     // program name (PATH search) or path
+  std::vector<std::string> mkfs_args;  // extra options, passed before IMAGE SRC
+  std::string xattr_name;              // empty: mkfs's default (erofs.fingerprint.v1)
+};
+
+struct BuildReport {
+  bool native = false;       // mkfs wrote the fingerprints itself
+  std::string mkfs_version;  // first line of `mkfs.erofs --help` / banner
+  RetrofitReport retrofit;   // when not native
+};
+
+// Builds `image` from the directory (or, with mkfs options such as --tar, file) `source`. The
+// image appears atomically. mkfs's own output goes to standard error. Throws IoError (mkfs
+// missing or failed), plus whatever retrofit throws.
+BuildReport build_image(const std::string& source, const std::string& image, const BuildOptions& options);
+
+}  // namespace core::tag

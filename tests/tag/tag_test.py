@@ -1,0 +1,571 @@
+#!/usr/bin/env python3
+"""Acceptance tests of `erofs-share tag` / `erofs-share build` (CTest label "tag").
+
+Each case builds its source tree and images at test time with the real mkfs.erofs 1.5 and
+>= 1.9 (MKFS_EROFS_15/19, FSCK_EROFS_19 from the environment, else from
+scripts/erofs-utils.sh), runs the CLI and checks the acceptance lines of issue #6:
+fsck.erofs --xattr-inode-digest passes without warnings, `erofs-share lint` is clean, every
+file's content and metadata equal the input's (inspect JSON of both), and every byte of the
+input except the superblock fields is unchanged in the output (so every data block too).
+
+usage: tag_test.py CLI CASE     (CASE: see CASES at the bottom; needs root)
+"""
+import hashlib
+import json
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SB = 1024          # superblock offset
+SB_FIELDS = 144    # bytes of superblock fields the writer may change
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def tools():
+    need = ["MKFS_EROFS_15", "MKFS_EROFS_19", "FSCK_EROFS_19"]
+    env = {k: os.environ[k] for k in need if os.environ.get(k)}
+    if len(env) < len(need):
+        out = subprocess.run(["bash", os.path.join(REPO, "scripts", "erofs-utils.sh")], capture_output=True,
+                             text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("export ") and "=" in line:
+                k, v = line[7:].split("=", 1)
+                env.setdefault(k, v)
+    for k in need:
+        if k not in env:
+            fail(f"{k} is not set and scripts/erofs-utils.sh did not provide it")
+    return env
+
+
+def run(argv, ok=True, env=None):
+    p = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if ok and p.returncode != 0:
+        fail(f"{' '.join(argv)} exited {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def make_tree(root, seed=1):
+    """Every kind of inode the issue lists: sizes around block boundaries, holes, duplicates
+    (dedupe), hard links, symlinks, devices, a FIFO, a multi-block directory, security.*,
+    user.* and trusted.* xattrs, POSIX ACLs."""
+    rnd = random.Random(seed)
+    os.makedirs(os.path.join(root, "dir", "many"))
+    os.makedirs(os.path.join(root, "empty-dir"))
+    text = b"".join(b"line %d of some compressible text\n" % i for i in range(4000))
+    sizes = [0, 1, 12, 100, 511, 512, 513, 1000, 3000, 4095, 4096, 4097, 8191, 10000, 70000, 300000]
+    for i, n in enumerate(sizes):
+        with open(os.path.join(root, f"rand-{n}"), "wb") as f:
+            f.write(rnd.randbytes(n))
+        with open(os.path.join(root, "dir", f"text-{n}"), "wb") as f:
+            f.write(text[i:i + n])
+    for n in (100, 5000, 70000):  # identical content under different names (dedupe, sharing)
+        data = rnd.randbytes(n)
+        for k in range(2):
+            with open(os.path.join(root, "dir", f"dup-{n}-{k}"), "wb") as f:
+                f.write(data)
+    with open(os.path.join(root, "sparse"), "wb") as f:
+        f.seek(1 << 20)
+        f.write(b"end of a sparse file\n")
+    for i in range(150):
+        with open(os.path.join(root, "dir", "many", f"entry-with-a-long-name-{i:04d}"), "wb") as f:
+            f.write(b"%d\n" % i)
+    os.link(os.path.join(root, "rand-1000"), os.path.join(root, "dir", "hardlink-1000"))
+    os.symlink("rand-12", os.path.join(root, "symlink-short"))
+    os.symlink("x" * 600, os.path.join(root, "symlink-long"))
+    os.mknod(os.path.join(root, "chardev"), stat.S_IFCHR | 0o644, os.makedev(1, 3))
+    os.mknod(os.path.join(root, "blockdev"), stat.S_IFBLK | 0o600, os.makedev(8, 1))
+    os.mkfifo(os.path.join(root, "fifo"))
+    os.chown(os.path.join(root, "rand-100"), 1234, 5678)
+    os.chmod(os.path.join(root, "rand-513"), 0o4755)
+    os.setxattr(os.path.join(root, "rand-4097"), "security.selinux", b"system_u:object_r:bin_t:s0\0")
+    os.setxattr(os.path.join(root, "rand-3000"), "security.capability",
+                bytes.fromhex("0100000200200000000000000000000000000000"))
+    os.setxattr(os.path.join(root, "rand-3000"), "user.comment", b"kept as is")
+    os.setxattr(os.path.join(root, "dir"), "trusted.overlay.opaque", b"y")
+    for n in (12, 511, 4096, 70000):  # the same label on many files: shared xattrs (-x)
+        os.setxattr(os.path.join(root, "dir", f"text-{n}"), "security.selinux", b"system_u:object_r:etc_t:s0\0")
+    run(["setfacl", "-m", "u:1000:rw,g:100:r", os.path.join(root, "rand-10000")])
+    run(["setfacl", "-d", "-m", "u:1000:rx", os.path.join(root, "dir", "many")])
+    for dirpath, dirnames, filenames in os.walk(root):
+        for n in dirnames + filenames:
+            os.utime(os.path.join(dirpath, n), (1700000000, 1700000000), follow_symlinks=False)
+
+
+def check_schema(report):
+    """The --format json summary validates against share/schema/tag.schema.json."""
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    schema = json.load(open(os.path.join(REPO, "share", "schema", "tag.schema.json")))
+    jsonschema.validate(report, schema)
+
+
+def inspect(cli, image):
+    return json.loads(run([cli, "inspect", "--format", "json", "--digest", image]).stdout)
+
+
+def compare_inspect(cli, inp, out, fp_name, dirs_converted=False):
+    a, b = inspect(cli, inp), inspect(cli, out)
+    for k in ("block_size", "epoch", "uuid", "volume_name", "inos", "compression", "devices", "xattr_blkaddr",
+              "build_time"):
+        if a["superblock"].get(k) != b["superblock"].get(k):
+            fail(f"superblock {k}: {a['superblock'].get(k)} != {b['superblock'].get(k)}")
+    if b["superblock"]["fingerprint_xattr"] != fp_name:
+        fail(f"fingerprint xattr {b['superblock']['fingerprint_xattr']!r}, want {fp_name!r}")
+    fa = {f["path"]: f for f in a["files"]}
+    fb = {f["path"]: f for f in b["files"]}
+    if sorted(fa) != sorted(fb):
+        fail(f"paths differ: {sorted(set(fa) ^ set(fb))[:10]}")
+    ignore = {"nid", "fingerprint", "fingerprint_state", "fingerprint_hidden_by_filter", "xattrs"}
+    for path, x in fa.items():
+        y = fb[path]
+        # Compressed directories are rewritten uncompressed (their nids change; the writer
+        # never compresses): only their layout may differ.
+        skip = {"layout", "compression"} if dirs_converted and x["type"] == "dir" else set()
+        for k in set(x) | set(y):
+            if k not in ignore | skip and x.get(k) != y.get(k):
+                fail(f"{path}: {k} {x.get(k)!r} != {y.get(k)!r}")
+        xa = [e for e in x.get("xattrs", []) if e["name"] != fp_name]
+        xb = [e for e in y.get("xattrs", []) if e["name"] != fp_name]
+        if sorted(map(json.dumps, xa)) != sorted(map(json.dumps, xb)):
+            fail(f"{path}: xattrs differ\n{xa}\n{xb}")
+        if y["type"] == "file" and y["size"] > 0:
+            if y.get("fingerprint_state") != "valid" or y.get("fingerprint") != y.get("digest") or \
+               y.get("fingerprint_hidden_by_filter"):
+                fail(f"{path}: fingerprint {y.get('fingerprint_state')} {y.get('fingerprint')} digest {y.get('digest')}")
+        elif y.get("fingerprint_state", "none") != "none" and x.get("fingerprint_state", "none") == "none":
+            fail(f"{path}: {y['type']} of size {y['size']} got a fingerprint")
+    return len(fa)
+
+
+def compare_bytes(inp, out):
+    """Every byte of the input but the superblock fields is unchanged (data blocks included)."""
+    a = open(inp, "rb").read()
+    b = open(out, "rb").read()
+    if len(b) < len(a):
+        fail(f"output ({len(b)} bytes) is shorter than the input ({len(a)})")
+    if a[:SB] != b[:SB] or a[SB + SB_FIELDS:] != b[SB + SB_FIELDS:len(a)]:
+        first = next(i for i in range(len(a)) if a[i] != b[i] and not SB <= i < SB + SB_FIELDS)
+        fail(f"input byte {first:#x} changed in the output")
+
+
+def check_tagged(cli, t, image, fp_name="erofs.fingerprint.v1"):
+    p = run([t["FSCK_EROFS_19"], "--xattr-inode-digest", image], ok=False)
+    # fsck also checks the packed inode (fragments), which is no regular file of the tree and
+    # never carries a digest (format reference §8.10): only that warning is allowed.
+    packed = inspect(cli, image)["superblock"]["packed_nid"]
+    text = "\n".join(l for l in (p.stdout + p.stderr).splitlines()
+                     if not l.endswith(f"no digest xattr for nid {packed}, skipped"))
+    if p.returncode != 0 or "no digest" in text or "MISMATCH" in text or "<W>" in text or "<E>" in text:
+        fail(f"fsck.erofs --xattr-inode-digest {image}: {p.returncode}\n{p.stdout}{p.stderr}")
+    p = run([cli, "lint", image], ok=False)
+    if p.returncode != 0:
+        fail(f"lint {image}: {p.returncode}\n{p.stdout}{p.stderr}")
+
+
+def retrofit_case(cli, t, mkfs_key, flags, fp_name=None):
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        inp, out = os.path.join(d, "in.erofs"), os.path.join(d, "out.erofs")
+        p = run([t[mkfs_key], "-T1700000000", *flags, inp, src], ok=False)
+        if p.returncode != 0:
+            fail(f"mkfs {flags}: {p.stderr}")
+        before = open(inp, "rb").read()
+        argv = [cli, "tag", inp, "-o", out, "--format", "json", "-q"]
+        if fp_name:
+            argv += ["--xattr-name", fp_name]
+        rep = json.loads(run(argv).stdout)
+        check_schema(rep)
+        if open(inp, "rb").read() != before:
+            fail("the input image was modified")
+        name = fp_name or ("erofs.fingerprint.v1")
+        check_tagged(cli, t, out, name)
+        n = compare_inspect(cli, inp, out, name, "--zD" in flags)
+        compare_bytes(inp, out)
+        if ("--zD" in flags) != (rep["dirs_converted"] > 0):
+            fail(f"dirs_converted {rep['dirs_converted']}")
+        if rep["files_replaced"] or rep["files_skipped"]:
+            fail(f"unexpected report {rep}")
+        print(f"ok: {mkfs_key} {' '.join(flags)}: {n} paths, {rep['files_tagged']} tagged, {rep['files_kept']} kept, "
+              f"{rep['input_bytes']} -> {rep['output_bytes']} bytes")
+        # Retrofitting the output again changes nothing but keeps every fingerprint.
+        again = os.path.join(d, "again.erofs")
+        rep2 = json.loads(run([cli, "tag", out, "-o", again, "--format", "json", "-q"] +
+                              (["--xattr-name", fp_name] if fp_name else [])).stdout)
+        if rep2["files_tagged"] or rep2["files_replaced"] or rep2["files_kept"] != rep["files_tagged"] + rep["files_kept"]:
+            fail(f"second retrofit: {rep2}")
+        check_tagged(cli, t, again, name)
+
+
+def crc32c(data, crc=0xFFFFFFFF):
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+
+
+def fix_checksum(path):
+    """Recomputes the superblock CRC32C (format §1.4) after a test patched the image."""
+    with open(path, "r+b") as f:
+        f.seek(SB)
+        sb = bytearray(f.read(128))
+        bs = 1 << sb[0x0C]
+        n = bs - SB if bs > SB else bs
+        f.seek(SB)
+        area = bytearray(f.read(n))
+        if not int.from_bytes(area[8:12], "little") & 1:
+            return
+        area[4:8] = b"\0\0\0\0"
+        f.seek(SB + 4)
+        f.write(crc32c(bytes(area)).to_bytes(4, "little"))
+
+
+def case_wrong_fingerprint(cli, t):
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        inp, out = os.path.join(d, "in.erofs"), os.path.join(d, "out.erofs")
+        run([t["MKFS_EROFS_19"], "-T1700000000", "--xattr-inode-digest", inp, src])
+        digest = hashlib.sha256(open(os.path.join(src, "rand-5000" if False else "rand-4097"), "rb").read()).digest()
+        img = bytearray(open(inp, "rb").read())
+        at = img.find(b"sha256:" + digest)
+        if at < 0:
+            fail("fingerprint of /rand-4097 not found in the mkfs image")
+        img[at + 38] ^= 0xFF
+        open(inp, "wb").write(img)
+        fix_checksum(inp)
+        rep = json.loads(run([cli, "tag", inp, "-o", out, "--format", "json", "-q"]).stdout)
+        check_schema(rep)
+        if rep["files_replaced"] != 1 or rep["files_tagged"] != 0 or not rep["notes"] or \
+           rep["notes"][0]["path"] != "/rand-4097" or rep["notes"][0]["action"] != "replaced":
+            fail(f"report: {json.dumps(rep)}")
+        check_tagged(cli, t, out)
+        compare_inspect(cli, inp, out, "erofs.fingerprint.v1")
+        compare_bytes(inp, out)
+        text = run([cli, "tag", inp, "-o", out + "2"]).stdout
+        if "replaced /rand-4097" not in text:
+            fail(f"text report does not name the replaced file:\n{text}")
+        print(f"ok: 1 replaced, {rep['files_kept']} kept")
+
+
+def case_corrupt(cli, t):
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        inp, out = os.path.join(d, "in.erofs"), os.path.join(d, "out.erofs")
+        run([t["MKFS_EROFS_15"], "-T1700000000", inp, src])
+        j = inspect(cli, inp)
+        nid = next(f["nid"] for f in j["files"] if f["path"] == "/rand-4097")
+        pos = j["superblock"]["meta_blkaddr"] * j["superblock"]["block_size"] + nid * 32
+        with open(inp, "r+b") as f:
+            f.seek(pos + 4)
+            f.write(b"\0\0")  # i_mode 0: bogus
+        fix_checksum(inp)
+        before = open(inp, "rb").read()
+        for argv in ([cli, "tag", inp, "-o", out], [cli, "tag", "--in-place", inp]):
+            p = run(argv, ok=False)
+            lines = p.stderr.strip().splitlines()
+            if p.returncode != 2 or len(lines) != 1 or f"@ nid {nid}" not in lines[0]:
+                fail(f"{argv}: exit {p.returncode}, stderr {p.stderr!r}")
+            if os.path.exists(out) or open(inp, "rb").read() != before:
+                fail(f"{argv}: output written or input changed")
+            left = [n for n in os.listdir(d) if n.startswith(".")]
+            if left:
+                fail(f"temporary files left: {left}")
+        p = run([cli, "tag", os.path.join(d, "missing.erofs"), "-o", out], ok=False)
+        if p.returncode != 2 or os.path.exists(out):
+            fail(f"missing input: exit {p.returncode}")
+        print("ok: corrupt input refused before writing:", lines[0])
+
+
+def case_in_place_faults(cli, t):
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        orig = os.path.join(d, "orig.erofs")
+        run([t["MKFS_EROFS_15"], "-T1700000000", "-zlz4hc", orig, src])
+        old = open(orig, "rb").read()
+        chunk = max(512, len(old) // 150)
+        ref = os.path.join(d, "ref.erofs")
+        shutil.copy(orig, ref)
+        env = dict(os.environ, EROFS_SHARE_TAG_FAULT=f"-1,{chunk}")
+        p = run([cli, "tag", "--in-place", "-q", ref], env=env)
+        steps = int(p.stderr.strip().split()[-1])
+        new = open(ref, "rb").read()
+        check_tagged(cli, t, ref)
+        if steps < 100:
+            fail(f"only {steps} kill points")
+        seen = {"old": 0, "new": 0}
+        work = os.path.join(d, "work", "img.erofs")
+        for k in range(steps):
+            shutil.rmtree(os.path.dirname(work), ignore_errors=True)
+            os.makedirs(os.path.dirname(work))
+            shutil.copy(orig, work)
+            env = dict(os.environ, EROFS_SHARE_TAG_FAULT=f"{k},{chunk}")
+            p = run([cli, "tag", "--in-place", "-q", work], ok=False, env=env)
+            if p.returncode != 99:
+                fail(f"kill point {k}: exit {p.returncode} {p.stderr}")
+            now = open(work, "rb").read()
+            if now == old:
+                seen["old"] += 1
+            elif now == new:
+                seen["new"] += 1
+            else:
+                fail(f"kill point {k}: the image is neither the old nor the new one")
+        if not seen["old"] or not seen["new"]:
+            fail(f"kill points never saw both states: {seen}")
+        # A crash leaves at most a hidden temporary file beside the image; the next run works.
+        p = run([cli, "tag", "--in-place", "-q", work])
+        check_tagged(cli, t, work)
+        # --in-place through a symlink replaces the file it points to, not the link.
+        real, link = os.path.join(d, "real.erofs"), os.path.join(d, "link.erofs")
+        shutil.copy(orig, real)
+        os.symlink("real.erofs", link)
+        run([cli, "tag", "--in-place", "-q", link])
+        if not os.path.islink(link) or open(real, "rb").read() != new:
+            fail("--in-place through a symlink did not update its target")
+        print(f"ok: {steps} kill points: {seen['old']} left the old image, {seen['new']} the new one")
+
+
+def case_tree_build(cli, t):
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        rep = json.loads(run([cli, "tag", "--tree", src, "--format", "json"]).stdout)
+        check_schema(rep)
+        if rep["files_tagged"] == 0:
+            fail(f"tree: {rep}")
+        v = os.getxattr(os.path.join(src, "rand-4097"), "trusted.erofs.fingerprint")
+        if v != b"sha256:" + hashlib.sha256(open(os.path.join(src, "rand-4097"), "rb").read()).digest():
+            fail("tree: wrong value on rand-4097")
+        rep2 = json.loads(run([cli, "tag", "--tree", src, "--format", "json"]).stdout)
+        if rep2["files_tagged"] or rep2["files_replaced"] or rep2["files_kept"] != rep["files_tagged"]:
+            fail(f"tree again: {rep2}")
+        for key, extra in (("MKFS_EROFS_15", []), ("MKFS_EROFS_19", []), ("MKFS_EROFS_15", ["-zlz4hc"]),
+                           ("MKFS_EROFS_19", ["-zlz4hc", "-Eztailpacking"])):
+            img = os.path.join(d, f"{key}-{len(extra)}.erofs")
+            b = json.loads(run([cli, "build", src, "-o", img, "--mkfs", t[key], "--format", "json", "--",
+                                "-T1700000000", *extra]).stdout)
+            want = "mkfs" if key == "MKFS_EROFS_19" else "mkfs+retrofit"
+            if b["method"] != want:
+                fail(f"build with {key}: method {b['method']}")
+            check_tagged(cli, t, img)
+            print(f"ok: build {key} {' '.join(extra)}: {b['method']}")
+        # The tree's own xattr as the fingerprint name: the mkfs-1.5 image carries it as an
+        # ordinary trusted.* xattr, and retrofit verifies and keeps it.
+        img15 = os.path.join(d, "plain15.erofs")
+        run([t["MKFS_EROFS_15"], "-T1700000000", img15, src])
+        out = os.path.join(d, "trusted.erofs")
+        r = json.loads(run([cli, "tag", img15, "-o", out, "--xattr-name", "trusted.erofs.fingerprint",
+                            "--format", "json", "-q"]).stdout)
+        if r["files_tagged"] or r["files_replaced"] or r["files_kept"] == 0:
+            fail(f"retrofit of a tree-tagged image: {r}")
+        check_tagged(cli, t, out, "trusted.erofs.fingerprint")
+        p = run([cli, "tag", "--tree", src, "--xattr-name", "erofs.fingerprint.v1"], ok=False)
+        if p.returncode != 2:
+            fail("tree with a namespace-less name was accepted")
+        print("ok: tree-tagged image retrofitted with its own name:", r["files_kept"], "kept")
+
+
+def case_blobdev(cli, t):
+    """Chunked data on an extra device (--blobdev): without --device the files are skipped and
+    reported; with it they are tagged, and the new blocks avoid the device's unified range."""
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        inp, out, blob = (os.path.join(d, n) for n in ("in.erofs", "out.erofs", "blob"))
+        run([t["MKFS_EROFS_19"], "-T1700000000", f"--blobdev={blob}", "--chunksize=4096", inp, src])
+        rep = json.loads(run([cli, "tag", inp, "-o", out, "--format", "json", "-q"]).stdout)
+        check_schema(rep)
+        if rep["files_tagged"] or not rep["files_skipped"] or any(n["action"] != "skipped" for n in rep["notes"]):
+            fail(f"without --device: {rep}")
+        rep = json.loads(run([cli, "tag", inp, "-o", out, "--device", blob, "--format", "json", "-q"]).stdout)
+        if not rep["files_tagged"] or rep["files_skipped"]:
+            fail(f"with --device: {rep}")
+        p = run([t["FSCK_EROFS_19"], f"--device={blob}", "--xattr-inode-digest", out], ok=False)
+        if p.returncode != 0 or "<W>" in p.stdout + p.stderr:
+            fail(f"fsck: {p.stdout}{p.stderr}")
+        run([cli, "lint", "--device", blob, out])
+        compare_bytes(inp, out)
+        print(f"ok: extra device: {rep['files_tagged']} tagged")
+
+
+def case_mutations(cli, t):
+    """Hostile input: randomly corrupted images either retrofit (exit 0) or are refused with one
+    error line (exit 2); never a crash, never a partial output or temporary file."""
+    rnd = random.Random(6)
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        bases = []
+        for key, flags in (("MKFS_EROFS_15", ["-zlz4hc", "-Eztailpacking"]), ("MKFS_EROFS_19", ["-b512"]),
+                           ("MKFS_EROFS_19", ["-zlzma", "-Efragments,dedupe", "--chunksize=8192"])):
+            img = os.path.join(d, f"base{len(bases)}.erofs")
+            run([t[key], "-T1700000000", *flags, img, src])
+            j = inspect(cli, img)["superblock"]
+            bases.append((open(img, "rb").read(), j["meta_blkaddr"] * j["block_size"]))
+        counts = {0: 0, 2: 0}
+        for i in range(240):
+            data, meta = bases[i % len(bases)]
+            img = bytearray(data)
+            for _ in range(rnd.randint(1, 4)):
+                lo = meta if rnd.random() < 0.7 else SB
+                img[rnd.randrange(lo, len(img))] = rnd.randrange(256)
+            work = os.path.join(d, "work")
+            shutil.rmtree(work, ignore_errors=True)
+            os.makedirs(work)
+            inp, out = os.path.join(work, "in.erofs"), os.path.join(work, "out.erofs")
+            open(inp, "wb").write(img)
+            fix_checksum(inp)
+            p = run([cli, "tag", inp, "-o", out, "-q"], ok=False)
+            if p.returncode not in counts:
+                fail(f"mutation {i}: exit {p.returncode}\n{p.stderr}")
+            counts[p.returncode] += 1
+            names = sorted(os.listdir(work))
+            if p.returncode == 2:
+                if len(p.stderr.strip().splitlines()) != 1 or not p.stderr.startswith("erofs-share: "):
+                    fail(f"mutation {i}: error output {p.stderr!r}")
+                if names != ["in.erofs"]:
+                    fail(f"mutation {i}: files left after a refusal: {names}")
+            elif names != ["in.erofs", "out.erofs"]:
+                fail(f"mutation {i}: files {names}")
+        print(f"ok: 240 mutated images: {counts[0]} retrofitted, {counts[2]} refused")
+
+
+def case_sidecar(cli, t):
+    """--sidecar: a metadata-only image whose files' data stays in IMAGE (extra device 1): fsck
+    with --device passes, lint is clean, content and metadata equal the input's, IMAGE is not
+    modified. Compressed images are refused before anything is written."""
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        for key, flags in (("MKFS_EROFS_15", []), ("MKFS_EROFS_19", ["-b512", "-x1"]),
+                           ("MKFS_EROFS_19", ["--chunksize=16384"]), ("MKFS_EROFS_15", ["--chunksize=8192"])):
+            inp, meta = os.path.join(d, "in.erofs"), os.path.join(d, "meta.erofs")
+            run([t[key], "-T1700000000", *flags, inp, src])
+            before = open(inp, "rb").read()
+            rep = json.loads(run([cli, "tag", inp, "--sidecar", meta, "--format", "json", "-q"]).stdout)
+            check_schema(rep)
+            if open(inp, "rb").read() != before or rep["mode"] != "sidecar" or not rep["files_tagged"]:
+                fail(f"sidecar {flags}: {rep}")
+            p = run([t["FSCK_EROFS_19"], f"--device={inp}", "--xattr-inode-digest", meta], ok=False)
+            if p.returncode != 0 or "<W>" in p.stdout + p.stderr:
+                fail(f"fsck sidecar {flags}: {p.stdout}{p.stderr}")
+            run([cli, "lint", "--device", inp, meta])
+            a = inspect(cli, inp)
+            b = json.loads(run([cli, "inspect", "--format", "json", "--digest", "--device", inp, meta]).stdout)
+            keep = ("type", "mode", "uid", "gid", "size", "mtime", "nlink", "digest", "symlink_target", "rdev")
+            fa = {f["path"]: ({k: f.get(k) for k in keep}, [x for x in f.get("xattrs", []) if x["name"] != "erofs.fingerprint.v1"]) for f in a["files"]}
+            fb = {f["path"]: ({k: f.get(k) for k in keep}, [x for x in f.get("xattrs", []) if x["name"] != "erofs.fingerprint.v1"]) for f in b["files"]}
+            if fa != fb:
+                diff = [k for k in fa if fa.get(k) != fb.get(k)][:5]
+                fail(f"sidecar {flags}: files differ: {diff}")
+            print(f"ok: sidecar {key} {' '.join(flags)}: {os.path.getsize(meta)} bytes for a {len(before)}-byte image")
+            os.unlink(meta)
+        inp = os.path.join(d, "z.erofs")
+        run([t["MKFS_EROFS_19"], "-T1700000000", "-zlz4hc", inp, src])
+        p = run([cli, "tag", inp, "--sidecar", os.path.join(d, "zmeta.erofs")], ok=False)
+        if p.returncode != 2 or "compressed" not in p.stderr or os.path.exists(os.path.join(d, "zmeta.erofs")):
+            fail(f"compressed sidecar: exit {p.returncode} {p.stderr}")
+        print("ok: compressed image refused:", p.stderr.strip())
+
+
+def case_qemu_sharing(cli, t):
+    """A retrofitted mkfs-1.5 image and an mkfs-1.9 --xattr-inode-digest image of the same tree
+    share their page cache in one domain under a Linux >= 7.0 kernel in QEMU (the smoke harness,
+    `erofs-share smoke --debian-kernel`). Exit 77 (skipped) when the harness cannot run here."""
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        v15, tagged, v19 = (os.path.join(d, n) for n in ("v15.erofs", "v15-tagged.erofs", "v19.erofs"))
+        run([t["MKFS_EROFS_15"], "-T1700000000", v15, src])
+        run([cli, "tag", v15, "-o", tagged, "-q"])
+        run([t["MKFS_EROFS_19"], "-T1700000000", "--xattr-inode-digest", v19, src])
+        p = run([cli, "smoke", "--debian-kernel", "--format", "json", "-q", tagged, v19], ok=False)
+        if p.returncode == 2:
+            print(f"skipped: the smoke harness cannot run here: {p.stderr.strip()[-300:]}")
+            sys.exit(77)
+        rep = json.loads(p.stdout)
+        shares = [s for s in rep["scenarios"] if s["name"] == "same_domain_shares"]
+        if p.returncode != 0 or rep["status"] != "pass" or not shares or shares[0]["verdict"] != "shared":
+            fail(f"smoke: exit {p.returncode}, status {rep.get('status')}, scenarios {rep.get('scenarios')}")
+        print(f"ok: {rep['kernel_release']} ({rep['accelerator']}): {shares[0]['evidence']}; "
+              f"{rep['agreement']['agreed']}/{rep['agreement']['observed']} observations agree")
+
+
+MATRIX = {
+    "v15_plain": ("MKFS_EROFS_15", []),
+    "v15_lz4hc": ("MKFS_EROFS_15", ["-zlz4hc"]),
+    "v15_ztailpacking": ("MKFS_EROFS_15", ["-zlz4hc", "-Eztailpacking"]),
+    "v15_fragments": ("MKFS_EROFS_15", ["-zlz4hc", "-Eztailpacking,fragments"]),
+    "v15_dedupe": ("MKFS_EROFS_15", ["-zlz4hc", "-Ededupe"]),
+    "v15_chunked": ("MKFS_EROFS_15", ["--chunksize=8192"]),
+    "v15_shared_xattrs": ("MKFS_EROFS_15", ["-x1"]),
+    "v19_plain": ("MKFS_EROFS_19", []),
+    "v19_bs512": ("MKFS_EROFS_19", ["-b512"]),
+    "v19_lz4hc": ("MKFS_EROFS_19", ["-zlz4hc"]),
+    "v19_lzma": ("MKFS_EROFS_19", ["-zlzma"]),
+    "v19_zstd": ("MKFS_EROFS_19", ["-zzstd"]),
+    "v19_ztailpacking": ("MKFS_EROFS_19", ["-zlz4hc", "-Eztailpacking"]),
+    "v19_fragments": ("MKFS_EROFS_19", ["-zlzma", "-Eztailpacking,fragments"]),
+    "v19_dedupe": ("MKFS_EROFS_19", ["-zlz4hc", "-Ededupe"]),
+    "v19_fragments_dedupe": ("MKFS_EROFS_19", ["-zzstd", "-Efragments,dedupe"]),
+    "v19_chunked": ("MKFS_EROFS_19", ["--chunksize=8192"]),
+    "v19_bs512_chunked": ("MKFS_EROFS_19", ["-b512", "--chunksize=4096"]),
+    "v19_bs512_ztailpacking": ("MKFS_EROFS_19", ["-b512", "-zlz4hc", "-Eztailpacking"]),
+    "v19_bs512_fragments": ("MKFS_EROFS_19", ["-b512", "-zzstd", "-Eztailpacking,fragments"]),
+    "v19_compressed_dirs": ("MKFS_EROFS_19", ["-zlz4hc", "--zD"]),
+    "v19_shared_xattrs": ("MKFS_EROFS_19", ["-x1", "-b512"]),
+    "v19_digest": ("MKFS_EROFS_19", ["--xattr-inode-digest"]),
+    "v19_48bit": ("MKFS_EROFS_19", ["-E48bit"]),
+    "v19_48bit_encoded_extents": ("MKFS_EROFS_19", ["-E48bit", "-zlz4hc"]),
+    "v19_48bit_fragments": ("MKFS_EROFS_19", ["-E48bit", "-b512", "-zlzma", "-Efragments"]),
+    "v19_metabox": ("MKFS_EROFS_19", ["-m4096", "-zlz4hc"]),
+    "v19_metabox_fragments": ("MKFS_EROFS_19", ["-m4096:lzma", "-zlz4hc", "-x1", "-Efragments"]),
+}
+
+CASES = {
+    "wrong_fingerprint": case_wrong_fingerprint,
+    "corrupt_input": case_corrupt,
+    "in_place_faults": case_in_place_faults,
+    "tree_build": case_tree_build,
+    "extra_device": case_blobdev,
+    "hostile_mutations": case_mutations,
+    "sidecar": case_sidecar,
+    "qemu_sharing": case_qemu_sharing,
+}
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    cli, case = sys.argv[1], sys.argv[2]
+    if os.geteuid() != 0:
+        fail("needs root (mknod, chown, trusted.* xattrs)")
+    t = tools()
+    if case in MATRIX:
+        key, flags = MATRIX[case]
+        retrofit_case(cli, t, key, flags)
+    elif case == "v15_visible_name":
+        retrofit_case(cli, t, "MKFS_EROFS_15", [], fp_name="trusted.erofs.fingerprint")
+    elif case in CASES:
+        CASES[case](cli, t)
+    else:
+        fail(f"unknown case {case}")
+
+
+if __name__ == "__main__":
+    main()
