@@ -225,7 +225,7 @@ void set_fingerprint(const erofs::Image& img, InodePlan& p, const FingerprintNam
   ib[at] = 0;  // e_name_len: the prefix is the name
   ib[at + 1] = u8(od::k_xattr_long_prefix | name.prefix_id);
   put16(ib, at + 2, u16(value.size()));
-  std::memcpy(ib.data() + at + 4, value.data(), value.size());
+  std::copy(value.begin(), value.end(), ib.data() + at + 4);
   for (const RawEntry& e : raw_entries(img, p, name))
     if (!e.matches) ib.insert(ib.end(), p.ibody.begin() + e.off, p.ibody.begin() + e.off + e.size);
   // Keep the ibody size congruent with the input's modulo 32 (see k_ibody_alignment): empty

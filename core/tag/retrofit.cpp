@@ -70,7 +70,7 @@ std::vector<u8> encode_prefix_table(const std::vector<erofs::LongPrefix>& table)
     out.resize(at + 3 + p.infix.size(), 0);
     put_le(out.data() + at, 1 + p.infix.size(), 2);
     out[at + 2] = p.base_index;
-    std::memcpy(out.data() + at + 3, p.infix.data(), p.infix.size());
+    std::copy(p.infix.begin(), p.infix.end(), out.data() + at + 3);
   }
   out.resize(align_up(out.size(), 4), 0);
   return out;
@@ -371,17 +371,18 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
 
   // 7. The new area and superblock.
   std::vector<u8> area((new_blocks_total - b0) * bs, 0);
-  std::memcpy(area.data(), table_bytes.data(), table_bytes.size());
+  std::copy(table_bytes.begin(), table_bytes.end(), area.data());
   for (const auto& p : plans) {
     // The placement above sized the area; a violation here is a bug, never an image's fault.
     const u64 meta_off = p.new_pos - meta_base, data_off = (p.data_blk - b0) * bs;
     if (meta_off + p.extent() > area.size() || (p.new_blocks && data_off + p.data.size() > area.size()))
       throw std::logic_error(fmt::format("tag: nid {} placed outside the new area", p.ino.nid));
     u8* at = area.data() + meta_off;
-    std::memcpy(at, p.core.data(), p.core.size());
-    std::memcpy(at + p.core.size(), p.ibody.data(), p.ibody.size());
-    std::memcpy(at + p.core.size() + p.ibody.size(), p.blob.data(), p.blob.size());
-    if (p.new_blocks) std::memcpy(area.data() + data_off, p.data.data(), p.data.size());
+    // std::copy, not memcpy: an empty vector's data() may be null, which memcpy must not get.
+    at = std::copy(p.core.begin(), p.core.end(), at);
+    at = std::copy(p.ibody.begin(), p.ibody.end(), at);
+    std::copy(p.blob.begin(), p.blob.end(), at);
+    if (p.new_blocks) std::copy(p.data.begin(), p.data.end(), area.data() + data_off);
   }
   auto old_sb = prim.bytes(od::k_super_offset, sb_len, "superblock area outside the image");
   std::vector<u8> sbuf(old_sb.begin(), old_sb.end());
@@ -418,7 +419,7 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     put_le(&sbuf[0x58], hdr_len / 128, 2);
     devt.assign(bs, 0);
     std::string tag = std::filesystem::path(input).filename().string().substr(0, 63);
-    std::memcpy(devt.data(), tag.data(), tag.size());
+    std::copy(tag.begin(), tag.end(), devt.data());
     put_le(&devt[0x40], sb.blocks, 4);
   }
   put_le(&sbuf[0x04], 0, 4);
