@@ -21,6 +21,7 @@ namespace {
 
 struct SmokeCliOptions {
   std::vector<std::string> images;
+  std::vector<std::string> devices;  // IMAGE=FILE
   std::string kernel;
   std::string modules;
   bool debian_kernel = false;
@@ -68,7 +69,11 @@ std::vector<std::string> script_exports(const std::string& name, const std::vect
 void print_text(const core::smoke::SmokeReport& r) {
   fmt::print("kernel:      {} (accelerator {})\n", r.kernel_release, r.accelerator);
   fmt::print("images:      {}{}\n", r.images.size(), r.generated ? " (generated set)" : "");
-  for (const auto& i : r.images) fmt::print("  {}\n", i);
+  for (std::size_t i = 0; i < r.images.size(); ++i) {
+    fmt::print("  {}\n", r.images[i]);
+    if (i < r.devices.size())
+      for (const auto& d : r.devices[i]) fmt::print("    device {}\n", d);
+  }
   fmt::print("\n{:<40} {:<20} {:<20} {}\n", "SCENARIO", "EXPECTED", "VERDICT", "RESULT");
   for (const auto& s : r.scenarios) {
     fmt::print("{:<40} {:<20} {:<20} {}\n", s.name, s.expected, s.verdict,
@@ -116,6 +121,19 @@ int run_smoke_command(SmokeCliOptions o) {
   so.kernel = o.kernel;
   so.modules = o.modules;
   so.images = o.images;
+  so.devices.resize(o.images.size());
+  for (const auto& d : o.devices) {
+    // IMAGE=FILE: IMAGE must be one of the IMAGE arguments (tried at every '=', paths may hold one).
+    bool found = false;
+    for (std::size_t eq = d.find('='); eq != std::string::npos && !found; eq = d.find('=', eq + 1))
+      for (std::size_t i = 0; i < o.images.size(); ++i)
+        if (o.images[i] == d.substr(0, eq)) {
+          so.devices[i].push_back(d.substr(eq + 1));
+          found = true;
+        }
+    if (!found)
+      throw core::UsageError(fmt::format("--device {}: expected IMAGE=FILE with IMAGE one of the IMAGE arguments", d));
+  }
   so.probe = o.probe.empty() ? core::smoke::locate_probe(core::smoke::self_executable("erofs-share")) : o.probe;
   so.busybox = o.busybox;
   so.qemu = o.qemu;
@@ -147,6 +165,11 @@ void setup_smoke(CLI::App& app, int& status) {
       "smoke", "Prove in QEMU, on a real kernel, that inode page-cache sharing works for given images");
   sub->add_option("IMAGE", opt->images,
                   "EROFS images to check (attached read-only as virtio disks); none: build and check a generated set");
+  sub->add_option("--device", opt->devices,
+                  "IMAGE=FILE: an extra device of IMAGE, in device-table order (repeat); attached as a further "
+                  "virtio disk and passed to every mount of IMAGE as -o device=")
+      ->type_name("IMAGE=FILE")
+      ->allow_extra_args(false);  // one value per use, so IMAGEs after it stay positional
   sub->add_option(
          "--kernel", opt->kernel,
          "Kernel image (vmlinuz) to boot; needs --modules (both default to $EROFS_SHARE_KERNEL, $EROFS_SHARE_MODULES)")
@@ -197,6 +220,7 @@ void setup_smoke(CLI::App& app, int& status) {
               "Examples:\n"
               "  erofs-share smoke --debian-kernel                      # generated set, Debian >= 7.0 kernel\n"
               "  erofs-share smoke --debian-kernel base.erofs app.erofs # your images, one domain\n"
+              "  erofs-share smoke --debian-kernel --device meta.erofs=base.erofs meta.erofs app.erofs  # a sidecar\n"
               "  eval \"$(bash scripts/debian-kernel.sh --bookworm)\"\n"
               "  erofs-share smoke --kernel \"$EROFS_SHARE_KERNEL\" --modules \"$EROFS_SHARE_MODULES\"   # exits 2");
   sub->callback([opt, &status] { status = run_smoke_command(*opt); });

@@ -40,8 +40,16 @@ std::optional<util::Digest> content_of(const Session& s, const FileRef& f) {
 
 }  // namespace
 
+std::string MountSpec::device_options() const {
+  std::string out;
+  for (u32 d : device_drives) out += (out.empty() ? "device=" : ",device=") + virtio_disk(d);
+  return out;
+}
+
 std::string MountSpec::options() const {
-  return inode_share ? fmt::format("inode_share,domain_id={}", domain) : std::string();
+  std::string out = device_options();
+  if (inode_share) out += fmt::format("{}inode_share,domain_id={}", out.empty() ? "" : ",", domain);
+  return out;
 }
 
 std::string Session::guest_path(const FileRef& f) const { return mounts[f.mount].dir() + file(f).paths.front(); }
@@ -76,10 +84,21 @@ void plan_session(Session& s, u32 max_observations) {
   const u32 n = static_cast<u32>(s.inputs.size());
   // One mount per image in the main domain; image 0 again in another domain, and again without
   // inode_share (after the refused inode_share-without-domain_id attempt on that same disk).
-  for (u32 i = 0; i < n; ++i) s.mounts.push_back({fmt::format("m{}", i), i, i, true, k_domain});
-  s.mounts.push_back({"other", 0, n, true, k_other_domain});
-  s.mounts.push_back({"plain", 0, n + 1, false, ""});
+  for (u32 i = 0; i < n; ++i) s.mounts.push_back({fmt::format("m{}", i), i, i, {}, true, k_domain});
+  s.mounts.push_back({"other", 0, n, {}, true, k_other_domain});
+  s.mounts.push_back({"plain", 0, n + 1, {}, false, ""});
   const u32 other = n, plain = n + 1;
+  // Disks in mount order: each mount gets its own copy of the image and of its extra devices.
+  s.drive_files.clear();
+  for (MountSpec& m : s.mounts) {
+    m.drive = static_cast<u32>(s.drive_files.size());
+    s.drive_files.push_back(s.image_paths.at(m.image));
+    if (m.image < s.device_paths.size())
+      for (const std::string& dev : s.device_paths[m.image]) {
+        m.device_drives.push_back(static_cast<u32>(s.drive_files.size()));
+        s.drive_files.push_back(dev);
+      }
+  }
 
   std::vector<FileRef> main_files;
   for (u32 m = 0; m < n; ++m)
@@ -244,7 +263,9 @@ void plan_session(Session& s, u32 max_observations) {
 void add_checks(const Session& s, Plan& plan) {
   const MountSpec& plain = s.mounts.back();
   // inode_share without domain_id must be refused (EINVAL) before anything is mounted there.
-  plan.mount("nodomain", virtio_disk(plain.drive), "/mnt/nodomain", "inode_share");
+  const std::string devices = plain.device_options();
+  plan.mount("nodomain", virtio_disk(plain.drive), "/mnt/nodomain",
+             devices.empty() ? "inode_share" : devices + ",inode_share");
   for (const MountSpec& m : s.mounts) plan.mount(m.tag, virtio_disk(m.drive), m.dir(), m.options());
   for (const PlannedCheck& c : s.checks) {
     if (c.kind == Check::observe)

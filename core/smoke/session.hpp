@@ -19,13 +19,15 @@ inline constexpr const char* k_domain = "smoke-a";
 inline constexpr const char* k_other_domain = "smoke-b";
 
 struct MountSpec {
-  std::string tag;  // m0, m1, ... (one per image, main domain), other, plain
-  u32 image = 0;    // index into Session::inputs
-  u32 drive = 0;    // virtio disk index
+  std::string tag;                 // m0, m1, ... (one per image, main domain), other, plain
+  u32 image = 0;                   // index into Session::inputs
+  u32 drive = 0;                   // virtio disk index
+  std::vector<u32> device_drives;  // virtio disks of the image's extra devices, device-table order
   bool inode_share = false;
   std::string domain;  // "" without inode_share
   std::string dir() const { return "/mnt/" + tag; }
-  std::string options() const;  // mount(2) data string
+  std::string device_options() const;  // "device=/dev/vdX,..." or ""
+  std::string options() const;         // mount(2) data string (device= options first)
 };
 
 // One file as reached through one mount.
@@ -55,7 +57,9 @@ struct PlannedScenario {
 struct Session {
   std::vector<scan::LoadedInput> inputs;  // one per image, command-line order
   std::vector<std::string> image_paths;
-  std::vector<MountSpec> mounts;  // in mount order; "nodomain" is a separate attempt
+  std::vector<std::vector<std::string>> device_paths;  // per image (may be shorter): its extra devices
+  std::vector<std::string> drive_files;                // per virtio disk: the file attached (set by plan_session)
+  std::vector<MountSpec> mounts;                       // in mount order; "nodomain" is a separate attempt
   std::vector<PlannedCheck> checks;
   std::vector<PlannedScenario> scenarios;
   std::map<std::pair<u32, u32>, util::Digest> contents;  // (image, record) -> SHA-256, when read
@@ -65,8 +69,8 @@ struct Session {
   std::string label(const FileRef& f) const;
 };
 
-// Sets up mounts, predictions, scenario and twin checks for the loaded images (model: scan's
-// fingerprint_view + simulate with instantiation order read, target).
+// Sets up mounts (each with its own disks: the image, then its extra devices), predictions, scenario and twin checks
+// for the loaded images (model: scan's fingerprint_view + simulate with instantiation order read, target).
 void plan_session(Session& session, u32 max_observations);
 
 // The model's answer: after `read` is instantiated and read, is `target` served by the same

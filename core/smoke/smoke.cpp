@@ -142,10 +142,19 @@ SmokeReport run_smoke(const SmokeOptions& o) {
     report.timings.generate_seconds = set.seconds;
   } else {
     session.image_paths = o.images;
+    session.device_paths = o.devices;
   }
+  if (session.device_paths.size() > session.image_paths.size())
+    throw UsageError("extra devices given for more images than there are");
   report.images = session.image_paths;
+  for (const auto& d : session.device_paths)
+    if (!d.empty()) report.devices = session.device_paths;
+  if (!report.devices.empty()) report.devices.resize(report.images.size());
   const auto t_prepare = Clock::now();
-  for (const std::string& path : session.image_paths) session.inputs.push_back(scan::load_erofs({path, {}}));
+  for (size_t i = 0; i < session.image_paths.size(); ++i)
+    session.inputs.push_back(
+        scan::load_erofs({session.image_paths[i],
+                          i < session.device_paths.size() ? session.device_paths[i] : std::vector<std::string>{}}));
 
   // 3. The plan: modules, disks, mounts, checks.
   plan_session(session, o.max_observations);
@@ -153,8 +162,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
   Plan plan;
   for (const KernelModule& m : modules.modules) plan.insmod(m.name, "/lib/modules/" + m.name + ".ko");
   plan.filesystems();
-  u32 drives = 0;
-  for (const MountSpec& m : session.mounts) drives = std::max(drives, m.drive + 1);
+  const u32 drives = static_cast<u32>(session.drive_files.size());
   for (u32 d = 0; d < drives; ++d) plan.wait(virtio_disk(d));
   add_checks(session, plan);
 
@@ -173,12 +181,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
   qc.qemu = qemu;
   qc.kernel = o.kernel;
   qc.initrd = initrd;
-  for (u32 d = 0; d < drives; ++d)
-    for (const MountSpec& m : session.mounts)
-      if (m.drive == d) {
-        qc.drives.push_back(session.image_paths[m.image]);
-        break;
-      }
+  qc.drives = session.drive_files;
   std::vector<Accel> attempts;
   if (o.accel)
     attempts = {*o.accel};
@@ -281,6 +284,7 @@ nlohmann::json to_json(const SmokeReport& r) {
   j["accelerator"] = r.accelerator;
   j["generated_images"] = r.generated;
   j["images"] = r.images;
+  if (!r.devices.empty()) j["devices"] = r.devices;
   j["status"] = r.cannot_run.empty() ? (exit_status(r) == 0 ? "pass" : "fail") : "cannot_run";
   if (!r.cannot_run.empty()) j["cannot_run"] = {{"reason", r.cannot_run}, {"message", r.message}};
   j["timings"] = {{"generate_seconds", r.timings.generate_seconds},

@@ -22,7 +22,10 @@ struct SmokeOptions {
   std::string kernel;               // vmlinuz
   std::string modules;              // the kernel's module tree (lib/modules/<release>)
   std::vector<std::string> images;  // empty: build the generated set
-  std::string probe;                // the static erofs-share-probe executable
+  // Per images[i] (may be shorter): the extra devices of a multi-device image, in device-table
+  // order. Each is attached as a further virtio disk and named by -o device= in every mount.
+  std::vector<std::vector<std::string>> devices;
+  std::string probe;  // the static erofs-share-probe executable
   std::string busybox = "/bin/busybox";
   std::string qemu = "qemu-system-x86_64";
   std::string mkfs;                                  // mkfs.erofs >= 1.9 for the generated set ("" = search)
@@ -68,6 +71,7 @@ struct SmokeReport {
   std::string accelerator;     // kvm or tcg
   bool generated = false;      // the images are the generated set
   std::vector<std::string> images;
+  std::vector<std::vector<std::string>> devices;  // per image: its extra devices (empty: none has any)
   Timings timings;
   std::vector<Scenario> scenarios;
   std::vector<Observation> observations;

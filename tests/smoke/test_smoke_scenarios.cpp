@@ -177,3 +177,34 @@ TEST(SmokeScenarios, ImagesWithoutCasesAreNotApplicable) {
     EXPECT_TRUE(sc.pass);
   }
 }
+
+// A multi-device image (a sidecar and its original): every mount of it gets its own disks, the
+// image then its devices, and names them with device= before its other options.
+TEST(SmokeScenarios, ExtraDevicesGetTheirOwnDisksInEveryMount) {
+  Session s;
+  s.inputs.push_back(image("meta"));
+  add(s.inputs[0], "/f", std::string(5000, 'f'), std::string(5000, 'f'));
+  s.inputs.push_back(image("t"));
+  add(s.inputs[1], "/f", std::string(5000, 'f'), std::string(5000, 'f'));
+  s.image_paths = {"meta.erofs", "t.erofs"};
+  s.device_paths = {{"orig.erofs", "blob.erofs"}};
+  plan_session(s, 64);
+  EXPECT_EQ(s.drive_files,
+            (std::vector<std::string>{"meta.erofs", "orig.erofs", "blob.erofs", "t.erofs", "meta.erofs", "orig.erofs",
+                                      "blob.erofs", "meta.erofs", "orig.erofs", "blob.erofs"}));
+  ASSERT_EQ(s.mounts.size(), 4u);
+  EXPECT_EQ(s.mounts[0].drive, 0u);
+  EXPECT_EQ(s.mounts[0].options(), "device=/dev/vdb,device=/dev/vdc,inode_share,domain_id=smoke-a");
+  EXPECT_EQ(s.mounts[1].drive, 3u);
+  EXPECT_EQ(s.mounts[1].options(), "inode_share,domain_id=smoke-a");
+  EXPECT_EQ(s.mounts[2].options(), "device=/dev/vdf,device=/dev/vdg,inode_share,domain_id=smoke-b");
+  EXPECT_EQ(s.mounts[3].drive, 7u);
+  EXPECT_EQ(s.mounts[3].options(), "device=/dev/vdi,device=/dev/vdj");
+  Plan plan;
+  add_checks(s, plan);
+  ASSERT_FALSE(plan.steps().empty());
+  EXPECT_EQ(plan.steps()[0].fields, (std::vector<std::string>{"nodomain", "/dev/vdh", "/mnt/nodomain",
+                                                              "device=/dev/vdi,device=/dev/vdj,inode_share"}));
+  EXPECT_EQ(s.label(check_of(s, "same_domain_shares").read), "meta.erofs@m0:/f");
+  EXPECT_TRUE(check_of(s, "same_domain_shares").predicted_shared);
+}

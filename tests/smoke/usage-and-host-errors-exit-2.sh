@@ -32,4 +32,12 @@ expect_exit 2 es smoke --accel xen
 expect_stderr_contains "--accel"
 expect_exit 2 es smoke --debian-kernel --kernel "$t/vmlinuz"
 expect_stderr_contains "--debian-kernel cannot be combined with --kernel/--modules"
+# --device IMAGE=FILE: IMAGE must be one of the IMAGE arguments; one value per use, so the
+# IMAGEs after it stay positional.
+expect_exit 2 es smoke --kernel "$t/vmlinuz" --modules "$t/modules" --device "$t/other=$t/vmlinuz" -q "$t/vmlinuz"
+expect_one_error_line
+expect_stderr_contains "--device $t/other=$t/vmlinuz: expected IMAGE=FILE with IMAGE one of the IMAGE arguments"
+expect_exit 2 es smoke --kernel "$t/vmlinuz" --modules "$t/modules" --qemu "$t/no-such-qemu" \
+  --device "$t/vmlinuz=$t/vmlinuz" -q "$t/vmlinuz"
+expect_stderr_contains "smoke cannot run (no_qemu)"
 pass
