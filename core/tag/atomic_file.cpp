@@ -17,25 +17,67 @@ AtomicFile::AtomicFile(const std::string& target, unsigned mode, std::function<v
     : m_target(target), m_checkpoint(std::move(checkpoint)) {
   std::filesystem::path p(target);
   m_dir = p.has_parent_path() ? p.parent_path().string() : ".";
-  // A hidden name in the same directory, so that rename() stays within one file system.
-  std::string tmpl = (std::filesystem::path(m_dir) / ("." + p.filename().string() + ".tag-XXXXXX")).string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
   step();
-  m_fd = ::mkstemp(buf.data());
-  if (m_fd < 0) throw IoError(tmpl, "mkstemp", errno);
-  m_temp = buf.data();
+  // An unnamed file in the target's directory (same file system, so rename() works later);
+  // file systems without O_TMPFILE get a hidden name right away.
+  // It is reached through /proc/self/fd (read back, linked); without /proc, use a name.
+  m_fd = ::open(m_dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode & 07777);
+  if (m_fd >= 0) {
+    m_temp = "/proc/self/fd/" + std::to_string(m_fd);
+    m_unnamed = ::access(m_temp.c_str(), R_OK) == 0;
+    if (!m_unnamed) {
+      ::close(m_fd);
+      m_fd = -1;
+    }
+  }
+  if (!m_unnamed) {
+    std::string tmpl = hidden_template();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    m_fd = ::mkstemp(buf.data());
+    if (m_fd < 0) throw IoError(tmpl, "mkstemp", errno);
+    m_temp = buf.data();
+  }
   if (::fchmod(m_fd, mode & 07777) != 0) {
     int err = errno;
     ::close(m_fd);
-    ::unlink(m_temp.c_str());
+    if (!m_unnamed) ::unlink(m_temp.c_str());
     throw IoError(m_temp, "fchmod", err);
   }
 }
 
+std::string AtomicFile::hidden_template() const {
+  const std::string name = std::filesystem::path(m_target).filename().string();
+  return (std::filesystem::path(m_dir) / ("." + name + ".tag-XXXXXX")).string();
+}
+
+// Gives the unnamed file a hidden name beside the target (the only moment a kill can leave a
+// temporary file behind: between this and the rename).
+void AtomicFile::link_name() {
+  const std::string proc = m_temp;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name = hidden_template();
+    // mkstemp's pattern, filled here because linkat cannot create an open file.
+    static const char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    unsigned seed = static_cast<unsigned>(::getpid()) * 2654435761u + static_cast<unsigned>(attempt) * 40503u +
+                    static_cast<unsigned>(m_step);
+    for (std::size_t i = name.size() - 6; i < name.size(); ++i) {
+      seed = seed * 1103515245u + 12345u;
+      name[i] = k_chars[(seed >> 16) % (sizeof(k_chars) - 1)];
+    }
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      m_temp = name;
+      m_unnamed = false;
+      return;
+    }
+    if (errno != EEXIST) throw IoError(name, "link", errno);
+  }
+  throw IoError(hidden_template(), "link", EEXIST);
+}
+
 AtomicFile::~AtomicFile() {
-  if (m_fd >= 0) ::close(m_fd);
-  if (!m_committed && !m_temp.empty()) ::unlink(m_temp.c_str());
+  if (m_fd >= 0) ::close(m_fd);  // an unnamed file disappears with its descriptor
+  if (!m_committed && !m_unnamed && !m_temp.empty()) ::unlink(m_temp.c_str());
 }
 
 void AtomicFile::step() {
@@ -91,6 +133,10 @@ void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
 void AtomicFile::commit() {
   step();
   if (::fsync(m_fd) != 0) throw IoError(m_temp, "fsync", errno);
+  if (m_unnamed) {
+    step();
+    link_name();
+  }
   step();
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0) throw IoError(m_target, "rename", errno);
   m_committed = true;

@@ -1,5 +1,7 @@
 // A file that replaces its target atomically: written as a temporary file in the target's
-// directory, then fsync, rename over the target, fsync of the directory (crash-safe).
+// directory, then fsync, rename over the target, fsync of the directory (crash-safe). Where
+// the file system supports O_TMPFILE the temporary file has no name until just before the
+// rename, so a process killed while writing leaves nothing behind.
 #pragma once
 
 #include <functional>
@@ -26,16 +28,19 @@ public:
   void copy_from(int src_fd, std::span<const u8> src, u64 chunk);
   // fsync, rename over the target, fsync the directory. Throws IoError.
   void commit();
-  // The temporary file (complete after the writes, before commit).
+  // A path that opens the temporary file (complete after the writes, before commit).
   const std::string& temp_path() const { return m_temp; }
 
 private:
   void step();
+  std::string hidden_template() const;
+  void link_name();
 
   std::string m_target;
   std::string m_temp;
   std::string m_dir;
   int m_fd = -1;
+  bool m_unnamed = false;  // O_TMPFILE: m_temp is /proc/self/fd/N until commit() links it
   bool m_committed = false;
   unsigned m_step = 0;
   std::function<void(unsigned)> m_checkpoint;
