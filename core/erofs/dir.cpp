@@ -127,7 +127,12 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
                (u64(compressed ? 64 : 1) << 20);
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
+  // Metadata pages the walk touches stay in the page cache, not in this process: drop the
+  // mapping now and then (and at the end) so the resident set does not grow with the image.
+  constexpr u64 k_release_every = 1024;
+  u64 visited = 0;
   while (!stack.empty()) {
+    if (++visited % k_release_every == 0) img.primary().release(0, img.primary().size());
     Pending cur = std::move(stack.back());
     stack.pop_back();
     Inode ino;
@@ -187,6 +192,7 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
     // Push in reverse so the first name is visited first.
     for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
   }
+  img.primary().release(0, img.primary().size());
 }
 
 }  // namespace core::erofs

@@ -36,11 +36,7 @@ Report inspect(const erofs::Image& img, const Options& opt) {
     erofs::StoredFingerprint fingerprint;
   };
   std::unordered_map<u64, XattrCache> xattr_rows;  // by nid: read once per inode
-  u64 visited = 0;
   erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
-    // Metadata pages the walk touches stay in the page cache, not in this process: drop the
-    // mapping now and then so the resident set does not grow with the image.
-    if (++visited % 1024 == 0) img.primary().release(0, img.primary().size());
     if (!under(path, opt.path)) return;
     FileRow row;
     row.path = path;

@@ -55,11 +55,7 @@ LoadedInput load_erofs(const InputSpec& spec) {
 
   std::unordered_map<u64, std::size_t> by_nid;  // hard links: one record per inode
   std::unordered_map<u64, bool> empty_seen;
-  u64 visited = 0;
   erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
-    // Metadata pages touched by the walk stay in the page cache, not in this process: drop
-    // the mapping now and then so the resident set does not grow with the image.
-    if (++visited % 8192 == 0) img.primary().release(0, img.primary().size());
     switch (ino.type) {
       case erofs::FileType::dir: ++rec.directories; return;
       case erofs::FileType::symlink: ++rec.symlinks; return;
@@ -86,7 +82,6 @@ LoadedInput load_erofs(const InputSpec& spec) {
     }
     rec.files.push_back(std::move(f));
   });
-  img.primary().release(0, img.primary().size());
   sort_records(rec);
   out.source = std::make_unique<ErofsSource>(std::move(image));
   return out;
