@@ -5,6 +5,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/util/sort_by_index.hpp"
+
 namespace core::scan {
 
 namespace {
@@ -200,21 +202,12 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
     }
     rows.push_back(std::move(g));
   }
-  // Sort an index (rows are large), then move each row once.
-  std::vector<u32> by_saving(rows.size());
-  for (u32 i = 0; i < by_saving.size(); ++i) by_saving[i] = i;
-  std::sort(by_saving.begin(), by_saving.end(), [&](u32 i, u32 j) {
-    const GroupRow& a = rows[i];
-    const GroupRow& b = rows[j];
+  util::sort_by_index(rows, [](const GroupRow& a, const GroupRow& b) {
     if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
     if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
     if (a.size != b.size) return a.size > b.size;
     return a.digest < b.digest;
   });
-  std::vector<GroupRow> sorted;
-  sorted.reserve(rows.size());
-  for (u32 i : by_saving) sorted.push_back(std::move(rows[i]));
-  rows = std::move(sorted);
   for (auto& [key, r] : reasons) reason_rows.push_back(r);
   return rows;
 }

@@ -11,6 +11,7 @@
 
 #include "core/scan/inputs.hpp"
 #include "core/util/error.hpp"
+#include "core/util/sort_by_index.hpp"
 
 namespace core::scan {
 
@@ -125,16 +126,8 @@ std::string normalize_path(std::string_view path) {
 void sort_records(InputRecord& rec) {
   for (FileRecord& f : rec.files)
     if (f.paths.size() > 1) std::sort(f.paths.begin(), f.paths.end());
-  // Sort an index, then move each record once: records are large and string compares are
-  // the cost, so swapping whole records inside the sort would be the slow part.
-  std::vector<u32> order(rec.files.size());
-  for (u32 i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](u32 a, u32 b) { return rec.files[a].paths.front() < rec.files[b].paths.front(); });
-  std::vector<FileRecord> sorted;
-  sorted.reserve(order.size());
-  for (u32 i : order) sorted.push_back(std::move(rec.files[i]));
-  rec.files = std::move(sorted);
+  util::sort_by_index(rec.files,
+                      [](const FileRecord& a, const FileRecord& b) { return a.paths.front() < b.paths.front(); });
 }
 
 }  // namespace core::scan
