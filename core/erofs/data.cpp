@@ -29,20 +29,24 @@ public:
     if (!data.empty()) m_sink(data);
     m_done += data.size();
   }
-  // Emits [off, off+len) of a device in slices and lets the mapping drop each slice once
-  // consumed, so hashing a large file does not grow the resident set.
+  // Emits [off, off+len) of a device in slices, mapping each slice's pages in one call. The
+  // image drops consumed pages from the mapping every few MiB of reads (Image::charge); a
+  // large file also drops each slice once consumed, so the resident set stays bounded.
+  // Dropping pages costs an inter-processor interrupt per call when several threads read,
+  // which is why small files are not released one by one.
   void device(DeviceRange r, u64 len) {
     // Chunks may share blocks, so a small image can name far more data than it stores: reads
     // count against the image-wide budget (bounded work).
     m_img.charge(0, len, where());
     constexpr u64 k_slice = 4 << 20;
     constexpr u64 k_prefetch_min = 64 << 10;
+    const bool release = len > k_slice;
     while (len > 0) {
       u64 n = std::min(len, k_slice);
       auto slice = r.view->bytes(r.offset, n);
       if (n >= k_prefetch_min) r.view->prefetch(r.offset, n);
       bytes(slice);
-      r.view->release(r.offset, n);
+      if (release) r.view->release(r.offset, n);
       r.offset += n;
       len -= n;
     }

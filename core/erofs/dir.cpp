@@ -128,11 +128,16 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
   // Metadata pages the walk touches stay in the page cache, not in this process: drop the
-  // mapping now and then (and at the end) so the resident set does not grow with the image.
-  constexpr u64 k_release_every = 1024;
-  u64 visited = 0;
+  // mapping once inodes in k_release_windows different 64 KiB windows were read (a page fault
+  // maps up to such a window), and at the end, so the resident set does not grow with the
+  // image. Counting windows, not inodes, keeps dense metadata mapped between releases.
+  constexpr u64 k_window_bits = 16;
+  constexpr u64 k_release_windows = 1024;
+  u64 windows = 0, last_window = ~u64(0);
   while (!stack.empty()) {
-    if (++visited % k_release_every == 0) img.primary().release(0, img.primary().size());
+    const u64 window = (img.sb().meta_base() + (stack.back().nid << 5)) >> k_window_bits;
+    if (window != last_window && ++windows % k_release_windows == 0) img.primary().release(0, img.primary().size());
+    last_window = window;
     Pending cur = std::move(stack.back());
     stack.pop_back();
     Inode ino;

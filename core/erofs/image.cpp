@@ -122,6 +122,13 @@ void Image::charge(u64 zeros, u64 stored, const Where& where) const {
   const u64 limit = m_limits.max_hole_bytes;
   u64 z = m_zeros.fetch_add(zeros) + zeros;
   u64 r = m_stored.fetch_add(stored) + stored;
+  // Every k_release_every bytes of reads, drop the mapped pages of earlier reads: one call for
+  // many small files (each call interrupts the other reading threads to flush their TLBs).
+  constexpr u64 k_release_every = 32 << 20;
+  if (stored && (r - stored) / k_release_every != r / k_release_every) {
+    m_primary.release(0, m_primary.size());
+    for (const auto& d : m_devices) d.release(0, d.size());
+  }
   u64 size = m_primary.size();
   for (const auto& d : m_devices) size += d.size();
   u64 excess = r > size ? r - size : 0;
