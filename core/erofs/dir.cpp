@@ -29,46 +29,53 @@ u8 dirent_type_of(FileType type) {
 
 namespace {
 
-// Parses one logical directory block of `used` bytes (§3.1).
+// Parses one logical directory block of `used` bytes (§3.1). `prev` holds the previous name
+// (the order check spans blocks); names passed to `fn` point into `blk`.
 void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::string& prev,
                  const std::function<void(const DirEntry&)>& fn) {
-  util::ByteView v(blk.data(), blk.size(), fmt::format("dir block {}", lblk));
-  Where ctx;
-  ctx.nid = dir.nid;
-  auto first = v.read<od::Dirent>(0, "directory block too small", ctx);
-  u64 nameoff0 = first.nameoff;
+  // Errors name the block and, for an entry, its index; built only when there is an error.
+  auto fail = [&](const char* what, u64 off, std::optional<u64> index = std::nullopt) {
+    Where w;
+    w.nid = dir.nid;
+    w.byte = off;
+    w.space = fmt::format("dir block {}", lblk);
+    if (index) w.detail = fmt::format("index {}", *index);
+    throw CorruptImage(what, w);
+  };
+  auto dirent = [&](u64 i) {
+    od::Dirent de;
+    std::memcpy(&de, blk.data() + i * sizeof(od::Dirent), sizeof(de));
+    return de;
+  };
+  if (blk.size() < sizeof(od::Dirent)) fail("directory block too small", 0);
+  u64 nameoff0 = dirent(0).nameoff;
   if (nameoff0 < sizeof(od::Dirent) || nameoff0 >= blk.size() || nameoff0 % sizeof(od::Dirent))
-    v.fail("invalid dirent nameoff", 8, ctx);
-  u64 count = nameoff0 / sizeof(od::Dirent);
+    fail("invalid dirent nameoff", 8);
+  u64 count = nameoff0 / sizeof(od::Dirent);  // every dirent lies before nameoff0 < blk.size()
   u64 expect = nameoff0;
   for (u64 i = 0; i < count; ++i) {
-    // The entry's index goes into the error location only when there is an error.
-    auto fail = [&](const char* what, u64 off) {
-      ctx.detail = fmt::format("index {}", i);
-      v.fail(what, off, ctx);
-    };
-    auto de = v.read<od::Dirent>(i * sizeof(od::Dirent), "dirent outside block", ctx);
+    auto de = dirent(i);
     u64 off = de.nameoff;
     u64 end;
     if (i + 1 < count) {
-      end = v.read<od::Dirent>((i + 1) * sizeof(od::Dirent)).nameoff;
+      end = dirent(i + 1).nameoff;
     } else {
       const void* z = off < blk.size() ? std::memchr(blk.data() + off, 0, blk.size() - off) : nullptr;
       end = z ? static_cast<u64>(static_cast<const u8*>(z) - blk.data()) : blk.size();
     }
-    if (off != expect || end < off || end > blk.size()) fail("bogus dirent nameoff", i * 12 + 8);
+    if (off != expect || end < off || end > blk.size()) fail("bogus dirent nameoff", i * 12 + 8, i);
     u64 len = end - off;
-    if (len == 0 || len > 255) fail("bogus dirent name length", i * 12 + 8);
-    std::string name(reinterpret_cast<const char*>(blk.data() + off), len);
-    if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
-      fail("dirent name contains '/' or NUL", off);
-    if (de.file_type >= 8) fail("invalid dirent file type", i * 12 + 10);
+    if (len == 0 || len > 255) fail("bogus dirent name length", i * 12 + 8, i);
+    std::string_view name(reinterpret_cast<const char*>(blk.data() + off), len);
+    if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
+      fail("dirent name contains '/' or NUL", off, i);
+    if (de.file_type >= 8) fail("invalid dirent file type", i * 12 + 10, i);
     // §3.2: names are sorted as unsigned bytes across the whole directory.
-    if (!prev.empty() && !(prev < name))  // char_traits<char> compares as unsigned bytes
-      fail("dirents not sorted (or duplicate name)", off);
-    prev = name;
+    if (!prev.empty() && !(std::string_view(prev) < name))  // char_traits<char>: unsigned bytes
+      fail("dirents not sorted (or duplicate name)", off, i);
+    prev.assign(name);
     expect = end;
-    fn(DirEntry{std::move(name), de.nid, de.file_type});
+    fn(DirEntry{name, de.nid, de.file_type});
   }
 }
 
@@ -153,21 +160,25 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
       on_error(cur.path, e);
       continue;
     }
-    Where ctx;
-    ctx.nid = cur.nid;
-    ctx.path = cur.path;
+    // Where an error is: built only when there is one (copying the path costs a walk 10%).
+    auto ctx = [&] {
+      Where w;
+      w.nid = cur.nid;
+      w.path = cur.path;
+      return w;
+    };
     if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type)) {
-      report(cur.path, CorruptImage("dirent file type does not match the inode", ctx));
+      report(cur.path, CorruptImage("dirent file type does not match the inode", ctx()));
       continue;
     }
     try {
       visit(cur.path, ino);
     } catch (const CorruptImage& e) {
-      throw e.with(ctx);  // errors while visiting (xattrs, data) also name the path
+      throw e.with(ctx());  // errors while visiting (xattrs, data) also name the path
     }
     if (ino.type != FileType::dir) continue;
     if (!seen_dirs.insert(cur.nid).second) {
-      report(cur.path, CorruptImage("directory reached twice (cycle or second parent)", ctx));
+      report(cur.path, CorruptImage("directory reached twice (cycle or second parent)", ctx()));
       continue;
     }
     bool dot = false, dotdot = false;
@@ -175,25 +186,29 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
     try {
       read_dir(img, ino, budget, [&](const DirEntry& de) {
         if (de.name == ".") {
-          if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx);
+          if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx());
           dot = true;
         } else if (de.name == "..") {
-          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx);
+          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx());
           dotdot = true;
         } else {
-          std::string path = cur.path == "/" ? "/" + de.name : cur.path + "/" + de.name;
+          std::string path;
+          path.reserve(cur.path.size() + 1 + de.name.size());
+          if (cur.path != "/") path = cur.path;
+          path += '/';
+          path += de.name;
           children.push_back(Pending{std::move(path), de.nid, cur.nid, de.file_type});
         }
       });
     } catch (const CorruptImage& e) {
-      report(cur.path, e.with(ctx));
+      report(cur.path, e.with(ctx()));
       dot = dotdot = true;  // reported already; do not add a second finding for the same block
     } catch (const Error& e) {
       if (!on_error) throw;
       on_error(cur.path, e);
       dot = dotdot = true;
     }
-    if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx));
+    if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx()));
     // Push in reverse so the first name is visited first.
     for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
   }

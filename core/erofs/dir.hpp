@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/erofs/inode.hpp"
 #include "core/util/error.hpp"
@@ -13,7 +14,7 @@ namespace core::erofs {
 class Image;
 
 struct DirEntry {
-  std::string name;
+  std::string_view name;  // into the directory block: valid during the callback only
   u64 nid = 0;
   u8 file_type = 0;  // ondisk k_ft_*
 };

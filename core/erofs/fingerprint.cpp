@@ -45,6 +45,19 @@ StoredFingerprint stored_fingerprint(const Image& img, const XattrSet& xattrs) {
   return fp;
 }
 
+std::optional<FingerprintRef> find_fingerprint(const Image& img, const Inode& ino) {
+  const SuperInfo& sb = img.sb();
+  if (!sb.has_compat(ondisk::k_compat_ishare_xattrs) || sb.ishare_xattr_prefix_id >= img.long_prefixes().size())
+    return std::nullopt;
+  const LongPrefix& p = img.long_prefixes()[sb.ishare_xattr_prefix_id];
+  std::optional<FingerprintRef> found;
+  XattrHeader head = for_each_xattr(img, ino, [&](const XattrRef& x) {
+    if (!found && x.is(p.base_index, p.infix)) found = FingerprintRef{x.value, false};
+  });
+  if (found) found->hidden_by_filter = filter_hides(img, head, p.base_index, p.infix);
+  return found;
+}
+
 util::Digest content_digest(const Image& img, const Inode& ino) {
   util::Sha256 h;
   stream_file(img, ino, [&](std::span<const u8> piece) { h.update(piece); });

@@ -34,6 +34,15 @@ struct StoredFingerprint {
 // ishare_xattr_prefix_id). State none if the image has no ISHARE feature or no such xattr.
 StoredFingerprint stored_fingerprint(const Image& image, const XattrSet& xattrs);
 
+// The fingerprint value of `inode` as the kernel's lookup finds it, read without copying (a
+// view into the image) after validating every xattr like read_xattrs. std::nullopt if the image
+// has no ISHARE feature or the inode no such xattr.
+struct FingerprintRef {
+  std::span<const u8> value;
+  bool hidden_by_filter = false;
+};
+std::optional<FingerprintRef> find_fingerprint(const Image& image, const Inode& inode);
+
 // SHA-256 over exactly i_size bytes of content, holes as zeros. Throws like stream_file.
 util::Digest content_digest(const Image& image, const Inode& inode);
 

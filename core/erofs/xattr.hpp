@@ -1,7 +1,9 @@
 // Extended attributes of an inode: inline and shared entries, resolved names, the bloom filter.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,33 @@ struct XattrSet {
 // Reads and validates every xattr of `inode`. Throws CorruptImage naming the nid and byte.
 XattrSet read_xattrs(const Image& image, const Inode& inode);
 
+// One entry as stored, without copies: views into the image, valid while the image is. The
+// full name is short_xattr_prefix(base_index) + infix + stored.
+struct XattrRef {
+  u8 name_index = 0;
+  u8 base_index = 0;
+  std::string_view infix;  // from the long-prefix table ("" for short prefixes)
+  std::string_view stored; // the name bytes of the entry
+  std::span<const u8> value;
+  bool shared = false;
+  bool resolved = true;    // false if a long-prefix index is beyond the table
+  // True if the name resolves to (index, suffix), as the kernel compares it.
+  bool is(u8 index, std::string_view suffix) const {
+    return resolved && base_index == index && suffix.size() == infix.size() + stored.size() &&
+           suffix.starts_with(infix) && suffix.substr(infix.size()) == stored;
+  }
+};
+
+// The ibody header fields a lookup needs (has_ibody false: the inode has no xattrs).
+struct XattrHeader {
+  bool has_ibody = false;
+  u32 name_filter = 0;
+};
+
+// Validates every xattr of `inode` exactly as read_xattrs does and calls `fn` for each entry in
+// the same order (padding skipped), allocating nothing. Returns the ibody header.
+XattrHeader for_each_xattr(const Image& image, const Inode& inode, const std::function<void(const XattrRef&)>& fn);
+
 // Kernel lookup semantics (§4.6): the first entry whose name resolves to (index, suffix),
 // inline before shared; nullptr if none.
 const Xattr* find_xattr(const XattrSet& set, u8 index, std::string_view suffix);
@@ -42,5 +71,6 @@ unsigned xattr_filter_bit(u8 index, std::string_view suffix);
 // True if the kernel would skip the lookup of (index, suffix) because the inode's filter says
 // the name is absent.
 bool filter_hides(const Image& image, const XattrSet& set, u8 index, std::string_view suffix);
+bool filter_hides(const Image& image, const XattrHeader& header, u8 index, std::string_view suffix);
 
 }  // namespace core::erofs

@@ -62,10 +62,14 @@ Members::Members(const Simulation& sim) : m_start(sim.shared.size() + 1, 0) {
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& opt,
                                  std::vector<InputRow>& rows) {
   std::unordered_map<u64, u64> size_count;
+  std::size_t total = 0;
+  for (const InputRecord& in : inputs) total += in.files.size();
+  size_count.reserve(total);
   for (const InputRecord& in : inputs)
     for (const FileRecord& f : in.files) ++size_count[f.size];
 
   std::vector<Copy> copies;
+  copies.reserve(total);
   for (u32 k = 0; k < inputs.size(); ++k) {
     const InputRecord& in = inputs[k];
     InputRow& row = rows[k];
@@ -173,7 +177,7 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
       const Copy& x = copies[c];
       CopyRow row;
       row.input = x.input;
-      row.paths = x.rec->paths;
+      row.paths = x.rec->paths;  // a view: the report keeps the records
       row.io = x.io;
       row.saved_now = now.saved(c);
       row.saved_if_tagged = tag.saved(c);

@@ -1,6 +1,7 @@
 // EROFS images as scan inputs: metadata from one tree walk, content read later on demand.
+#include <algorithm>
 #include <atomic>
-#include <unordered_map>
+#include <iterator>
 
 #include "core/erofs/data.hpp"
 #include "core/erofs/dir.hpp"
@@ -34,6 +35,36 @@ private:
   mutable std::atomic<u64> m_digests{0};
 };
 
+// Merges records of one nid (hard links, in walk order) into the first: its paths gain the
+// others' paths, the others are dropped.
+void merge_hard_links(std::vector<FileRecord>& files) {
+  std::vector<u32> order(files.size());
+  for (u32 i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](u32 a, u32 b) {
+    return files[a].locator != files[b].locator ? files[a].locator < files[b].locator : a < b;
+  });
+  std::vector<bool> drop(files.size(), false);
+  bool any = false;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i + 1;
+    for (; j < order.size() && files[order[j]].locator == files[order[i]].locator; ++j) {
+      auto& to = files[order[i]].paths;
+      to.insert(to.end(), std::make_move_iterator(files[order[j]].paths.begin()),
+                std::make_move_iterator(files[order[j]].paths.end()));
+      drop[order[j]] = any = true;
+    }
+    i = j;
+  }
+  if (!any) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (drop[i]) continue;
+    if (out != i) files[out] = std::move(files[i]);
+    ++out;
+  }
+  files.resize(out);
+}
+
 }  // namespace
 
 LoadedInput load_erofs(const InputSpec& spec) {
@@ -53,8 +84,12 @@ LoadedInput load_erofs(const InputSpec& spec) {
   rec.ishare = fp_name.has_value();
   rec.fingerprint_xattr = fp_name.value_or("");
 
-  std::unordered_map<u64, std::size_t> by_nid;  // hard links: one record per inode
-  std::unordered_map<u64, bool> empty_seen;
+  // One record per dirent for now; hard links (one nid, several names) are merged after the
+  // walk by sorting on nid, which is cheaper than looking every inode up in a map.
+  std::vector<u64> empty_nids;
+  // The superblock's inode count bounds the records (growing the vector costs page faults and
+  // copies); a hostile count is capped by what the image can hold.
+  rec.files.reserve(static_cast<std::size_t>(std::min<u64>(img.sb().inos, img.primary().size() / 32)));
   erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
     switch (ino.type) {
       case erofs::FileType::dir: ++rec.directories; return;
@@ -63,25 +98,22 @@ LoadedInput load_erofs(const InputSpec& spec) {
       default: ++rec.special_files; return;
     }
     if (ino.size == 0) {
-      if (empty_seen.emplace(ino.nid, true).second) ++rec.empty_files;
+      empty_nids.push_back(ino.nid);
       return;
     }
-    auto [it, fresh] = by_nid.try_emplace(ino.nid, rec.files.size());
-    if (!fresh) {
-      rec.files[it->second].paths.push_back(path);
-      return;
-    }
-    FileRecord f;
-    f.paths = {path};
+    FileRecord& f = rec.files.emplace_back();
+    f.paths.push_back(path);
     f.size = ino.size;
     f.storage = ino.is_compressed() ? Storage::compressed : Storage::uncompressed;
     f.locator = ino.nid;
     if (rec.ishare) {
-      erofs::StoredFingerprint fp = erofs::stored_fingerprint(img, erofs::read_xattrs(img, ino));
-      if (fp.state != erofs::FingerprintState::none) f.fingerprint = StoredValue{std::move(fp.raw), fp.hidden_by_filter};
+      if (auto fp = erofs::find_fingerprint(img, ino))
+        f.fingerprint = StoredValue{{fp->value.begin(), fp->value.end()}, fp->hidden_by_filter};
     }
-    rec.files.push_back(std::move(f));
   });
+  std::sort(empty_nids.begin(), empty_nids.end());
+  rec.empty_files = static_cast<u64>(std::unique(empty_nids.begin(), empty_nids.end()) - empty_nids.begin());
+  merge_hard_links(rec.files);
   sort_records(rec);
   out.source = std::make_unique<ErofsSource>(std::move(image));
   return out;

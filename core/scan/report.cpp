@@ -36,14 +36,6 @@ InputRow input_row(const InputRecord& in) {
   return row;
 }
 
-// The kernel's key (§6.5 step 3): value bytes immediately followed by the domain, no separator.
-// Built in `buf`, which callers reuse so that a lookup allocates nothing.
-std::string_view key_of(std::span<const u8> value, const std::string& domain, std::string& buf) {
-  buf.assign(reinterpret_cast<const char*>(value.data()), value.size());
-  buf += domain;
-  return buf;
-}
-
 Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
   const u32 n = static_cast<u32>(copies.size());
   Runs runs;
@@ -54,19 +46,17 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
     runs.now_in[c].size = tag_in[c].size = copies[c].rec->size;
   }
   {
-    KeyTable keys(n);
-    std::string buf;
+    KeyTable keys(n);  // views into the records and copies, which outlive it
     for (u32 c = 0; c < n; ++c)
       if (copies[c].view == Reason::none)
-        runs.now_in[c].key = keys.id(key_of(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain, buf));
+        runs.now_in[c].key = keys.id(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain);
     runs.now = simulate(runs.now_in, keys.size(), opt.assume, opt.page_size);
   }
   {
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
     KeyTable keys(n);
-    std::string buf;
     for (u32 c = 0; c < n; ++c)
-      if (copies[c].content) tag_in[c].key = keys.id(key_of(*copies[c].content, inputs[copies[c].input].domain, buf));
+      if (copies[c].content) tag_in[c].key = keys.id(*copies[c].content, inputs[copies[c].input].domain);
     runs.tag = simulate(tag_in, keys.size(), opt.assume, opt.page_size);
   }
   runs.now_members = Members(runs.now);
@@ -96,9 +86,11 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 
 }  // namespace
 
-Report build_report(const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
+Report build_report(std::vector<InputRecord> records, const ModelOptions& opt) {
   Report rep;
   rep.options = opt;
+  rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));
+  const std::vector<InputRecord>& inputs = *rep.records;
   for (const InputRecord& in : inputs) {
     rep.inputs.push_back(input_row(in));
     rep.files += rep.inputs.back().files;

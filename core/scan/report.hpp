@@ -3,6 +3,8 @@
 // model can be tested on hand-built inputs and a scan of manifests equals a scan of images.
 #pragma once
 
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,7 +64,7 @@ struct InputRow {
 
 struct CopyRow {
   u32 input = 0;
-  std::vector<std::string> paths;
+  std::span<const std::string> paths;  // into Report::records: every name of the inode
   IoClass io = IoClass::block;
   Status status = Status::blocked;
   Reason reason = Reason::none;
@@ -108,9 +110,12 @@ struct Report {
   std::vector<PairRow> pairs;        // every pair a < b, sorted
   std::vector<GroupRow> groups;      // by saved_bytes_if_tagged, saved_bytes_now, size desc; digest
   std::vector<ReasonRow> reasons;    // by status, reason
+  // The input records the rows point into (CopyRow::paths); shared by copies of the report.
+  std::shared_ptr<const std::vector<InputRecord>> records;
 };
 
-// Applies the sharing model to `inputs` (command-line order; domain and mount_mode set).
-Report build_report(const std::vector<InputRecord>& inputs, const ModelOptions& options);
+// Applies the sharing model to `inputs` (command-line order; domain and mount_mode set). The
+// report keeps the records (Report::records) instead of copying every path.
+Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options);
 
 }  // namespace core::scan

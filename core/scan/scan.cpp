@@ -129,6 +129,9 @@ Report scan(const ScanOptions& opt) {
   // 2. Size grouping: a size held by one inode only cannot share, so its content is not read
   //    (unless every file is wanted: --verify-all, or manifests that others will merge).
   std::unordered_map<u64, u64> size_count;
+  std::size_t total = 0;
+  for (const LoadedInput& in : loaded) total += in.record.files.size();
+  size_count.reserve(total);
   for (const LoadedInput& in : loaded)
     for (const FileRecord& f : in.record.files) ++size_count[f.size];
   const bool all = opt.model.verify_all || !opt.manifest_out.empty();
@@ -188,7 +191,7 @@ Report scan(const ScanOptions& opt) {
   }
 
   // 5. The model.
-  return build_report(records, opt.model);
+  return build_report(std::move(records), opt.model);
 }
 
 }  // namespace core::scan

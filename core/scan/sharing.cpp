@@ -1,12 +1,41 @@
 #include "core/scan/sharing.hpp"
 
+#include <algorithm>
 #include <map>
+
+#include <xxhash.h>
 
 namespace core::scan {
 
-u32 KeyTable::id(std::string_view key) {
-  if (auto it = m_ids.find(key); it != m_ids.end()) return it->second;
-  return m_ids.emplace(std::string(key), static_cast<u32>(m_ids.size() + 1)).first->second;
+u32 KeyTable::id(std::span<const u8> value, std::string_view domain) {
+  return m_ids.try_emplace(Key{value, domain}, static_cast<u32>(m_ids.size() + 1)).first->second;
+}
+
+std::size_t KeyTable::Hash::operator()(const Key& k) const {
+  // One hash over the concatenation, so that equal concatenations hash alike.
+  const std::size_t n = k.value.size() + k.domain.size();
+  if (n <= 128) {  // the usual case: a 39-byte value and a short domain
+    u8 buf[128];
+    std::copy(k.value.begin(), k.value.end(), buf);
+    std::copy(k.domain.begin(), k.domain.end(), buf + k.value.size());
+    return static_cast<std::size_t>(XXH3_64bits(buf, n));
+  }
+  std::string joined(reinterpret_cast<const char*>(k.value.data()), k.value.size());  // rare: long values
+  joined += k.domain;
+  return static_cast<std::size_t>(XXH3_64bits(joined.data(), joined.size()));
+}
+
+bool KeyTable::Equal::operator()(const Key& a, const Key& b) const {
+  if (a.value.size() + a.domain.size() != b.value.size() + b.domain.size()) return false;
+  // Compare the two concatenations piece by piece.
+  auto byte = [](const Key& k, std::size_t i) {
+    return i < k.value.size() ? k.value[i] : static_cast<u8>(k.domain[i - k.value.size()]);
+  };
+  if (a.value.size() == b.value.size())
+    return std::equal(a.value.begin(), a.value.end(), b.value.begin()) && a.domain == b.domain;
+  for (std::size_t i = 0, n = a.value.size() + a.domain.size(); i < n; ++i)
+    if (byte(a, i) != byte(b, i)) return false;
+  return true;
 }
 
 Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume assume, u32 page_size) {

@@ -3,6 +3,7 @@
 // inode of a key fixes its aops class and i_size, later inodes join only if both match.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,20 +21,28 @@ struct SimInode {
   u64 size = 0;
 };
 
-// Interns key byte strings as small ids (1, 2, ... in order of first appearance), so the
-// model holds each distinct key once instead of once per inode.
+// Interns kernel keys (§6.5 step 3: the fingerprint value immediately followed by the domain
+// name, compared as one byte string) as small ids 1, 2, ... in order of first appearance, so the
+// model holds each distinct key once. Keys are kept as views of the two parts, never copied:
+// the bytes must outlive the table. ("ab", "c") and ("a", "bc") are one key, as in the kernel.
 class KeyTable {
 public:
   explicit KeyTable(std::size_t expected = 0) { m_ids.reserve(expected); }
-  u32 id(std::string_view key);
+  u32 id(std::span<const u8> value, std::string_view domain);
   u32 size() const { return static_cast<u32>(m_ids.size()); }
 
 private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Key {
+    std::span<const u8> value;
+    std::string_view domain;
   };
-  std::unordered_map<std::string, u32, Hash, std::equal_to<>> m_ids;  // looked up without copying
+  struct Hash {
+    std::size_t operator()(const Key& k) const;
+  };
+  struct Equal {
+    bool operator()(const Key& a, const Key& b) const;
+  };
+  std::unordered_map<Key, u32, Hash, Equal> m_ids;
 };
 
 struct SharedInode {

@@ -70,10 +70,7 @@ bool predict_shared(const Session& s, const FileRef& read, const FileRef& target
     scan::SimInode x;
     x.io = scan::io_class(rec.storage, scan::MountMode::block);  // virtio disks: block devices
     x.size = rec.size;
-    if (usable(s, f)) {
-      std::string key(rec.fingerprint->value.begin(), rec.fingerprint->value.end());
-      x.key = keys.id(key + m.domain);  // §6.5 step 3: value bytes then domain_id, no separator
-    }
+    if (usable(s, f)) x.key = keys.id(rec.fingerprint->value, m.domain);  // §6.5 step 3
     inodes.push_back(x);
   }
   scan::Simulation sim = scan::simulate(inodes, keys.size(), scan::Assume::order, 4096);

@@ -3,6 +3,7 @@
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/report.hpp"
+#include "core/scan/sharing.hpp"
 
 namespace core::scan {
 namespace {
@@ -227,6 +228,25 @@ TEST(ScanModel, TrustedFingerprintsStandForContent) {
   ASSERT_EQ(r.groups.size(), 1u);
   EXPECT_FALSE(r.groups[0].verified);
   EXPECT_EQ(r.totals.saved_bytes_now, k_page);
+}
+
+TEST(ScanModel, KeyTableComparesTheConcatenation) {
+  // §6.5 step 3: value bytes then domain, no separator; the table keeps views of both parts.
+  const std::vector<u8> ab = {'a', 'b'}, a = {'a'}, abc = {'a', 'b', 'c'};
+  const std::string c = "c", bc = "bc", none;
+  KeyTable keys;
+  const u32 first = keys.id(ab, c);
+  EXPECT_EQ(keys.id(a, bc), first);
+  EXPECT_EQ(keys.id(abc, none), first);
+  EXPECT_NE(keys.id(ab, bc), first);
+  EXPECT_NE(keys.id(a, c), first);
+  EXPECT_EQ(keys.size(), 3u);
+  // Long keys (beyond the stack buffer of the hash) compare the same way.
+  std::vector<u8> long_value(300, 'x');
+  std::string long_domain(200, 'x');
+  const u32 long_id = keys.id(long_value, long_domain);
+  std::vector<u8> longer_value(500, 'x');
+  EXPECT_EQ(keys.id(longer_value, none), long_id);
 }
 
 }  // namespace

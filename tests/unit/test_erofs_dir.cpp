@@ -34,10 +34,15 @@ TEST(Dir, ReadsEntriesWithTypes) {
   Sample s;
   auto bytes = s.img.build();
   Image img(bytes, "t.erofs", test_options());
-  std::vector<core::erofs::DirEntry> got;
+  struct Got {
+    std::string name;  // DirEntry::name is valid during the callback only
+    u64 nid;
+    u8 file_type;
+  };
+  std::vector<Got> got;
   u64 budget = 1 << 20;
   core::erofs::read_dir(img, core::erofs::read_inode(img, Sample::k_sub), budget,
-                        [&](const core::erofs::DirEntry& e) { got.push_back(e); });
+                        [&](const core::erofs::DirEntry& e) { got.push_back({std::string(e.name), e.nid, e.file_type}); });
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[2].name, "link");
   EXPECT_EQ(got[2].nid, Sample::k_link);
