@@ -112,7 +112,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
   return copies;
 }
 
-std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies) {
+std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
   // Sort by (digest, size, position). The first 8 digest bytes, big-endian, order like the
   // digest and settle almost every comparison without touching the copies.
   struct Key {
@@ -144,7 +144,6 @@ std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies) {
     const Copy& x = copies[order[i]];
     while (j < order.size() && *copies[order[j]].content == *x.content && copies[order[j]].rec->size == x.rec->size) ++j;
     if (j - i >= 2) {
-      for (std::size_t k = i; k < j; ++k) copies[order[k]].group = static_cast<u32>(groups.size());
       groups.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(j));
     }
     i = j;

@@ -30,9 +30,9 @@ struct Copy {
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& options,
                                  std::vector<InputRow>& rows);
 
-// Contents (digest, size) held by more than one copy, each as its copies in order; sets
-// Copy::group to the index in the result.
-std::vector<std::vector<u32>> content_groups(std::vector<Copy>& copies);
+// Contents (digest, size) held by more than one copy, each as its copies in order (the caller
+// sets Copy::group to the index in the result).
+std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies);
 
 // The joined members of every shared inode of a run, in order, as one flat array.
 class Members {

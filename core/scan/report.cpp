@@ -5,6 +5,7 @@
 #include "core/scan/report.hpp"
 
 #include <algorithm>
+#include <future>
 #include <span>
 #include <string>
 
@@ -86,7 +87,7 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 
 }  // namespace
 
-Report build_report(std::vector<InputRecord> records, const ModelOptions& opt) {
+Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs) {
   Report rep;
   rep.options = opt;
   rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));
@@ -101,8 +102,23 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt) {
   rep.domains.erase(std::unique(rep.domains.begin(), rep.domains.end()), rep.domains.end());
 
   std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs);
-  const Runs runs = run_decisions(copies, inputs, opt);
-  const std::vector<std::vector<u32>> groups = content_groups(copies);
+  // The decision runs and the content groups only read the copies: with jobs > 1 they run side
+  // by side, and so do the group rows and the pair matrix further down.
+  auto side_by_side = [&](auto&& a, auto&& b) {
+    if (jobs <= 1) {
+      a();
+      b();
+      return;
+    }
+    auto other = std::async(std::launch::async, b);
+    a();
+    other.get();
+  };
+  Runs runs;
+  std::vector<std::vector<u32>> groups;
+  side_by_side([&] { runs = run_decisions(copies, inputs, opt); }, [&] { groups = content_groups(copies); });
+  for (u32 g = 0; g < groups.size(); ++g)
+    for (u32 c : groups[g]) copies[c].group = g;
 
   // Figures per input: every inode's pages, minus those a shared inode serves from another.
   for (u32 c = 0; c < copies.size(); ++c) {
@@ -117,8 +133,8 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt) {
     add(rep.totals, row.figures);
   }
 
-  rep.groups = group_rows(copies, groups, runs, inputs, opt.page_size, rep.reasons);
-  rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size);
+  side_by_side([&] { rep.groups = group_rows(copies, groups, runs, inputs, opt.page_size, rep.reasons); },
+               [&] { rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size); });
   return rep;
 }
 

@@ -115,7 +115,8 @@ struct Report {
 };
 
 // Applies the sharing model to `inputs` (command-line order; domain and mount_mode set). The
-// report keeps the records (Report::records) instead of copying every path.
-Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options);
+// report keeps the records (Report::records) instead of copying every path. With jobs > 1,
+// independent steps run on two threads; the result is the same.
+Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options, unsigned jobs = 1);
 
 }  // namespace core::scan

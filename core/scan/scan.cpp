@@ -198,7 +198,7 @@ Report scan(const ScanOptions& opt) {
   }
 
   // 5. The model.
-  return build_report(std::move(records), opt.model);
+  return build_report(std::move(records), opt.model, jobs);
 }
 
 }  // namespace core::scan
