@@ -1,38 +1,64 @@
 #include "core/scan/sharing.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
+#include <utility>
 
 #include <xxhash.h>
 
 namespace core::scan {
 
+KeyTable::KeyTable(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * expected))) {}
+
 u32 KeyTable::id(std::span<const u8> value, std::string_view domain) {
-  return m_ids.try_emplace(Key{value, domain}, static_cast<u32>(m_ids.size() + 1)).first->second;
+  if (2 * (std::size_t(m_count) + 1) > m_slots.size()) grow();
+  const Key key{value, domain};
+  const u64 h = hash_of(key);
+  const std::size_t mask = m_slots.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    Slot& s = m_slots[i];
+    if (s.id == 0) {
+      s = Slot{h, ++m_count, key};
+      return s.id;
+    }
+    if (s.hash == h && equal(s.key, key)) return s.id;
+  }
 }
 
-std::size_t KeyTable::Hash::operator()(const Key& k) const {
+void KeyTable::grow() {
+  std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(2 * m_slots.size()));
+  const std::size_t mask = m_slots.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id == 0) continue;
+    std::size_t i = s.hash & mask;
+    while (m_slots[i].id != 0) i = (i + 1) & mask;
+    m_slots[i] = s;
+  }
+}
+
+u64 KeyTable::hash_of(const Key& k) {
   // One hash over the concatenation, so that equal concatenations hash alike.
   const std::size_t n = k.value.size() + k.domain.size();
   if (n <= 128) {  // the usual case: a 39-byte value and a short domain
     u8 buf[128];
     std::copy(k.value.begin(), k.value.end(), buf);
     std::copy(k.domain.begin(), k.domain.end(), buf + k.value.size());
-    return static_cast<std::size_t>(XXH3_64bits(buf, n));
+    return XXH3_64bits(buf, n);
   }
   std::string joined(reinterpret_cast<const char*>(k.value.data()), k.value.size());  // rare: long values
   joined += k.domain;
-  return static_cast<std::size_t>(XXH3_64bits(joined.data(), joined.size()));
+  return XXH3_64bits(joined.data(), joined.size());
 }
 
-bool KeyTable::Equal::operator()(const Key& a, const Key& b) const {
+bool KeyTable::equal(const Key& a, const Key& b) {
   if (a.value.size() + a.domain.size() != b.value.size() + b.domain.size()) return false;
-  // Compare the two concatenations piece by piece.
+  if (a.value.size() == b.value.size())
+    return std::equal(a.value.begin(), a.value.end(), b.value.begin()) && a.domain == b.domain;
+  // Compare the two concatenations byte by byte across the boundary.
   auto byte = [](const Key& k, std::size_t i) {
     return i < k.value.size() ? k.value[i] : static_cast<u8>(k.domain[i - k.value.size()]);
   };
-  if (a.value.size() == b.value.size())
-    return std::equal(a.value.begin(), a.value.end(), b.value.begin()) && a.domain == b.domain;
   for (std::size_t i = 0, n = a.value.size() + a.domain.size(); i < n; ++i)
     if (byte(a, i) != byte(b, i)) return false;
   return true;
