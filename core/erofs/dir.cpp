@@ -135,8 +135,8 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
   // Metadata pages the walk touches stay in the page cache, not in this process: drop the
-  // mapping once inodes in k_release_windows different 64 KiB windows were read (a page fault
-  // maps up to such a window), and at the end, so the resident set does not grow with the
+  // mapping each time the walk has moved to another 64 KiB window (what one page fault maps at
+  // most) k_release_windows times, and at the end, so the resident set does not grow with the
   // image. Counting windows, not inodes, keeps dense metadata mapped between releases.
   constexpr u64 k_window_bits = 16;
   constexpr u64 k_release_windows = 1024;
@@ -160,7 +160,7 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
       on_error(cur.path, e);
       continue;
     }
-    // Where an error is: built only when there is one (copying the path costs a walk 10%).
+    // Where an error is: built only when there is one (not a copy of the path per inode).
     auto ctx = [&] {
       Where w;
       w.nid = cur.nid;

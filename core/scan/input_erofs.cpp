@@ -88,8 +88,8 @@ LoadedInput load_erofs(const InputSpec& spec) {
   // walk by sorting on nid, which is cheaper than looking every inode up in a map.
   std::vector<u64> empty_nids;
   // The superblock's inode count bounds the records (growing the vector costs page faults and
-  // copies); a hostile count is capped by what the image can hold.
-  rec.files.reserve(static_cast<std::size_t>(std::min<u64>(img.sb().inos, img.primary().size() / 32)));
+  // copies); a hostile count is capped by what the image can hold, and by a million.
+  rec.files.reserve(static_cast<std::size_t>(std::min<u64>({img.sb().inos, img.primary().size() / 32, 1 << 20})));
   erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
     switch (ino.type) {
       case erofs::FileType::dir: ++rec.directories; return;
