@@ -178,7 +178,7 @@ void setup_scan(CLI::App& app, int& status) {
   sub->add_option("--format", opt->format, "Output format [text]")->check(CLI::IsMember({"text", "json", "csv", "html"}));
   sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->add_option("--top", opt->top, "Groups to show: text 10, html 20, json and csv all by default");
-  sub->add_option("-j,--jobs", opt->jobs, "Hashing threads [all cores]");
+  sub->add_option("-j,--jobs", opt->jobs, "Threads for reading inputs and hashing [all cores]");
   sub->add_flag("--verify-all", opt->verify_all,
                 "Hash files of unique size too (they cannot share) and check every stored fingerprint");
   sub->add_flag("--trust-fingerprints", opt->trust_fingerprints,
