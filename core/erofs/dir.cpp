@@ -1,5 +1,6 @@
 #include "core/erofs/dir.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
@@ -79,6 +80,22 @@ void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::strin
   }
 }
 
+// a + ("/" if a_dir) < b + ("/" if b_dir), without building the strings.
+bool path_key_less(std::string_view a, bool a_dir, std::string_view b, bool b_dir) {
+  const std::size_t n = std::min(a.size(), b.size());
+  if (int c = a.substr(0, n).compare(b.substr(0, n)); c != 0) return c < 0;
+  // One is a prefix of the other: compare the next character, '/' for a directory, none
+  // (sorting first) at the end of a file's name.
+  auto next = [](std::string_view s, bool dir, std::size_t at) -> int {
+    if (at < s.size()) return static_cast<unsigned char>(s[at]);
+    return at == s.size() && dir ? '/' : -1;
+  };
+  for (std::size_t at = n;; ++at) {
+    int x = next(a, a_dir, at), y = next(b, b_dir, at);
+    if (x != y || x < 0) return x < y;
+  }
+}
+
 }  // namespace
 
 void read_dir(const Image& img, const Inode& dir, u64& budget, const std::function<void(const DirEntry&)>& fn) {
@@ -113,7 +130,7 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
 }
 
 void walk_tree(const Image& img, const std::function<void(const std::string&, const Inode&)>& visit,
-               const std::function<void(const std::string&, const Error&)>& on_error) {
+               const std::function<void(const std::string&, const Error&)>& on_error, WalkOrder order) {
   // Without `on_error` the first problem ends the walk; with it, the problem is reported and
   // the walk skips only what depends on it (lint: a corrupt inode is a finding, not the end).
   auto report = [&](const std::string& path, const CorruptImage& e) {
@@ -209,6 +226,12 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
       dot = dotdot = true;
     }
     if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx()));
+    // Full paths in byte order: a directory's paths continue with '/', so it sorts as if its
+    // name ended with '/' (names are in byte order already; this only moves directories).
+    if (order == WalkOrder::paths)
+      std::stable_sort(children.begin(), children.end(), [&](const Pending& a, const Pending& b) {
+        return path_key_less(a.path, a.file_type == od::k_ft_dir, b.path, b.file_type == od::k_ft_dir);
+      });
     // Push in reverse so the first name is visited first.
     for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
   }

@@ -24,19 +24,29 @@ struct DirEntry {
 // `budget` is decremented by the bytes read and must not go negative (bounds total work).
 void read_dir(const Image& image, const Inode& dir, u64& budget, const std::function<void(const DirEntry&)>& fn);
 
-// Walks the tree from the root in depth-first, name order and calls `visit(path, inode)`
+// The order in which walk_tree visits the entries of a directory.
+enum class WalkOrder {
+  names,  // on-disk order: byte order of the names
+  paths,  // so that the paths of non-directories come in byte order: the entries below a
+          // subdirectory "a" after its sibling "a-b" ('-' sorts before '/'); exact as long as
+          // dirents record their file type
+};
+
+// Walks the tree from the root depth-first, in name order, and calls `visit(path, inode)`
 // once per directory entry ("/" for the root; hard links are visited once per name).
 // Detects cycles, directories with two parents, wrong "."/"..", mismatched file types.
-// Lets the image mapping drop the pages it touched every 1,024 inodes and at the end, so
-// the resident set stays bounded (ByteView::release).
+// Lets the image mapping drop the pages it touched now and then and at the end, so the
+// resident set stays bounded (ByteView::release).
 void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit);
 
 // Like walk_tree, but an inode or directory that cannot be read (CorruptImage, Unsupported,
 // DataUnavailable) is passed to `on_error` with its path instead of thrown, and the walk goes
 // on with the rest: entries already read from a broken directory are still visited, a broken
 // inode is skipped. Errors thrown by `visit` propagate.
+// `on_error` may be empty (errors are thrown); `order` as above.
 void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit,
-               const std::function<void(const std::string& path, const Error& error)>& on_error);
+               const std::function<void(const std::string& path, const Error& error)>& on_error,
+               WalkOrder order = WalkOrder::names);
 
 // The ondisk file type that matches an inode type.
 u8 dirent_type_of(FileType type);

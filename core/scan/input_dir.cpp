@@ -125,9 +125,10 @@ std::string normalize_path(std::string_view path) {
 
 void sort_records(InputRecord& rec) {
   for (FileRecord& f : rec.files)
-    if (f.paths.size() > 1) std::sort(f.paths.begin(), f.paths.end());
-  util::sort_by_index(rec.files,
-                      [](const FileRecord& a, const FileRecord& b) { return a.paths.front() < b.paths.front(); });
+    if (f.paths.size() > 1 && !std::is_sorted(f.paths.begin(), f.paths.end())) std::sort(f.paths.begin(), f.paths.end());
+  auto by_first_path = [](const FileRecord& a, const FileRecord& b) { return a.paths.front() < b.paths.front(); };
+  // Image walks deliver the records in this order already: checking is linear.
+  if (!std::is_sorted(rec.files.begin(), rec.files.end(), by_first_path)) util::sort_by_index(rec.files, by_first_path);
 }
 
 }  // namespace core::scan

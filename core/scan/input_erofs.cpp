@@ -110,7 +110,7 @@ LoadedInput load_erofs(const InputSpec& spec) {
       if (auto fp = erofs::find_fingerprint(img, ino))
         f.fingerprint = StoredValue{{fp->value.begin(), fp->value.end()}, fp->hidden_by_filter};
     }
-  });
+  }, {}, erofs::WalkOrder::paths);  // records come out sorted (sort_records checks)
   std::sort(empty_nids.begin(), empty_nids.end());
   rec.empty_files = static_cast<u64>(std::unique(empty_nids.begin(), empty_nids.end()) - empty_nids.begin());
   merge_hard_links(rec.files);

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "core/erofs/dir.hpp"
@@ -28,6 +30,33 @@ TEST(Dir, WalksTheTreeInNameOrder) {
   std::vector<std::string> paths;
   core::erofs::walk_tree(img, [&](const std::string& path, const core::erofs::Inode&) { paths.push_back(path); });
   EXPECT_EQ(paths, (std::vector<std::string>{"/", "/a", "/big", "/chunked", "/dev", "/sub", "/sub/link", "/x"}));
+}
+
+TEST(Dir, PathOrderPutsNonDirectoryPathsInByteOrder) {
+  // "/sub-x" sorts before "/sub/link" ('-' < '/'), but on disk "sub" comes before "sub-x".
+  Sample s;
+  std::vector<Dent> root = s.root_entries();
+  for (Dent& d : root)
+    if (d.name == "x") d.name = "sub-x";
+  s.set_root(root);
+  auto bytes = s.img.build();
+  Image img(bytes, "t.erofs", test_options());
+  auto files = [&](core::erofs::WalkOrder order) {
+    std::vector<std::string> paths;
+    core::erofs::walk_tree(
+        img,
+        [&](const std::string& path, const core::erofs::Inode& ino) {
+          if (ino.type != core::erofs::FileType::dir) paths.push_back(path);
+        },
+        {}, order);
+    return paths;
+  };
+  std::vector<std::string> by_names = files(core::erofs::WalkOrder::names);
+  std::vector<std::string> by_paths = files(core::erofs::WalkOrder::paths);
+  EXPECT_FALSE(std::is_sorted(by_names.begin(), by_names.end()));
+  EXPECT_TRUE(std::is_sorted(by_paths.begin(), by_paths.end()));
+  std::sort(by_names.begin(), by_names.end());
+  EXPECT_EQ(by_names, by_paths);  // the same entries, in another order
 }
 
 TEST(Dir, ReadsEntriesWithTypes) {
