@@ -50,13 +50,22 @@ EOF
 fi
 cat "$img1" "$img2" "$many" >/dev/null  # warm cache
 
-# t NAME CMD...: runs CMD once; prints "NAME wall user sys maxrss_kib".
+# t NAME CMD...: runs CMD once; prints "NAME wall user sys" in seconds to the millisecond (bash's
+# time: a metadata-only scan takes tens of milliseconds, below what time(1) resolves).
 t() {
+  local name=$1 TIMEFORMAT='%3R %3U %3S' timing
+  shift
+  { timing=$({ time "$@" >"$out/$name.out" 2>"$out/$name.err"; } 2>&1); } ||
+    { echo "bench-scan: $name failed:" >&2; tail -3 "$out/$name.err" >&2; exit 1; }
+  echo "$name $timing"
+}
+# rss NAME CMD...: peak RSS of one run in KiB (time(1)).
+rss() {
   local name=$1
   shift
-  /usr/bin/time -f "%e %U %S %M" -o "$out/time.out" "$@" >"$out/$name.out" 2>"$out/$name.err" ||
+  /usr/bin/time -f "%M" -o "$out/$name.rss" "$@" >"$out/$name.out" 2>"$out/$name.err" ||
     { echo "bench-scan: $name failed:" >&2; tail -3 "$out/$name.err" >&2; exit 1; }
-  echo "$name $(cat "$out/time.out")"
+  cat "$out/$name.rss"
 }
 # tm NAME CMD...: the run of median wall time out of $REPEAT (scans take a second or less, so
 # one run is at the mercy of the machine's noise; fsck takes seconds and runs once).
@@ -75,8 +84,8 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $cpus cores" >&2
   t fsck2 "$FSCK_EROFS_19" --xattr-inode-digest "$img2"
   tm trust "$bin" scan --no-progress --trust-fingerprints "$img1" "$img2"
   tm verify "$bin" scan --no-progress --verify-all "$img1" "$img2"
-  t many "$bin" scan --no-progress --format json "$many"
 } >"$out/results.txt"
+many_rss=$(rss many "$bin" scan --no-progress --format json "$many")
 "$bin" scan --no-progress --format json "$img1" "$img2" >"$out/scan.json"
 "$bin" scan --no-progress --verify-all --format json "$img1" "$img2" >"$out/verify.json"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -86,17 +95,17 @@ files=$(json "$out/scan.json" "d['totals']['files']")
 many_files=$(json "$out/many.out" "d['totals']['files']")
 saved=$(json "$out/scan.json" "d['totals']['saved_percent_now']")
 
-awk -v bytes="$bytes" -v ossl="$ossl" -v files="$files" -v many="$many_files" -v saved="$saved" \
+awk -v bytes="$bytes" -v ossl="$ossl" -v files="$files" -v many="$many_files" -v saved="$saved" -v many_rss="$many_rss" \
     -v i1="$(($(stat -c %s "$img1") >> 20))" -v i2="$(($(stat -c %s "$img2") >> 20))" '
-  { wall[$1] = $2; user[$1] = $3; sys[$1] = $4; rss[$1] = $5 }
+  { wall[$1] = $2; user[$1] = $3; sys[$1] = $4 }
   END {
     printf "images: %d MiB + %d MiB, %d regular files, %.1f%% saved by sharing\n", i1, i2, files, saved
-    printf "%-8s %8s %8s %8s %10s\n", "run", "wall s", "user s", "sys s", "peak KiB"
-    for (k in wall) printf "%-8s %8.2f %8.2f %8.2f %10d\n", k, wall[k], user[k], sys[k], rss[k]
+    printf "%-8s %8s %8s %8s\n", "run", "wall s", "user s", "sys s"
+    for (k in wall) printf "%-8s %8.3f %8.3f %8.3f\n", k, wall[k], user[k], sys[k]
     fsck = wall["fsck1"] + wall["fsck2"]
-    printf "hashing scan vs fsck.erofs on each image in turn: %.2f s vs %.2f s = %.1fx faster\n", wall["scan"], fsck, fsck / wall["scan"]
-    printf "--trust-fingerprints vs hashing scan: %.2f s vs %.2f s = %.1fx faster\n", wall["trust"], wall["scan"], wall["scan"] / wall["trust"]
+    printf "hashing scan vs fsck.erofs on each image in turn: %.3f s vs %.2f s = %.1fx faster\n", wall["scan"], fsck, fsck / wall["scan"]
+    printf "--trust-fingerprints vs hashing scan: %.3f s vs %.3f s = %.1fx faster\n", wall["trust"], wall["scan"], wall["scan"] / wall["trust"]
     printf "hashing throughput (--verify-all, %.0f bytes): %.0f MB/s = %.0f%% of openssl speed sha256 (%.0f MB/s)\n",
            bytes, bytes / wall["verify"] / 1e6, 100 * bytes / wall["verify"] / ossl, ossl / 1e6
-    printf "peak RSS: %.0f MiB for %d files = %.0f MiB per million files\n", rss["many"] / 1024, many, rss["many"] / 1024 / many * 1e6
+    printf "peak RSS: %.0f MiB for %d files = %.0f MiB per million files\n", many_rss / 1024, many, many_rss / 1024 / many * 1e6
   }' "$out/results.txt"
