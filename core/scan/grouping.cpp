@@ -2,7 +2,6 @@
 #include "core/scan/grouping.hpp"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 
 #include "core/util/sort_by_index.hpp"
@@ -156,15 +155,22 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
                                  std::vector<ReasonRow>& reason_rows) {
   const Simulation& now = runs.now;
   const Simulation& tag = runs.tag;
-  // How many copies of each group each shared inode holds now.
-  std::unordered_map<u64, u32> now_group_count;  // (shared inode << 32 | group) -> members
-  for (u32 c = 0; c < copies.size(); ++c)
-    if (now.joined[c] && copies[c].group != k_no_group) ++now_group_count[u64(now.inode[c]) << 32 | copies[c].group];
-
-  std::map<std::pair<Status, Reason>, ReasonRow> reasons;
+  // Copies that do not share now, by status and reason (both small enums).
+  constexpr std::size_t k_reasons = static_cast<std::size_t>(k_last_reason) + 1;
+  std::vector<ReasonRow> reasons(3 * k_reasons);
+  std::vector<u32> joined_now;  // shared inodes the group's joined copies are in now, sorted
   std::vector<GroupRow> rows;
   rows.reserve(groups.size());
   for (const std::vector<u32>& members : groups) {
+    joined_now.clear();
+    for (u32 c : members)
+      if (now.joined[c]) joined_now.push_back(now.inode[c]);
+    std::sort(joined_now.begin(), joined_now.end());
+    // How many copies of this group the shared inode of `c` holds now.
+    auto now_count = [&](u32 c) {
+      auto [lo, hi] = std::equal_range(joined_now.begin(), joined_now.end(), now.inode[c]);
+      return static_cast<u32>(hi - lo);
+    };
     GroupRow g;
     g.copies.reserve(members.size());
     const Copy& first = copies[members.front()];
@@ -180,7 +186,7 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
       row.io = x.io;
       row.saved_now = now.saved(c);
       row.saved_if_tagged = tag.saved(c);
-      if (now.joined[c] && now_group_count[u64(now.inode[c]) << 32 | x.group] >= 2) {
+      if (now.joined[c] && now_count(c) >= 2) {
         row.status = Status::shares_now;
       } else if (tag.joined[c] && tag.shared[tag.inode[c]].members >= 2) {
         row.status = Status::would_share_once_tagged;
@@ -190,7 +196,7 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
         row.reason = why_blocked(copies, c, tag, inputs, members);
       }
       if (row.status != Status::shares_now) {
-        ReasonRow& r = reasons[{row.status, row.reason}];
+        ReasonRow& r = reasons[static_cast<std::size_t>(row.status) * k_reasons + static_cast<std::size_t>(row.reason)];
         r.status = row.status;
         r.reason = row.reason;
         ++r.copies;
@@ -211,7 +217,8 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
     if (a.size != b.size) return a.size > b.size;
     return a.digest < b.digest;
   });
-  for (auto& [key, r] : reasons) reason_rows.push_back(r);
+  for (const ReasonRow& r : reasons)  // in (status, reason) order
+    if (r.copies > 0) reason_rows.push_back(r);
   return rows;
 }
 

@@ -69,8 +69,9 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
 std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
                                const Runs& runs, u32 inputs, u32 page_size) {
   PairMatrix pairs(inputs);
-  auto inputs_of = [&](std::span<const u32> members) {
-    std::vector<u32> ins;
+  std::vector<u32> ins;  // reused for every group and shared inode
+  auto inputs_of = [&](std::span<const u32> members) -> std::vector<u32>& {
+    ins.clear();
     for (u32 c : members) ins.push_back(copies[c].input);
     return ins;
   };

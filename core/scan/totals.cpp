@@ -38,7 +38,7 @@ std::size_t PairMatrix::index(u32 a, u32 b) const {
   return std::size_t(a) * m_n - std::size_t(a) * (a + 1) / 2 + (b - a - 1);
 }
 
-void PairMatrix::add(std::vector<u32> inputs, u64 bytes, u64 PairRow::*field) {
+void PairMatrix::add(std::vector<u32>& inputs, u64 bytes, u64 PairRow::*field) {
   std::sort(inputs.begin(), inputs.end());
   inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
   for (std::size_t i = 0; i < inputs.size(); ++i)

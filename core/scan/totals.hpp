@@ -18,8 +18,9 @@ double percent(u64 part, u64 whole);
 class PairMatrix {
 public:
   explicit PairMatrix(u32 inputs);
-  // Adds `bytes` to `field` of every pair of distinct inputs in `inputs` (any order, repeats ok).
-  void add(std::vector<u32> inputs, u64 bytes, u64 PairRow::*field);
+  // Adds `bytes` to `field` of every pair of distinct inputs in `inputs` (any order, repeats
+  // ok; sorted in place, so callers can reuse one buffer).
+  void add(std::vector<u32>& inputs, u64 bytes, u64 PairRow::*field);
   std::vector<PairRow> take() { return std::move(m_rows); }
 
 private:
