@@ -60,12 +60,14 @@ Members::Members(const Simulation& sim) : m_start(sim.shared.size() + 1, 0) {
 
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& opt,
                                  std::vector<InputRow>& rows) {
-  std::unordered_map<u64, u64> size_count;
   std::size_t total = 0;
   for (const InputRecord& in : inputs) total += in.files.size();
-  size_count.reserve(total);
-  for (const InputRecord& in : inputs)
-    for (const FileRecord& f : in.files) ++size_count[f.size];
+  std::unordered_map<u64, u64> size_count;  // not needed when every content counts
+  if (!opt.verify_all) {
+    size_count.reserve(total);
+    for (const InputRecord& in : inputs)
+      for (const FileRecord& f : in.files) ++size_count[f.size];
+  }
 
   std::vector<Copy> copies;
   copies.reserve(total);
@@ -81,7 +83,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
       // A file whose size is unique cannot share: its content does not matter (and was not
       // read) unless --verify-all. Ignoring it even when known keeps manifests and images equal.
-      if (size_count[f.size] >= 2 || opt.verify_all) {
+      if (opt.verify_all || size_count[f.size] >= 2) {
         if (opt.trust_fingerprints && fpd) {
           c.content = fpd;
         } else if (f.content) {

@@ -128,13 +128,19 @@ Report scan(const ScanOptions& opt) {
 
   // 2. Size grouping: a size held by one inode only cannot share, so its content is not read
   //    (unless every file is wanted: --verify-all, or manifests that others will merge).
-  std::unordered_map<u64, u64> size_count;
-  std::size_t total = 0;
-  for (const LoadedInput& in : loaded) total += in.record.files.size();
-  size_count.reserve(total);
-  for (const LoadedInput& in : loaded)
-    for (const FileRecord& f : in.record.files) ++size_count[f.size];
   const bool all = opt.model.verify_all || !opt.manifest_out.empty();
+  std::unordered_map<u64, u64> size_count;
+  if (!all) {
+    std::size_t total = 0;
+    for (const LoadedInput& in : loaded) total += in.record.files.size();
+    size_count.reserve(total);
+    for (const LoadedInput& in : loaded)
+      for (const FileRecord& f : in.record.files) ++size_count[f.size];
+  }
+  auto count_of = [&](u64 size) -> u64 {
+    auto it = size_count.find(size);
+    return it == size_count.end() ? 0 : it->second;
+  };
   struct Job {
     std::size_t input;
     std::size_t file;
@@ -146,7 +152,7 @@ Report scan(const ScanOptions& opt) {
     const auto& files = loaded[i].record.files;
     const std::size_t first = work.size();
     for (std::size_t k = 0; k < files.size(); ++k) {
-      if (!needs_hash(files[k], size_count[files[k].size], all, opt.model.trust_fingerprints)) continue;
+      if (!needs_hash(files[k], count_of(files[k].size), all, opt.model.trust_fingerprints)) continue;
       work.push_back({i, k});
       work_bytes += files[k].size;
     }
