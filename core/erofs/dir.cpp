@@ -84,16 +84,13 @@ void parse_block(std::span<const u8> blk, u64 lblk, const Inode& dir, std::strin
 bool path_key_less(std::string_view a, bool a_dir, std::string_view b, bool b_dir) {
   const std::size_t n = std::min(a.size(), b.size());
   if (int c = a.substr(0, n).compare(b.substr(0, n)); c != 0) return c < 0;
-  // One is a prefix of the other: compare the next character, '/' for a directory, none
-  // (sorting first) at the end of a file's name.
-  auto next = [](std::string_view s, bool dir, std::size_t at) -> int {
-    if (at < s.size()) return static_cast<unsigned char>(s[at]);
-    return at == s.size() && dir ? '/' : -1;
+  // One is a prefix of the other: compare the next character, '/' after a directory's name and
+  // none (sorting first) after a file's. Names hold no '/', so this decides.
+  auto next = [n](std::string_view s, bool dir) -> int {
+    if (n < s.size()) return static_cast<unsigned char>(s[n]);
+    return dir ? '/' : -1;
   };
-  for (std::size_t at = n;; ++at) {
-    int x = next(a, a_dir, at), y = next(b, b_dir, at);
-    if (x != y || x < 0) return x < y;
-  }
+  return next(a, a_dir) < next(b, b_dir);
 }
 
 }  // namespace
