@@ -10,8 +10,9 @@
 namespace core::erofs {
 
 std::vector<u8> encode_fingerprint(const util::Digest& digest) {
-  std::vector<u8> v(k_fingerprint_scheme.begin(), k_fingerprint_scheme.end());
-  v.insert(v.end(), digest.begin(), digest.end());
+  std::vector<u8> v(k_fingerprint_size);
+  std::copy(k_fingerprint_scheme.begin(), k_fingerprint_scheme.end(), v.begin());
+  std::copy(digest.begin(), digest.end(), v.begin() + static_cast<std::ptrdiff_t>(k_fingerprint_scheme.size()));
   return v;
 }
 
