@@ -148,16 +148,24 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
                (u64(compressed ? 64 : 1) << 20);
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
-  // Metadata pages the walk touches stay in the page cache, not in this process: drop the
-  // mapping each time the walk has moved to another 64 KiB window (what one page fault maps at
-  // most) k_release_windows times, and at the end, so the resident set does not grow with the
-  // image. Counting windows, not inodes, keeps dense metadata mapped between releases.
+  // Metadata pages the walk touches stay in the page cache, not in this process: once the walk
+  // has read inodes in k_release_windows distinct 64 KiB windows (one page fault maps such a
+  // window, or a whole large folio) since the last drop, the mapping is dropped, and again at
+  // the end, so the resident set does not grow with the image. Counting distinct windows, not
+  // moves between windows, keeps what the walk comes back to mapped (a directory's children
+  // sit in a few windows): each drop costs a refault of every window still in use.
   constexpr u64 k_window_bits = 16;
-  constexpr u64 k_release_windows = 1024;
-  u64 windows = 0, last_window = ~u64(0);
+  constexpr std::size_t k_release_windows = 512;
+  std::unordered_set<u64> mapped_windows;
+  mapped_windows.reserve(2 * k_release_windows);
+  u64 last_window = ~u64(0);
   while (!stack.empty()) {
     const u64 window = (img.sb().meta_base() + (stack.back().nid << 5)) >> k_window_bits;
-    if (window != last_window && ++windows % k_release_windows == 0) img.primary().release(0, img.primary().size());
+    if (window != last_window && mapped_windows.insert(window).second && mapped_windows.size() > k_release_windows) {
+      img.primary().release(0, img.primary().size());
+      mapped_windows.clear();
+      mapped_windows.insert(window);
+    }
     last_window = window;
     Pending cur = std::move(stack.back());
     stack.pop_back();
