@@ -36,6 +36,8 @@ packages=(
   # (apt-get source / dpkg-source need dpkg-dev; autogen.sh needs autotools;
   # configure's libraries: lz4/lzma/zlib/deflate/zstd/xxhash/uuid)
   dpkg-dev debian-archive-keyring autoconf automake libtool uuid-dev zlib1g-dev
+  # static archives erofs-share links (EROFS_SHARE_STATIC_DEPS) beyond the -dev packages above
+  libbz2-dev
 )
 
 # Which of the packages are not (fully) installed? One dpkg-query call.
