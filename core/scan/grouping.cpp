@@ -2,8 +2,8 @@
 #include "core/scan/grouping.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
+#include "core/scan/size_counts.hpp"
 #include "core/util/sort_by_index.hpp"
 
 namespace core::scan {
@@ -62,12 +62,10 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
                                  std::vector<InputRow>& rows) {
   std::size_t total = 0;
   for (const InputRecord& in : inputs) total += in.files.size();
-  std::unordered_map<u64, u64> size_count;  // not needed when every content counts
-  if (!opt.verify_all) {
-    size_count.reserve(total);
+  SizeCounts size_count(opt.verify_all ? 0 : total);  // not needed when every content counts
+  if (!opt.verify_all)
     for (const InputRecord& in : inputs)
-      for (const FileRecord& f : in.files) ++size_count[f.size];
-  }
+      for (const FileRecord& f : in.files) size_count.add(f.size);
 
   std::vector<Copy> copies;
   copies.reserve(total);
@@ -83,7 +81,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
       // A file whose size is unique cannot share: its content does not matter (and was not
       // read) unless --verify-all. Ignoring it even when known keeps manifests and images equal.
-      if (opt.verify_all || size_count[f.size] >= 2) {
+      if (opt.verify_all || size_count.count(f.size) >= 2) {
         if (opt.trust_fingerprints && fpd) {
           c.content = fpd;
         } else if (f.content) {

@@ -7,12 +7,13 @@
 #include <fstream>
 #include <map>
 #include <thread>
-#include <unordered_map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "core/scan/manifest.hpp"
 #include "core/scan/parallel.hpp"
+#include "core/scan/size_counts.hpp"
 #include "core/util/error.hpp"
 
 namespace core::scan {
@@ -128,19 +129,24 @@ Report scan(const ScanOptions& opt) {
 
   // 2. Size grouping: a size held by one inode only cannot share, so its content is not read
   //    (unless every file is wanted: --verify-all, or manifests that others will merge).
+  //    Sizes are counted only if some file may be read at all: with --trust-fingerprints on
+  //    tagged images, none is.
   const bool all = opt.model.verify_all || !opt.manifest_out.empty();
-  std::unordered_map<u64, u64> size_count;
+  std::optional<SizeCounts> size_count;
   if (!all) {
     std::size_t total = 0;
-    for (const LoadedInput& in : loaded) total += in.record.files.size();
-    size_count.reserve(total);
-    for (const LoadedInput& in : loaded)
-      for (const FileRecord& f : in.record.files) ++size_count[f.size];
+    bool any = false;
+    for (const LoadedInput& in : loaded) {
+      total += in.record.files.size();
+      for (const FileRecord& f : in.record.files) any = any || needs_hash(f, 2, false, opt.model.trust_fingerprints);
+    }
+    if (any) {
+      size_count.emplace(total);
+      for (const LoadedInput& in : loaded)
+        for (const FileRecord& f : in.record.files) size_count->add(f.size);
+    }
   }
-  auto count_of = [&](u64 size) -> u64 {
-    auto it = size_count.find(size);
-    return it == size_count.end() ? 0 : it->second;
-  };
+  auto count_of = [&](u64 size) -> u64 { return size_count ? size_count->count(size) : 0; };
   struct Job {
     std::size_t input;
     std::size_t file;

@@ -9,31 +9,35 @@
 
 namespace core::scan {
 
-KeyTable::KeyTable(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * expected))) {}
+KeyTable::KeyTable(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * expected))) {
+  m_keys.reserve(expected);
+}
 
 u32 KeyTable::id(std::span<const u8> value, std::string_view domain) {
   if (2 * (std::size_t(m_count) + 1) > m_slots.size()) grow();
   const Key key{value, domain};
   const u64 h = hash_of(key);
+  const u32 tag = static_cast<u32>(h >> 32);
   const std::size_t mask = m_slots.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = m_slots[i];
     if (s.id == 0) {
-      s = Slot{h, ++m_count, key};
+      m_keys.push_back(Entry{key, h});
+      s = Slot{tag, ++m_count};
       return s.id;
     }
-    if (s.hash == h && equal(s.key, key)) return s.id;
+    if (s.tag == tag && equal(m_keys[s.id - 1].key, key)) return s.id;
   }
 }
 
 void KeyTable::grow() {
-  std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(2 * m_slots.size()));
+  m_slots.assign(2 * m_slots.size(), Slot{});
   const std::size_t mask = m_slots.size() - 1;
-  for (const Slot& s : old) {
-    if (s.id == 0) continue;
-    std::size_t i = s.hash & mask;
+  for (u32 id = 1; id <= m_count; ++id) {
+    const u64 h = m_keys[id - 1].hash;
+    std::size_t i = h & mask;
     while (m_slots[i].id != 0) i = (i + 1) & mask;
-    m_slots[i] = s;
+    m_slots[i] = Slot{static_cast<u32>(h >> 32), id};
   }
 }
 

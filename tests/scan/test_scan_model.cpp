@@ -4,6 +4,7 @@
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/report.hpp"
 #include "core/scan/sharing.hpp"
+#include "core/scan/size_counts.hpp"
 
 namespace core::scan {
 namespace {
@@ -247,6 +248,29 @@ TEST(ScanModel, KeyTableComparesTheConcatenation) {
   const u32 long_id = keys.id(long_value, long_domain);
   std::vector<u8> longer_value(500, 'x');
   EXPECT_EQ(keys.id(longer_value, none), long_id);
+}
+
+TEST(ScanModel, KeyTableKeepsIdsAcrossGrowth) {
+  // Sized for one key, given 5,000: ids stay 1, 2, ... in order of first appearance.
+  std::vector<std::vector<u8>> values;
+  for (u32 i = 0; i < 5000; ++i) values.push_back({u8(i), u8(i >> 8), 'v'});
+  const std::string domain = "d";
+  KeyTable keys(1);
+  for (u32 i = 0; i < values.size(); ++i) ASSERT_EQ(keys.id(values[i], domain), i + 1);
+  for (u32 i = 0; i < values.size(); ++i) ASSERT_EQ(keys.id(values[i], domain), i + 1);
+  EXPECT_EQ(keys.size(), 5000u);
+}
+
+TEST(ScanModel, SizeCountsCountEverySize) {
+  SizeCounts counts(2);  // grows many times
+  for (u64 size = 1; size <= 3000; ++size)
+    for (u64 k = 0; k < size % 3; ++k) counts.add(size * 4096);  // block multiples cluster
+  counts.add(u64(1) << 62);
+  counts.add(u64(1) << 62);
+  for (u64 size = 1; size <= 3000; ++size) ASSERT_EQ(counts.count(size * 4096), size % 3) << size;
+  EXPECT_EQ(counts.count(u64(1) << 62), 2u);
+  EXPECT_EQ(counts.count(0), 0u);
+  EXPECT_EQ(counts.count(4097), 0u);
 }
 
 }  // namespace
