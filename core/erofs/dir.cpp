@@ -233,10 +233,16 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
     if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx()));
     // Full paths in byte order: a directory's paths continue with '/', so it sorts as if its
     // name ended with '/' (names are in byte order already; this only moves directories).
-    if (order == WalkOrder::paths)
-      std::stable_sort(children.begin(), children.end(), [&](const Pending& a, const Pending& b) {
-        return path_key_less(a.path, a.file_type == od::k_ft_dir, b.path, b.file_type == od::k_ft_dir);
-      });
+    // Only the names are compared (every child path starts with the same parent), and they
+    // are sorted only when a directory has to move, which few directories need.
+    if (order == WalkOrder::paths) {
+      const std::size_t parent = cur.path == "/" ? 1 : cur.path.size() + 1;
+      auto less = [parent](const Pending& a, const Pending& b) {
+        return path_key_less(std::string_view(a.path).substr(parent), a.file_type == od::k_ft_dir,
+                             std::string_view(b.path).substr(parent), b.file_type == od::k_ft_dir);
+      };
+      if (!std::is_sorted(children.begin(), children.end(), less)) std::stable_sort(children.begin(), children.end(), less);
+    }
     // Push in reverse so the first name is visited first.
     for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
   }

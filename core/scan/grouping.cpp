@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "core/scan/size_counts.hpp"
-#include "core/util/sort_by_index.hpp"
 
 namespace core::scan {
 
@@ -211,12 +210,25 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
     }
     rows.push_back(std::move(g));
   }
-  util::sort_by_index(rows, [](const GroupRow& a, const GroupRow& b) {
-    if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
-    if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
+  // Most saved first: by saved bytes once tagged, saved now, size (all descending), digest. The
+  // numbers are copied next to the index, so most comparisons stay in one array.
+  struct Order {
+    u64 tagged, now, size;
+    u32 row;
+  };
+  std::vector<Order> order(rows.size());
+  for (u32 i = 0; i < rows.size(); ++i)
+    order[i] = Order{rows[i].saved_bytes_if_tagged, rows[i].saved_bytes_now, rows[i].size, i};
+  std::sort(order.begin(), order.end(), [&](const Order& a, const Order& b) {
+    if (a.tagged != b.tagged) return a.tagged > b.tagged;
+    if (a.now != b.now) return a.now > b.now;
     if (a.size != b.size) return a.size > b.size;
-    return a.digest < b.digest;
+    return rows[a.row].digest < rows[b.row].digest;
   });
+  std::vector<GroupRow> sorted;
+  sorted.reserve(rows.size());
+  for (const Order& o : order) sorted.push_back(std::move(rows[o.row]));
+  rows = std::move(sorted);
   for (const ReasonRow& r : reasons)  // in (status, reason) order
     if (r.copies > 0) reason_rows.push_back(r);
   return rows;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <utility>
 
 #include "core/erofs/data.hpp"
 #include "core/erofs/dir.hpp"
@@ -38,20 +39,19 @@ private:
 // Merges records of one nid (hard links, in walk order) into the first: its paths gain the
 // others' paths, the others are dropped.
 void merge_hard_links(std::vector<FileRecord>& files) {
-  std::vector<u32> order(files.size());
-  for (u32 i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](u32 a, u32 b) {
-    return files[a].locator != files[b].locator ? files[a].locator < files[b].locator : a < b;
-  });
+  // Sorted as (nid, index) pairs: comparing through the records missed the cache on every one.
+  std::vector<std::pair<u64, u32>> by_nid(files.size());
+  for (u32 i = 0; i < by_nid.size(); ++i) by_nid[i] = {files[i].locator, i};
+  std::sort(by_nid.begin(), by_nid.end());
   std::vector<bool> drop(files.size(), false);
   bool any = false;
-  for (std::size_t i = 0; i < order.size();) {
+  for (std::size_t i = 0; i < by_nid.size();) {
     std::size_t j = i + 1;
-    for (; j < order.size() && files[order[j]].locator == files[order[i]].locator; ++j) {
-      auto& to = files[order[i]].paths;
-      to.insert(to.end(), std::make_move_iterator(files[order[j]].paths.begin()),
-                std::make_move_iterator(files[order[j]].paths.end()));
-      drop[order[j]] = any = true;
+    for (; j < by_nid.size() && by_nid[j].first == by_nid[i].first; ++j) {
+      auto& to = files[by_nid[i].second].paths;
+      auto& from = files[by_nid[j].second].paths;
+      to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+      drop[by_nid[j].second] = any = true;
     }
     i = j;
   }
