@@ -2,7 +2,9 @@
 #include "core/scan/grouping.hpp"
 
 #include <algorithm>
+#include <iterator>
 
+#include "core/scan/parallel.hpp"
 #include "core/scan/size_counts.hpp"
 
 namespace core::scan {
@@ -58,22 +60,27 @@ Members::Members(const Simulation& sim) : m_start(sim.shared.size() + 1, 0) {
 }
 
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& opt,
-                                 std::vector<InputRow>& rows) {
+                                 std::vector<InputRow>& rows, unsigned jobs) {
   std::size_t total = 0;
-  for (const InputRecord& in : inputs) total += in.files.size();
+  std::vector<std::size_t> first(inputs.size());  // index of each input's first copy
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    first[k] = total;
+    total += inputs[k].files.size();
+  }
   SizeCounts size_count(opt.verify_all ? 0 : total);  // not needed when every content counts
   if (!opt.verify_all)
     for (const InputRecord& in : inputs)
       for (const FileRecord& f : in.files) size_count.add(f.size);
 
-  std::vector<Copy> copies;
-  copies.reserve(total);
-  for (u32 k = 0; k < inputs.size(); ++k) {
+  // Each input fills its own range of copies and its own row: inputs run side by side.
+  std::vector<Copy> copies(total);
+  auto collect = [&](std::size_t k) {
     const InputRecord& in = inputs[k];
     InputRow& row = rows[k];
+    Copy* out = copies.data() + first[k];
     for (const FileRecord& f : in.files) {
-      Copy c;
-      c.input = k;
+      Copy& c = *out++;
+      c.input = static_cast<u32>(k);
       c.rec = &f;
       c.io = io_class(f.storage, in.mount_mode);
       c.view = fingerprint_view(in, f);
@@ -104,9 +111,9 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       }
       if (f.fingerprint && !fpd) ++fc.not_sha256;
       if (c.hashed && fpd) ++(c.mismatch ? fc.mismatched : fc.verified);
-      copies.push_back(std::move(c));
     }
-  }
+  };
+  parallel_for(inputs.size(), std::min<std::size_t>(jobs, inputs.size()), collect);
   return copies;
 }
 
@@ -149,18 +156,61 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
   return groups;
 }
 
-std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
-                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
-                                 std::vector<ReasonRow>& reason_rows) {
+namespace {
+
+constexpr std::size_t k_reasons = static_cast<std::size_t>(k_last_reason) + 1;
+
+// Most saved first: by saved bytes once tagged, saved now, size (all descending), digest.
+bool most_saved_first(const GroupRow& a, const GroupRow& b) {
+  if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
+  if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
+  if (a.size != b.size) return a.size > b.size;
+  return a.digest < b.digest;
+}
+
+// Sorts by most_saved_first through an array of the keys (with the digest's first 8 bytes,
+// big-endian, which order like the digest), so comparisons stay in that array; then moves
+// every row once.
+void sort_most_saved_first(std::vector<GroupRow>& rows) {
+  struct Key {
+    u64 tagged, now, size, head;
+    u32 row;
+  };
+  std::vector<Key> keys(rows.size());
+  for (u32 i = 0; i < rows.size(); ++i) {
+    u64 head = 0;
+    for (std::size_t k = 0; k < 8; ++k) head = head << 8 | rows[i].digest[k];
+    keys[i] = Key{rows[i].saved_bytes_if_tagged, rows[i].saved_bytes_now, rows[i].size, head, i};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.tagged != b.tagged) return a.tagged > b.tagged;
+    if (a.now != b.now) return a.now > b.now;
+    if (a.size != b.size) return a.size > b.size;
+    if (a.head != b.head) return a.head < b.head;
+    return rows[a.row].digest < rows[b.row].digest;
+  });
+  std::vector<GroupRow> sorted;
+  sorted.reserve(rows.size());
+  for (const Key& k : keys) sorted.push_back(std::move(rows[k.row]));
+  rows = std::move(sorted);
+}
+
+}  // namespace
+
+GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                              const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                              std::size_t begin, std::size_t end) {
   const Simulation& now = runs.now;
   const Simulation& tag = runs.tag;
+  GroupRowsPart part;
   // Copies that do not share now, by status and reason (both small enums).
-  constexpr std::size_t k_reasons = static_cast<std::size_t>(k_last_reason) + 1;
-  std::vector<ReasonRow> reasons(3 * k_reasons);
+  std::vector<ReasonRow>& reasons = part.reasons;
+  reasons.resize(3 * k_reasons);
   std::vector<u32> joined_now;  // shared inodes the group's joined copies are in now, sorted
-  std::vector<GroupRow> rows;
-  rows.reserve(groups.size());
-  for (const std::vector<u32>& members : groups) {
+  std::vector<GroupRow>& rows = part.rows;
+  rows.reserve(end - begin);
+  for (std::size_t gi = begin; gi < end; ++gi) {
+    const std::vector<u32>& members = groups[gi];
     joined_now.clear();
     for (u32 c : members)
       if (now.joined[c]) joined_now.push_back(now.inode[c]);
@@ -210,28 +260,41 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
     }
     rows.push_back(std::move(g));
   }
-  // Most saved first: by saved bytes once tagged, saved now, size (all descending), digest. The
-  // numbers are copied next to the index, so most comparisons stay in one array.
-  struct Order {
-    u64 tagged, now, size;
-    u32 row;
-  };
-  std::vector<Order> order(rows.size());
-  for (u32 i = 0; i < rows.size(); ++i)
-    order[i] = Order{rows[i].saved_bytes_if_tagged, rows[i].saved_bytes_now, rows[i].size, i};
-  std::sort(order.begin(), order.end(), [&](const Order& a, const Order& b) {
-    if (a.tagged != b.tagged) return a.tagged > b.tagged;
-    if (a.now != b.now) return a.now > b.now;
-    if (a.size != b.size) return a.size > b.size;
-    return rows[a.row].digest < rows[b.row].digest;
-  });
-  std::vector<GroupRow> sorted;
-  sorted.reserve(rows.size());
-  for (const Order& o : order) sorted.push_back(std::move(rows[o.row]));
-  rows = std::move(sorted);
+  sort_most_saved_first(rows);
+  return part;
+}
+
+std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reason_rows) {
+  std::vector<GroupRow> rows = std::move(parts.front().rows);
+  std::vector<ReasonRow> reasons = std::move(parts.front().reasons);
+  for (std::size_t p = 1; p < parts.size(); ++p) {
+    // Each part is sorted already: one merge pass moves every row once.
+    std::vector<GroupRow> merged;
+    merged.reserve(rows.size() + parts[p].rows.size());
+    std::merge(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
+               std::make_move_iterator(parts[p].rows.begin()), std::make_move_iterator(parts[p].rows.end()),
+               std::back_inserter(merged), most_saved_first);
+    rows = std::move(merged);
+    for (std::size_t r = 0; r < reasons.size(); ++r) {
+      const ReasonRow& add = parts[p].reasons[r];
+      if (add.copies == 0) continue;
+      reasons[r].status = add.status;
+      reasons[r].reason = add.reason;
+      reasons[r].copies += add.copies;
+      reasons[r].bytes += add.bytes;
+    }
+  }
   for (const ReasonRow& r : reasons)  // in (status, reason) order
     if (r.copies > 0) reason_rows.push_back(r);
   return rows;
+}
+
+std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                                 std::vector<ReasonRow>& reasons) {
+  std::vector<GroupRowsPart> parts;
+  parts.push_back(group_rows_part(copies, groups, runs, inputs, page_size, 0, groups.size()));
+  return merge_group_rows(std::move(parts), reasons);
 }
 
 }  // namespace core::scan

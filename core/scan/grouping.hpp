@@ -28,7 +28,7 @@ struct Copy {
 // Every inode of every input in instantiation order (input, then first path); counts
 // fingerprints and unreadable files into rows[input].
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& options,
-                                 std::vector<InputRow>& rows);
+                                 std::vector<InputRow>& rows, unsigned jobs = 1);
 
 // Contents (digest, size) held by more than one copy, each as its copies in order (the caller
 // sets Copy::group to the index in the result).
@@ -56,6 +56,18 @@ struct Runs {
   Members now_members;
   Members tag_members;
 };
+
+// The rows of a range of groups, and the copies among them that do not share now, counted by
+// (status, reason). Parts of disjoint ranges can be built side by side, then merged.
+struct GroupRowsPart {
+  std::vector<GroupRow> rows;
+  std::vector<ReasonRow> reasons;  // every (status, reason) pair, in that order
+};
+GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                              const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                              std::size_t begin, std::size_t end);
+// The parts' rows, most saved first; adds the (status, reason) pairs that occur to `reasons`.
+std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reasons);
 
 // One row per group with a status and reason per copy; adds every copy that does not share
 // now to `reasons`.

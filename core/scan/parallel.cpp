@@ -15,6 +15,10 @@ void parallel_for(std::size_t count, unsigned jobs, const std::function<void(std
                   const std::function<void()>& tick) {
   if (count == 0) return;
   const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(std::max(1u, jobs), count));
+  if (threads == 1 && !tick) {  // nothing to run beside it, nothing to report: no thread
+    for (std::size_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr error;

@@ -102,7 +102,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   std::sort(rep.domains.begin(), rep.domains.end());
   rep.domains.erase(std::unique(rep.domains.begin(), rep.domains.end()), rep.domains.end());
 
-  std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs);
+  std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs, jobs);
   // The decision runs and the content groups only read the copies: with jobs > 1 they run side
   // by side, and so do the group rows and the pair matrix further down.
   auto side_by_side = [&](auto&& a, auto&& b) {
@@ -134,8 +134,16 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
     add(rep.totals, row.figures);
   }
 
-  side_by_side([&] { rep.groups = group_rows(copies, groups, runs, inputs, opt.page_size, rep.reasons); },
-               [&] { rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size); });
+  // The rows of the groups in two parts, the second part after the pair matrix (which takes
+  // about a quarter of the rows' time), then merged and sorted.
+  const std::size_t split = jobs <= 1 ? groups.size() : groups.size() * 5 / 8;
+  std::vector<GroupRowsPart> parts(2);
+  side_by_side([&] { parts[0] = group_rows_part(copies, groups, runs, inputs, opt.page_size, 0, split); },
+               [&] {
+                 rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size);
+                 parts[1] = group_rows_part(copies, groups, runs, inputs, opt.page_size, split, groups.size());
+               });
+  rep.groups = merge_group_rows(std::move(parts), rep.reasons);
   return rep;
 }
 
