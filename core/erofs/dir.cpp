@@ -126,7 +126,7 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
   walk_tree(img, visit, nullptr);
 }
 
-void walk_tree(const Image& img, const std::function<void(const std::string&, const Inode&)>& visit,
+void walk_tree(const Image& img, const std::function<void(std::string&, const Inode&)>& visit,
                const std::function<void(const std::string&, const Error&)>& on_error, WalkOrder order) {
   // Without `on_error` the first problem ends the walk; with it, the problem is reported and
   // the walk skips only what depends on it (lint: a corrupt inode is a finding, not the end).
@@ -194,7 +194,12 @@ void walk_tree(const Image& img, const std::function<void(const std::string&, co
       continue;
     }
     try {
-      visit(cur.path, ino);
+      if (ino.type == FileType::dir) {
+        std::string path = cur.path;  // the walk goes on below it: visit gets a copy
+        visit(path, ino);
+      } else {
+        visit(cur.path, ino);  // may move it away
+      }
     } catch (const CorruptImage& e) {
       throw e.with(ctx());  // errors while visiting (xattrs, data) also name the path
     }

@@ -43,8 +43,9 @@ void walk_tree(const Image& image, const std::function<void(const std::string& p
 // DataUnavailable) is passed to `on_error` with its path instead of thrown, and the walk goes
 // on with the rest: entries already read from a broken directory are still visited, a broken
 // inode is skipped. Errors thrown by `visit` propagate.
-// `on_error` may be empty (errors are thrown); `order` as above.
-void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit,
+// `on_error` may be empty (errors are thrown); `order` as above. `visit` may take the path
+// (move it away) as its last step: the walk does not read it again unless `visit` throws.
+void walk_tree(const Image& image, const std::function<void(std::string& path, const Inode& inode)>& visit,
                const std::function<void(const std::string& path, const Error& error)>& on_error,
                WalkOrder order = WalkOrder::names);
 

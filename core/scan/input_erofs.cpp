@@ -90,7 +90,7 @@ LoadedInput load_erofs(const InputSpec& spec) {
   // The superblock's inode count bounds the records (growing the vector costs page faults and
   // copies); a hostile count is capped by what the image can hold, and by a million.
   rec.files.reserve(static_cast<std::size_t>(std::min<u64>({img.sb().inos, img.primary().size() / 32, 1 << 20})));
-  erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
+  erofs::walk_tree(img, [&](std::string& path, const erofs::Inode& ino) {
     switch (ino.type) {
       case erofs::FileType::dir: ++rec.directories; return;
       case erofs::FileType::symlink: ++rec.symlinks; return;
@@ -101,15 +101,14 @@ LoadedInput load_erofs(const InputSpec& spec) {
       empty_nids.push_back(ino.nid);
       return;
     }
+    std::optional<erofs::FingerprintRef> fp;
+    if (rec.ishare) fp = erofs::find_fingerprint(img, ino);  // may throw: before the path is taken
     FileRecord& f = rec.files.emplace_back();
-    f.paths.push_back(path);
     f.size = ino.size;
     f.storage = ino.is_compressed() ? Storage::compressed : Storage::uncompressed;
     f.locator = ino.nid;
-    if (rec.ishare) {
-      if (auto fp = erofs::find_fingerprint(img, ino))
-        f.fingerprint = StoredValue{{fp->value.begin(), fp->value.end()}, fp->hidden_by_filter};
-    }
+    if (fp) f.fingerprint = StoredValue{{fp->value.begin(), fp->value.end()}, fp->hidden_by_filter};
+    f.paths.push_back(std::move(path));  // the walk's copy, not a new one
   }, {}, erofs::WalkOrder::paths);  // records come out sorted (sort_records checks)
   std::sort(empty_nids.begin(), empty_nids.end());
   rec.empty_files = static_cast<u64>(std::unique(empty_nids.begin(), empty_nids.end()) - empty_nids.begin());
