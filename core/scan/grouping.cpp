@@ -126,30 +126,49 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
     u32 copy;
   };
   std::vector<Key> keys;
+  keys.reserve(copies.size());
   for (u32 c = 0; c < copies.size(); ++c) {
     if (!copies[c].content) continue;
     u64 head = 0;
     for (int i = 0; i < 8; ++i) head = head << 8 | (*copies[c].content)[static_cast<std::size_t>(i)];
     keys.push_back(Key{head, copies[c].rec->size, c});
   }
-  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+  auto less = [&](const Key& a, const Key& b) {
     if (a.head != b.head) return a.head < b.head;
     const util::Digest& x = *copies[a.copy].content;
     const util::Digest& y = *copies[b.copy].content;
     if (x != y) return x < y;
     if (a.size != b.size) return a.size < b.size;
     return a.copy < b.copy;
-  });
-  std::vector<u32> order(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].copy;
+  };
+  // SHA-256 digests are uniform: a counting sort on the top 12 bits leaves a few keys per
+  // bucket for std::sort (which alone made 15 comparisons per key). Values a hostile image
+  // chose all land in one bucket and sort as before.
+  constexpr unsigned k_bits = 12;
+  std::vector<u32> start((std::size_t(1) << k_bits) + 1, 0);
+  for (const Key& k : keys) ++start[(k.head >> (64 - k_bits)) + 1];
+  for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<Key> sorted(keys.size());
+  {
+    std::vector<u32> fill(start.begin(), start.end() - 1);
+    for (const Key& k : keys) sorted[fill[k.head >> (64 - k_bits)]++] = k;
+  }
   keys = {};
+  for (std::size_t b = 0; b + 1 < start.size(); ++b)
+    if (start[b + 1] - start[b] > 1) std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1], less);
+
+  auto same = [&](const Key& a, const Key& b) {
+    return a.head == b.head && a.size == b.size && *copies[a.copy].content == *copies[b.copy].content;
+  };
   std::vector<std::vector<u32>> groups;
-  for (std::size_t i = 0; i < order.size();) {
+  std::vector<u32> members;
+  for (std::size_t i = 0; i < sorted.size();) {
     std::size_t j = i + 1;
-    const Copy& x = copies[order[i]];
-    while (j < order.size() && *copies[order[j]].content == *x.content && copies[order[j]].rec->size == x.rec->size) ++j;
+    while (j < sorted.size() && same(sorted[i], sorted[j])) ++j;
     if (j - i >= 2) {
-      groups.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(j));
+      members.clear();
+      for (std::size_t k = i; k < j; ++k) members.push_back(sorted[k].copy);
+      groups.push_back(members);
     }
     i = j;
   }
