@@ -82,6 +82,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       Copy& c = *out++;
       c.input = static_cast<u32>(k);
       c.rec = &f;
+      c.size = f.size;
       c.io = io_class(f.storage, in.mount_mode);
       c.view = fingerprint_view(in, f);
       const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
@@ -131,7 +132,7 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
     if (!copies[c].content) continue;
     u64 head = 0;
     for (int i = 0; i < 8; ++i) head = head << 8 | (*copies[c].content)[static_cast<std::size_t>(i)];
-    keys.push_back(Key{head, copies[c].rec->size, c});
+    keys.push_back(Key{head, copies[c].size, c});
   }
   auto less = [&](const Key& a, const Key& b) {
     if (a.head != b.head) return a.head < b.head;
@@ -243,7 +244,7 @@ GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector
     g.copies.reserve(members.size());
     const Copy& first = copies[members.front()];
     g.digest = *first.content;
-    g.size = first.rec->size;
+    g.size = first.size;
     g.page_bytes = page_bytes(g.size, page_size);
     u32 last_input = ~u32(0);
     for (u32 c : members) {

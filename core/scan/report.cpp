@@ -44,7 +44,7 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
   std::vector<SimInode> tag_in(n);
   for (u32 c = 0; c < n; ++c) {
     runs.now_in[c].io = tag_in[c].io = copies[c].io;
-    runs.now_in[c].size = tag_in[c].size = copies[c].rec->size;
+    runs.now_in[c].size = tag_in[c].size = copies[c].size;
   }
   {
     KeyTable keys(n);  // views into the records and copies, which outlive it
@@ -76,7 +76,7 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
     return ins;
   };
   for (const std::vector<u32>& members : groups)
-    pairs.add(inputs_of(members), page_bytes(copies[members.front()].rec->size, page_size), &PairRow::common_bytes);
+    pairs.add(inputs_of(members), page_bytes(copies[members.front()].size, page_size), &PairRow::common_bytes);
   auto add_shared = [&](const Simulation& sim, const Members& members, u64 PairRow::*field) {
     for (u32 s = 0; s < sim.shared.size(); ++s)
       if (sim.shared[s].members >= 2) pairs.add(inputs_of(members.of(s)), page_bytes(sim.shared[s].size, page_size), field);
@@ -124,7 +124,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   // Figures per input: every inode's pages, minus those a shared inode serves from another.
   for (u32 c = 0; c < copies.size(); ++c) {
     Figures& f = rep.inputs[copies[c].input].figures;
-    const u64 pages = page_bytes(copies[c].rec->size, opt.page_size);
+    const u64 pages = page_bytes(copies[c].size, opt.page_size);
     f.cache_bytes_without_sharing += pages;
     if (runs.now.saved(c)) f.saved_bytes_now += pages;
     if (runs.tag.saved(c)) f.saved_bytes_if_tagged += pages;
