@@ -83,6 +83,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       c.input = static_cast<u32>(k);
       c.rec = &f;
       c.size = f.size;
+      c.paths = f.paths;
       c.io = io_class(f.storage, in.mount_mode);
       c.view = fingerprint_view(in, f);
       const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
@@ -251,7 +252,7 @@ GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector
       const Copy& x = copies[c];
       CopyRow row;
       row.input = x.input;
-      row.paths = x.rec->paths;  // a view: the report keeps the records
+      row.paths = x.paths;  // a view: the report keeps the records
       row.io = x.io;
       row.saved_now = now.saved(c);
       row.saved_if_tagged = tag.saved(c);

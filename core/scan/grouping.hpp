@@ -16,8 +16,10 @@ constexpr u32 k_no_group = ~u32(0);
 // One inode of one input, with what the model derives from its record.
 struct Copy {
   const FileRecord* rec = nullptr;
-  u64 size = 0;  // rec->size, kept here: groups visit copies out of order, and every
-                 // look into the record was a cache miss
+  // rec->size and rec->paths, kept here: groups visit copies out of order, and every look
+  // into the record was a cache miss.
+  u64 size = 0;
+  std::span<const std::string> paths;
   u32 input = 0;
   IoClass io = IoClass::block;
   Reason view = Reason::none;           // why the kernel finds no usable value (none: it does)
