@@ -9,7 +9,8 @@
 # The root filesystem tree is the debootstrap tree of tests/bench/inspect-vs-fsck.sh (run that
 # once first); image 1 is all of it, image 2 leaves out /usr/lib/llvm-14 and /usr/lib/gcc (a
 # sibling image: same base, another toolchain set). Both carry mkfs.erofs fingerprints.
-# Scans are timed as the median of REPEAT runs (default 5), with the default text output.
+# Scans are timed as the median of REPEAT interleaved rounds (default 9; see below), with the
+# default text output.
 # Usage: tests/scan/bench-scan.sh     Env: BUILD_DIR (build), EROFS_SHARE_CACHE, MANY (200000), REPEAT
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,29 +68,42 @@ rss() {
     { echo "bench-scan: $name failed:" >&2; tail -3 "$out/$name.err" >&2; exit 1; }
   cat "$out/$name.rss"
 }
-# tm NAME CMD...: the run of median wall time out of $REPEAT (scans take a second or less, so
-# one run is at the mercy of the machine's noise; fsck takes seconds and runs once).
-tm() {
-  local name=$1 i
-  shift
-  for ((i = 0; i < ${REPEAT:-5}; i++)); do t "$name" "$@"; done | sort -k2,2n | sed -n "$(((${REPEAT:-5} + 1) / 2))p"
+# Each ratio compares runs made under the same conditions: REPEAT rounds (default 9), each
+# running the hashing scan, the --trust-fingerprints scan, the --verify-all scan and one second
+# of `openssl speed` once, each round starting one step later (what runs right after the
+# 2-core burst of openssl is slower); every figure is the median of its runs (this machine's
+# speed drifts by 10% within a minute). fsck.erofs takes seconds and runs once per image.
+median() { sort -k2,2n | sed -n "$(((${REPEAT:-9} + 1) / 2))p"; }
+# openssl speed on 16 KiB blocks, one second per run: "openssl <bytes per second>"
+ossl_run() {
+  echo "openssl $(openssl speed -evp sha256 -multi "$cpus" -seconds 1 -bytes 16384 2>/dev/null |
+    awk '/^sha256/ { v = $NF } END { sub("k", "", v); print v * 1000 }')"
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $cpus cores" >&2
 {
   # Timed runs write the default text report; the JSON runs after them give the figures.
-  tm scan "$bin" scan --no-progress "$img1" "$img2"
+  run_one() {
+    case $1 in
+      0) t scan "$bin" scan --no-progress "$img1" "$img2" ;;
+      1) t trust "$bin" scan --no-progress --trust-fingerprints "$img1" "$img2" ;;
+      2) t verify "$bin" scan --no-progress --verify-all "$img1" "$img2" ;;
+      3) ossl_run ;;
+    esac
+  }
+  for ((i = 0; i < ${REPEAT:-9}; i++)); do
+    for ((k = 0; k < 4; k++)); do run_one $(((i + k) % 4)); done
+  done >"$out/rounds.txt"
+  for name in scan trust verify openssl; do grep "^$name " "$out/rounds.txt" | median; done
   t fsck1 "$FSCK_EROFS_19" --xattr-inode-digest "$img1"
   t fsck2 "$FSCK_EROFS_19" --xattr-inode-digest "$img2"
-  tm trust "$bin" scan --no-progress --trust-fingerprints "$img1" "$img2"
-  tm verify "$bin" scan --no-progress --verify-all "$img1" "$img2"
 } >"$out/results.txt"
 many_rss=$(rss many "$bin" scan --no-progress --format json "$many")
 "$bin" scan --no-progress --format json "$img1" "$img2" >"$out/scan.json"
 "$bin" scan --no-progress --verify-all --format json "$img1" "$img2" >"$out/verify.json"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-ossl=$(openssl speed -evp sha256 -multi "$cpus" -seconds 3 2>/dev/null | awk '/^sha256/ { v = $NF } END { sub("k", "", v); print v * 1000 }')
+ossl=$(awk '$1 == "openssl" { print $2 }' "$out/results.txt")
 bytes=$(json "$out/verify.json" "d['totals']['data_bytes']")
 files=$(json "$out/scan.json" "d['totals']['files']")
 many_files=$(json "$out/many.out" "d['totals']['files']")
@@ -97,6 +111,7 @@ saved=$(json "$out/scan.json" "d['totals']['saved_percent_now']")
 
 awk -v bytes="$bytes" -v ossl="$ossl" -v files="$files" -v many="$many_files" -v saved="$saved" -v many_rss="$many_rss" \
     -v i1="$(($(stat -c %s "$img1") >> 20))" -v i2="$(($(stat -c %s "$img2") >> 20))" '
+  $1 == "openssl" { next }
   { wall[$1] = $2; user[$1] = $3; sys[$1] = $4 }
   END {
     printf "images: %d MiB + %d MiB, %d regular files, %.1f%% saved by sharing\n", i1, i2, files, saved
