@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -48,16 +49,21 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
   }
   {
     KeyTable keys(n);  // views into the records and copies, which outlive it
-    for (u32 c = 0; c < n; ++c)
-      if (copies[c].view == Reason::none)
-        runs.now_in[c].key = keys.id(copies[c].rec->fingerprint->value, inputs[copies[c].input].domain);
+    const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
+      if (copies[c].view != Reason::none) return std::nullopt;
+      return KeyTable::Key{copies[c].rec->fingerprint->value, inputs[copies[c].input].domain};
+    });
+    for (u32 c = 0; c < n; ++c) runs.now_in[c].key = ids[c];
     runs.now = simulate(runs.now_in, keys.size(), opt.assume, opt.page_size);
   }
   {
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
     KeyTable keys(n);
-    for (u32 c = 0; c < n; ++c)
-      if (copies[c].content) tag_in[c].key = keys.id(*copies[c].content, inputs[copies[c].input].domain);
+    const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
+      if (!copies[c].content) return std::nullopt;
+      return KeyTable::Key{*copies[c].content, inputs[copies[c].input].domain};
+    });
+    for (u32 c = 0; c < n; ++c) tag_in[c].key = ids[c];
     runs.tag = simulate(tag_in, keys.size(), opt.assume, opt.page_size);
   }
   runs.now_members = Members(runs.now);

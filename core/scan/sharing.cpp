@@ -14,9 +14,12 @@ KeyTable::KeyTable(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::s
 }
 
 u32 KeyTable::id(std::span<const u8> value, std::string_view domain) {
-  if (2 * (std::size_t(m_count) + 1) > m_slots.size()) grow();
   const Key key{value, domain};
-  const u64 h = hash_of(key);
+  return insert(key, hash_of(key));
+}
+
+u32 KeyTable::insert(const Key& key, u64 h) {
+  if (2 * (std::size_t(m_count) + 1) > m_slots.size()) grow();
   const u32 tag = static_cast<u32>(h >> 32);
   const std::size_t mask = m_slots.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {

@@ -284,6 +284,23 @@ TEST(ScanModel, KeyTableKeepsIdsAcrossGrowth) {
   EXPECT_EQ(keys.size(), 5000u);
 }
 
+TEST(ScanModel, KeyTableIdsInOneGoMatchOneByOne) {
+  // ids() looks ahead; it must give what id() gives in the same order, none -> 0.
+  std::vector<std::vector<u8>> values;
+  for (u32 i = 0; i < 3000; ++i) values.push_back({u8(i % 700), u8((i % 700) >> 8)});
+  const std::string domain = "d";
+  KeyTable one(3), all(3);
+  std::vector<u32> expect;
+  for (u32 i = 0; i < values.size(); ++i) expect.push_back(i % 5 == 3 ? 0 : one.id(values[i], domain));
+  const std::vector<u32> got = all.ids(values.size(), [&](std::size_t i) -> std::optional<KeyTable::Key> {
+    if (i % 5 == 3) return std::nullopt;
+    return KeyTable::Key{values[i], domain};
+  });
+  EXPECT_EQ(got, expect);
+  EXPECT_EQ(all.size(), one.size());
+  EXPECT_EQ(all.ids(0, [](std::size_t) { return std::optional<KeyTable::Key>(); }).size(), 0u);
+}
+
 TEST(ScanModel, SizeCountsCountEverySize) {
   SizeCounts counts(2);  // grows many times
   for (u64 size = 1; size <= 3000; ++size)
