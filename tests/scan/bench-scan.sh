@@ -70,9 +70,10 @@ rss() {
 }
 # Each ratio compares runs made under the same conditions: REPEAT rounds (default 9), each
 # running the hashing scan, the --trust-fingerprints scan, the --verify-all scan and one second
-# of `openssl speed` once, each round starting one step later (what runs right after the
-# 2-core burst of openssl is slower); every figure is the median of its runs (this machine's
-# speed drifts by 10% within a minute). fsck.erofs takes seconds and runs once per image.
+# of `openssl speed` once, in an order that changes from round to round (a run right after
+# another one is slower, most after openssl's 2-core burst); every figure is the median of its
+# runs (this machine's speed drifts by 10% within a minute). fsck.erofs takes seconds and runs
+# once per image.
 median() { sort -k2,2n | sed -n "$(((${REPEAT:-9} + 1) / 2))p"; }
 # openssl speed on 16 KiB blocks, one second per run: "openssl <bytes per second>"
 ossl_run() {
@@ -92,8 +93,9 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $cpus cores" >&2
       3) ossl_run ;;
     esac
   }
+  orders=("0 1 2 3" "3 2 1 0" "1 3 0 2" "2 0 3 1")  # each command after each of the others
   for ((i = 0; i < ${REPEAT:-9}; i++)); do
-    for ((k = 0; k < 4; k++)); do run_one $(((i + k) % 4)); done
+    for k in ${orders[i % 4]}; do run_one "$k"; done
   done >"$out/rounds.txt"
   for name in scan trust verify openssl; do grep "^$name " "$out/rounds.txt" | median; done
   t fsck1 "$FSCK_EROFS_19" --xattr-inode-digest "$img1"
