@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -44,7 +45,7 @@ void parallel_for(std::size_t count, unsigned jobs, const std::function<void(std
   };
   std::vector<std::thread> pool;
   pool.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (unsigned t = 0; t < threads; ++t) pool.push_back(start_thread(worker));
   {
     std::unique_lock lock(mu);
     while (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done == threads; })) {
@@ -58,6 +59,38 @@ void parallel_for(std::size_t count, unsigned jobs, const std::function<void(std
   for (std::thread& t : pool) t.join();
   if (tick) tick();
   if (error) std::rethrow_exception(error);
+}
+
+std::thread start_thread(std::function<void()> fn) {
+  std::promise<void> running;
+  std::future<void> started = running.get_future();
+  // The promise moves into the thread, so the shared state outlives set_value().
+  std::thread t([running = std::move(running), fn = std::move(fn)]() mutable {
+    running.set_value();
+    fn();
+  });
+  started.wait();
+  return t;
+}
+
+void side_by_side(const std::function<void()>& a, const std::function<void()>& b) {
+  std::exception_ptr b_error;
+  std::thread other = start_thread([&] {
+    try {
+      b();
+    } catch (...) {
+      b_error = std::current_exception();
+    }
+  });
+  std::exception_ptr a_error;
+  try {
+    a();
+  } catch (...) {
+    a_error = std::current_exception();
+  }
+  other.join();
+  if (b_error) std::rethrow_exception(b_error);
+  if (a_error) std::rethrow_exception(a_error);
 }
 
 }  // namespace core::scan

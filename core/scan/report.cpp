@@ -5,12 +5,13 @@
 #include "core/scan/report.hpp"
 
 #include <algorithm>
-#include <future>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "core/scan/grouping.hpp"
+#include "core/scan/parallel.hpp"
 #include "core/scan/totals.hpp"
 
 namespace core::scan {
@@ -111,15 +112,13 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs, jobs);
   // The decision runs and the content groups only read the copies: with jobs > 1 they run side
   // by side, and so do the group rows and the pair matrix further down.
-  auto side_by_side = [&](auto&& a, auto&& b) {
+  auto side_by_side = [&](const std::function<void()>& a, const std::function<void()>& b) {
     if (jobs <= 1) {
       a();
       b();
-      return;
+    } else {
+      scan::side_by_side(a, b);
     }
-    auto other = std::async(std::launch::async, b);
-    a();
-    other.get();
   };
   Runs runs;
   std::vector<std::vector<u32>> groups;

@@ -1,9 +1,11 @@
 // Inputs, manifests, size grouping and the parallel loop of `scan`, without images.
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -162,6 +164,23 @@ TEST(ScanInputs, ParallelForRethrowsAndCoversEveryIndex) {
                  if (i == 42) throw std::runtime_error("boom");
                }),
                std::runtime_error);
+}
+
+TEST(ScanInputs, SideBySideRunsBothAndRethrows) {
+  std::atomic<int> ran{0};
+  side_by_side([&] { ++ran; }, [&] { ++ran; });
+  EXPECT_EQ(ran, 2);
+  // b's error wins (it ran on the other thread), a's if b succeeded; both ran to the end.
+  ran = 0;
+  EXPECT_THROW(side_by_side([&] { ++ran; throw std::logic_error("a"); }, [&] { ++ran; throw std::runtime_error("b"); }),
+               std::runtime_error);
+  EXPECT_EQ(ran, 2);
+  EXPECT_THROW(side_by_side([] { throw std::logic_error("a"); }, [] {}), std::logic_error);
+  // The other thread is running when start_thread returns.
+  std::atomic<bool> running{false};
+  std::thread t = start_thread([&] { running = true; });
+  t.join();
+  EXPECT_TRUE(running);
 }
 
 TEST(ScanInputs, ScanOfDirectoriesEndToEnd) {
