@@ -121,6 +121,10 @@ int run_scan(const ScanOptions& o) {
   s.jobs = o.jobs;
   s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
   s.manifest_out = o.manifest_out;
+  // Text and HTML show the top groups only: the model then builds no other group rows. JSON and
+  // CSV list every group unless --top says otherwise.
+  const std::size_t top = o.format == "html" ? (o.top ? o.top : 20) : o.format == "text" ? (o.top ? o.top : 10) : o.top;
+  s.group_rows = top;
   std::unique_ptr<ProgressLine> progress;
   if (!o.no_progress && ::isatty(STDERR_FILENO)) {
     progress = std::make_unique<ProgressLine>();
@@ -138,13 +142,13 @@ int run_scan(const ScanOptions& o) {
   }
   auto write = [out](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), out); };
   if (o.format == "json")
-    core::scan::write_json(report, o.top, write);
+    core::scan::write_json(report, top, write);
   else if (o.format == "csv")
-    core::scan::write_csv(report, o.top, write);
+    core::scan::write_csv(report, top, write);
   else if (o.format == "html")
-    write(core::scan::render_html(report, o.top ? o.top : 20));
+    write(core::scan::render_html(report, top));
   else
-    write(core::scan::render_text(report, o.top ? o.top : 10));
+    write(core::scan::render_text(report, top));
   const std::string name = out == stdout ? std::string("standard output") : o.output;
   if (std::fflush(out) != 0 || std::ferror(out)) throw core::IoError(name, "write", errno ? errno : EIO);
   if (out != stdout && std::fclose(out) != 0) throw core::IoError(name, "write", errno ? errno : EIO);

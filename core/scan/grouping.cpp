@@ -218,74 +218,110 @@ void sort_most_saved_first(std::vector<GroupRow>& rows) {
 
 }  // namespace
 
-GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
-                              const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
-                              std::size_t begin, std::size_t end) {
+namespace {
+
+// The row of one group: status and reason of every copy, and the group's figures. Counts the
+// copies that do not share now into `reasons` if given; fills GroupRow::copies if `with_copies`.
+GroupRow evaluate_group(const std::vector<Copy>& copies, const std::vector<u32>& members, const Runs& runs,
+                        const std::vector<InputRecord>& inputs, u32 page_size, std::vector<u32>& joined_now,
+                        std::vector<ReasonRow>* reasons, bool with_copies) {
   const Simulation& now = runs.now;
   const Simulation& tag = runs.tag;
-  GroupRowsPart part;
-  // Copies that do not share now, by status and reason (both small enums).
-  std::vector<ReasonRow>& reasons = part.reasons;
-  reasons.resize(3 * k_reasons);
-  std::vector<u32> joined_now;  // shared inodes the group's joined copies are in now, sorted
-  std::vector<GroupRow>& rows = part.rows;
-  rows.reserve(end - begin);
-  for (std::size_t gi = begin; gi < end; ++gi) {
-    const std::vector<u32>& members = groups[gi];
-    joined_now.clear();
-    for (u32 c : members)
-      if (now.joined[c]) joined_now.push_back(now.inode[c]);
-    std::sort(joined_now.begin(), joined_now.end());
-    // How many copies of this group the shared inode of `c` holds now.
-    auto now_count = [&](u32 c) {
-      auto [lo, hi] = std::equal_range(joined_now.begin(), joined_now.end(), now.inode[c]);
-      return static_cast<u32>(hi - lo);
-    };
-    GroupRow g;
-    g.copies.reserve(members.size());
-    const Copy& first = copies[members.front()];
-    g.digest = *first.content;
-    g.size = first.size;
-    g.page_bytes = page_bytes(g.size, page_size);
-    u32 last_input = ~u32(0);
-    for (u32 c : members) {
-      const Copy& x = copies[c];
-      CopyRow row;
-      row.input = x.input;
-      row.paths = x.paths;  // a view: the report keeps the records
-      row.io = x.io;
-      row.saved_now = now.saved(c);
-      row.saved_if_tagged = tag.saved(c);
-      if (now.joined[c] && now_count(c) >= 2) {
-        row.status = Status::shares_now;
-      } else if (tag.joined[c] && tag.shared[tag.inode[c]].members >= 2) {
-        row.status = Status::would_share_once_tagged;
-        row.reason = why_not_now(copies, c, runs);
-      } else {
-        row.status = Status::blocked;
-        row.reason = why_blocked(copies, c, tag, inputs, members);
-      }
-      if (row.status != Status::shares_now) {
-        ReasonRow& r = reasons[static_cast<std::size_t>(row.status) * k_reasons + static_cast<std::size_t>(row.reason)];
-        r.status = row.status;
-        r.reason = row.reason;
-        ++r.copies;
-        r.bytes += g.page_bytes;
-      }
-      g.verified = g.verified && x.hashed;
-      if (x.input != last_input) ++g.inputs;
-      last_input = x.input;
-      if (row.saved_now) g.saved_bytes_now += g.page_bytes;
-      if (row.saved_if_tagged) g.saved_bytes_if_tagged += g.page_bytes;
-      g.copies.push_back(std::move(row));
+  joined_now.clear();  // shared inodes the group's joined copies are in now, sorted
+  for (u32 c : members)
+    if (now.joined[c]) joined_now.push_back(now.inode[c]);
+  std::sort(joined_now.begin(), joined_now.end());
+  // How many copies of this group the shared inode of `c` holds now.
+  auto now_count = [&](u32 c) {
+    auto [lo, hi] = std::equal_range(joined_now.begin(), joined_now.end(), now.inode[c]);
+    return static_cast<u32>(hi - lo);
+  };
+  GroupRow g;
+  if (with_copies) g.copies.reserve(members.size());
+  const Copy& first = copies[members.front()];
+  g.digest = *first.content;
+  g.size = first.size;
+  g.page_bytes = page_bytes(g.size, page_size);
+  u32 last_input = ~u32(0);
+  for (u32 c : members) {
+    const Copy& x = copies[c];
+    CopyRow row;
+    row.input = x.input;
+    row.paths = x.paths;  // a view: the report keeps the records
+    row.io = x.io;
+    row.saved_now = now.saved(c);
+    row.saved_if_tagged = tag.saved(c);
+    if (now.joined[c] && now_count(c) >= 2) {
+      row.status = Status::shares_now;
+    } else if (tag.joined[c] && tag.shared[tag.inode[c]].members >= 2) {
+      row.status = Status::would_share_once_tagged;
+      row.reason = why_not_now(copies, c, runs);
+    } else {
+      row.status = Status::blocked;
+      row.reason = why_blocked(copies, c, tag, inputs, members);
     }
-    rows.push_back(std::move(g));
+    if (reasons && row.status != Status::shares_now) {
+      ReasonRow& r = (*reasons)[static_cast<std::size_t>(row.status) * k_reasons + static_cast<std::size_t>(row.reason)];
+      r.status = row.status;
+      r.reason = row.reason;
+      ++r.copies;
+      r.bytes += g.page_bytes;
+    }
+    g.verified = g.verified && x.hashed;
+    if (x.input != last_input) ++g.inputs;
+    last_input = x.input;
+    if (row.saved_now) g.saved_bytes_now += g.page_bytes;
+    if (row.saved_if_tagged) g.saved_bytes_if_tagged += g.page_bytes;
+    if (with_copies) g.copies.push_back(std::move(row));
   }
-  sort_most_saved_first(rows);
+  return g;
+}
+
+}  // namespace
+
+GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
+                              const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
+                              std::size_t begin, std::size_t end, std::size_t keep) {
+  GroupRowsPart part;
+  part.reasons.resize(3 * k_reasons);  // copies that do not share now, by status and reason
+  std::vector<u32> joined_now;
+  if (keep == 0 || keep >= end - begin) {
+    part.rows.reserve(end - begin);
+    for (std::size_t gi = begin; gi < end; ++gi)
+      part.rows.push_back(evaluate_group(copies, groups[gi], runs, inputs, page_size, joined_now, &part.reasons, true));
+    sort_most_saved_first(part.rows);
+    return part;
+  }
+  // Only the `keep` groups that save the most get rows: every group is evaluated for the
+  // reason counts and its sort key, without building its copies; the chosen ones again in full.
+  struct Key {
+    u64 tagged, now, size, head;
+    u32 group;
+  };
+  std::vector<Key> keys;
+  keys.reserve(end - begin);
+  for (std::size_t gi = begin; gi < end; ++gi) {
+    const GroupRow g = evaluate_group(copies, groups[gi], runs, inputs, page_size, joined_now, &part.reasons, false);
+    u64 head = 0;
+    for (std::size_t k = 0; k < 8; ++k) head = head << 8 | g.digest[k];
+    keys.push_back(Key{g.saved_bytes_if_tagged, g.saved_bytes_now, g.size, head, static_cast<u32>(gi)});
+  }
+  std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(keep), keys.end(),
+                    [&](const Key& a, const Key& b) {
+                      if (a.tagged != b.tagged) return a.tagged > b.tagged;
+                      if (a.now != b.now) return a.now > b.now;
+                      if (a.size != b.size) return a.size > b.size;
+                      if (a.head != b.head) return a.head < b.head;
+                      return *copies[groups[a.group].front()].content < *copies[groups[b.group].front()].content;
+                    });
+  part.rows.reserve(keep);
+  for (std::size_t k = 0; k < keep; ++k)
+    part.rows.push_back(evaluate_group(copies, groups[keys[k].group], runs, inputs, page_size, joined_now, nullptr, true));
   return part;
 }
 
-std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reason_rows) {
+std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reason_rows,
+                                       std::size_t keep) {
   std::vector<GroupRow> rows = std::move(parts.front().rows);
   std::vector<ReasonRow> reasons = std::move(parts.front().reasons);
   for (std::size_t p = 1; p < parts.size(); ++p) {
@@ -305,6 +341,7 @@ std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::ve
       reasons[r].bytes += add.bytes;
     }
   }
+  if (keep > 0 && rows.size() > keep) rows.resize(keep);
   for (const ReasonRow& r : reasons)  // in (status, reason) order
     if (r.copies > 0) reason_rows.push_back(r);
   return rows;
@@ -314,8 +351,8 @@ std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vec
                                  const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
                                  std::vector<ReasonRow>& reasons) {
   std::vector<GroupRowsPart> parts;
-  parts.push_back(group_rows_part(copies, groups, runs, inputs, page_size, 0, groups.size()));
-  return merge_group_rows(std::move(parts), reasons);
+  parts.push_back(group_rows_part(copies, groups, runs, inputs, page_size, 0, groups.size(), 0));
+  return merge_group_rows(std::move(parts), reasons, 0);
 }
 
 }  // namespace core::scan

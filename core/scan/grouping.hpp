@@ -61,17 +61,21 @@ struct Runs {
   Members tag_members;
 };
 
-// The rows of a range of groups, and the copies among them that do not share now, counted by
-// (status, reason). Parts of disjoint ranges can be built side by side, then merged.
+// The rows of a range of groups, most saved first, and the copies among them that do not
+// share now, counted by (status, reason). With keep > 0 only the rows of the `keep` groups
+// that save the most (the counts cover every group). Parts of disjoint ranges can be built side
+// by side, then merged.
 struct GroupRowsPart {
   std::vector<GroupRow> rows;
   std::vector<ReasonRow> reasons;  // every (status, reason) pair, in that order
 };
 GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
                               const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
-                              std::size_t begin, std::size_t end);
-// The parts' rows, most saved first; adds the (status, reason) pairs that occur to `reasons`.
-std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reasons);
+                              std::size_t begin, std::size_t end, std::size_t keep);
+// The parts' rows, most saved first (the first `keep` if keep > 0); adds the (status, reason)
+// pairs that occur to `reasons`.
+std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reasons,
+                                       std::size_t keep);
 
 // One row per group with a status and reason per copy; adds every copy that does not share
 // now to `reasons`.

@@ -122,7 +122,7 @@ void heat_map(std::string& o, const Report& r) {
 
 void top_groups(std::string& o, const Report& r, std::size_t top) {
   const std::size_t n = std::min(top, r.groups.size());
-  o += fmt::format("<h2>Top {} of {} content groups by bytes saved once tagged</h2>\n", n, r.groups.size());
+  o += fmt::format("<h2>Top {} of {} content groups by bytes saved once tagged</h2>\n", n, r.group_count);
   o += "<table id=groups><tr><th class=l>sha256</th><th>size</th><th>copies</th><th>inputs</th><th>saved now</th>"
        "<th>saved if tagged</th><th class=l>copies (input, path, status)</th></tr>\n";
   for (std::size_t i = 0; i < n; ++i) {

@@ -148,7 +148,7 @@ ordered_json head_json(const Report& r) {
                        {"copies", x.copies},
                        {"bytes", x.bytes}});
   j["reasons"] = std::move(reasons);
-  j["group_count"] = r.groups.size();
+  j["group_count"] = r.group_count;
   return j;
 }
 

@@ -78,7 +78,7 @@ std::string render_text(const Report& r, std::size_t top) {
   }
 
   const std::size_t n = top > 0 ? std::min(top, r.groups.size()) : r.groups.size();
-  o += fmt::format("\nContent held by more than one inode: {} group{}", r.groups.size(), r.groups.size() == 1 ? "" : "s");
+  o += fmt::format("\nContent held by more than one inode: {} group{}", r.group_count, r.group_count == 1 ? "" : "s");
   if (n == 0) return o + "\n";
   o += fmt::format("; the top {} by bytes saved once tagged:\n", n);
   for (std::size_t i = 0; i < n; ++i) {

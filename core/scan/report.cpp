@@ -95,7 +95,7 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 
 }  // namespace
 
-Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs) {
+Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs, std::size_t keep_groups) {
   Report rep;
   rep.options = opt;
   rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));
@@ -143,12 +143,14 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   // about a quarter of the rows' time), then merged and sorted.
   const std::size_t split = jobs <= 1 ? groups.size() : groups.size() * 5 / 8;
   std::vector<GroupRowsPart> parts(2);
-  side_by_side([&] { parts[0] = group_rows_part(copies, groups, runs, inputs, opt.page_size, 0, split); },
+  side_by_side([&] { parts[0] = group_rows_part(copies, groups, runs, inputs, opt.page_size, 0, split, keep_groups); },
                [&] {
                  rep.pairs = pair_rows(copies, groups, runs, static_cast<u32>(inputs.size()), opt.page_size);
-                 parts[1] = group_rows_part(copies, groups, runs, inputs, opt.page_size, split, groups.size());
+                 parts[1] =
+                     group_rows_part(copies, groups, runs, inputs, opt.page_size, split, groups.size(), keep_groups);
                });
-  rep.groups = merge_group_rows(std::move(parts), rep.reasons);
+  rep.group_count = groups.size();
+  rep.groups = merge_group_rows(std::move(parts), rep.reasons, keep_groups);
   return rep;
 }
 

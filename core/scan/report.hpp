@@ -108,7 +108,9 @@ struct Report {
   std::vector<std::string> domains;  // sorted
   std::vector<InputRow> inputs;      // command-line order
   std::vector<PairRow> pairs;        // every pair a < b, sorted
+  u64 group_count = 0;               // contents held by more than one inode
   std::vector<GroupRow> groups;      // by saved_bytes_if_tagged, saved_bytes_now, size desc; digest
+                                     // (all of them, or the first keep_groups of build_report)
   std::vector<ReasonRow> reasons;    // by status, reason
   // The input records the rows point into (CopyRow::paths); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
@@ -116,7 +118,10 @@ struct Report {
 
 // Applies the sharing model to `inputs` (command-line order; domain and mount_mode set). The
 // report keeps the records (Report::records) instead of copying every path. With jobs > 1,
-// independent steps run on two threads; the result is the same.
-Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options, unsigned jobs = 1);
+// independent steps run on two threads; the result is the same. keep_groups > 0 keeps the rows
+// of only that many groups, those that save the most (a report that shows the top ones needs
+// no more); every figure and count still covers all groups.
+Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options, unsigned jobs = 1,
+                    std::size_t keep_groups = 0);
 
 }  // namespace core::scan

@@ -210,7 +210,7 @@ Report scan(const ScanOptions& opt) {
   }
 
   // 5. The model.
-  return build_report(std::move(records), opt.model, jobs);
+  return build_report(std::move(records), opt.model, jobs, opt.group_rows);
 }
 
 }  // namespace core::scan

@@ -31,6 +31,7 @@ struct ScanOptions {
   unsigned jobs = 0;                // hashing threads; 0 = every core
   Storage tree_storage = Storage::uncompressed;  // how directory and tar files are modelled
   std::string manifest_out;         // directory for one manifest per input ("" = none)
+  std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
   // Called from the calling thread about ten times a second while reading and hashing.
   std::function<void(const Progress&)> progress;
 };

@@ -252,6 +252,15 @@ TEST(ScanModel, ThreadsGiveTheSameReport) {
   ASSERT_GT(one.groups.size(), 50u);
   ASSERT_GT(one.reasons.size(), 2u);
   for (unsigned jobs : {2u, 3u, 8u}) EXPECT_EQ(render_json(build_report(in, {}, jobs)), render_json(one)) << jobs;
+  // Keeping the rows of the top groups only: the same top rows, every count and figure.
+  for (unsigned jobs : {1u, 2u}) {
+    for (std::size_t keep : {1u, 7u, 40u, 100000u}) {
+      const Report kept = build_report(in, {}, jobs, keep);
+      EXPECT_EQ(kept.groups.size(), std::min<std::size_t>(keep, one.groups.size()));
+      EXPECT_EQ(kept.group_count, one.groups.size());
+      EXPECT_EQ(render_json(kept, keep), render_json(one, keep)) << jobs << " " << keep;
+    }
+  }
 }
 
 TEST(ScanModel, KeyTableComparesTheConcatenation) {
