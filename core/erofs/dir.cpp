@@ -159,8 +159,9 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
   std::unordered_set<u64> mapped_windows;
   mapped_windows.reserve(2 * k_release_windows);
   u64 last_window = ~u64(0);
+  auto inode_pos = [&](u64 nid) { return img.sb().meta_base() + (nid << od::k_islotbits); };
   while (!stack.empty()) {
-    const u64 window = (img.sb().meta_base() + (stack.back().nid << 5)) >> k_window_bits;
+    const u64 window = inode_pos(stack.back().nid) >> k_window_bits;
     if (window != last_window && mapped_windows.insert(window).second && mapped_windows.size() > k_release_windows) {
       img.primary().release(0, img.primary().size());
       mapped_windows.clear();
@@ -172,7 +173,7 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
     // The next inode (and its xattrs) is elsewhere in the image, out of the caches and the TLB:
     // start loading its first 128 bytes now, while this one is read.
     if (!stack.empty()) {
-      const u64 next = img.sb().meta_base() + (stack.back().nid << 5);
+      const u64 next = inode_pos(stack.back().nid);
       if (img.primary().contains(next, 128)) {
         const u8* p = img.primary().bytes(next, 128).data();
         __builtin_prefetch(p);

@@ -11,6 +11,14 @@ namespace core::scan {
 
 namespace {
 
+// The first 8 bytes of a digest, big-endian: they order like the digest and settle almost
+// every comparison without looking at the rest.
+u64 digest_head(const util::Digest& d) {
+  u64 head = 0;
+  for (std::size_t k = 0; k < 8; ++k) head = head << 8 | d[k];
+  return head;
+}
+
 Reason class_reason(IoClass a, IoClass b) {
   return a == IoClass::compressed || b == IoClass::compressed ? Reason::compressed_vs_uncompressed
                                                               : Reason::fileio_vs_block;
@@ -115,13 +123,12 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       if (c.hashed && fpd) ++(c.mismatch ? fc.mismatched : fc.verified);
     }
   };
-  parallel_for(inputs.size(), std::min<std::size_t>(jobs, inputs.size()), collect);
+  parallel_for(inputs.size(), jobs, collect);
   return copies;
 }
 
 std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
-  // Sort by (digest, size, position). The first 8 digest bytes, big-endian, order like the
-  // digest and settle almost every comparison without touching the copies.
+  // Sort by (digest, size, position); the digests' heads settle almost every comparison.
   struct Key {
     u64 head;
     u64 size;
@@ -131,9 +138,7 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
   keys.reserve(copies.size());
   for (u32 c = 0; c < copies.size(); ++c) {
     if (!copies[c].content) continue;
-    u64 head = 0;
-    for (int i = 0; i < 8; ++i) head = head << 8 | (*copies[c].content)[static_cast<std::size_t>(i)];
-    keys.push_back(Key{head, copies[c].size, c});
+    keys.push_back(Key{digest_head(*copies[c].content), copies[c].size, c});
   }
   auto less = [&](const Key& a, const Key& b) {
     if (a.head != b.head) return a.head < b.head;
@@ -181,44 +186,42 @@ namespace {
 
 constexpr std::size_t k_reasons = static_cast<std::size_t>(k_last_reason) + 1;
 
-// Most saved first: by saved bytes once tagged, saved now, size (all descending), digest.
-bool most_saved_first(const GroupRow& a, const GroupRow& b) {
-  if (a.saved_bytes_if_tagged != b.saved_bytes_if_tagged) return a.saved_bytes_if_tagged > b.saved_bytes_if_tagged;
-  if (a.saved_bytes_now != b.saved_bytes_now) return a.saved_bytes_now > b.saved_bytes_now;
-  if (a.size != b.size) return a.size > b.size;
-  return a.digest < b.digest;
+// What the rows' order compares: saved bytes once tagged, saved now, size (all descending),
+// digest. Copied next to an index, so sorts compare within one array.
+struct RowKey {
+  u64 tagged, now, size, head;
+  const util::Digest* digest;  // ties on the head only
+  u32 index;
+};
+
+RowKey row_key(const GroupRow& g, const util::Digest& digest, u32 index) {
+  return RowKey{g.saved_bytes_if_tagged, g.saved_bytes_now, g.size, digest_head(digest), &digest, index};
 }
 
-// Sorts by most_saved_first through an array of the keys (with the digest's first 8 bytes,
-// big-endian, which order like the digest), so comparisons stay in that array; then moves
-// every row once.
+bool saves_more(const RowKey& a, const RowKey& b) {
+  if (a.tagged != b.tagged) return a.tagged > b.tagged;
+  if (a.now != b.now) return a.now > b.now;
+  if (a.size != b.size) return a.size > b.size;
+  if (a.head != b.head) return a.head < b.head;
+  return *a.digest < *b.digest;
+}
+
+bool most_saved_first(const GroupRow& a, const GroupRow& b) {
+  return saves_more(row_key(a, a.digest, 0), row_key(b, b.digest, 0));
+}
+
+// Sorts rows most saved first through their keys, then moves every row once.
 void sort_most_saved_first(std::vector<GroupRow>& rows) {
-  struct Key {
-    u64 tagged, now, size, head;
-    u32 row;
-  };
-  std::vector<Key> keys(rows.size());
-  for (u32 i = 0; i < rows.size(); ++i) {
-    u64 head = 0;
-    for (std::size_t k = 0; k < 8; ++k) head = head << 8 | rows[i].digest[k];
-    keys[i] = Key{rows[i].saved_bytes_if_tagged, rows[i].saved_bytes_now, rows[i].size, head, i};
-  }
-  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-    if (a.tagged != b.tagged) return a.tagged > b.tagged;
-    if (a.now != b.now) return a.now > b.now;
-    if (a.size != b.size) return a.size > b.size;
-    if (a.head != b.head) return a.head < b.head;
-    return rows[a.row].digest < rows[b.row].digest;
-  });
+  std::vector<RowKey> keys;
+  keys.reserve(rows.size());
+  for (u32 i = 0; i < rows.size(); ++i) keys.push_back(row_key(rows[i], rows[i].digest, i));
+  std::sort(keys.begin(), keys.end(), saves_more);
   std::vector<GroupRow> sorted;
   sorted.reserve(rows.size());
-  for (const Key& k : keys) sorted.push_back(std::move(rows[k.row]));
+  for (const RowKey& k : keys) sorted.push_back(std::move(rows[k.index]));
   rows = std::move(sorted);
 }
 
-}  // namespace
-
-namespace {
 
 // The row of one group: status and reason of every copy, and the group's figures. Counts the
 // copies that do not share now into `reasons` if given; fills GroupRow::copies if `with_copies`.
@@ -294,29 +297,16 @@ GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector
   }
   // Only the `keep` groups that save the most get rows: every group is evaluated for the
   // reason counts and its sort key, without building its copies; the chosen ones again in full.
-  struct Key {
-    u64 tagged, now, size, head;
-    u32 group;
-  };
-  std::vector<Key> keys;
+  std::vector<RowKey> keys;
   keys.reserve(end - begin);
   for (std::size_t gi = begin; gi < end; ++gi) {
     const GroupRow g = evaluate_group(copies, groups[gi], runs, inputs, page_size, joined_now, &part.reasons, false);
-    u64 head = 0;
-    for (std::size_t k = 0; k < 8; ++k) head = head << 8 | g.digest[k];
-    keys.push_back(Key{g.saved_bytes_if_tagged, g.saved_bytes_now, g.size, head, static_cast<u32>(gi)});
+    keys.push_back(row_key(g, *copies[groups[gi].front()].content, static_cast<u32>(gi)));
   }
-  std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(keep), keys.end(),
-                    [&](const Key& a, const Key& b) {
-                      if (a.tagged != b.tagged) return a.tagged > b.tagged;
-                      if (a.now != b.now) return a.now > b.now;
-                      if (a.size != b.size) return a.size > b.size;
-                      if (a.head != b.head) return a.head < b.head;
-                      return *copies[groups[a.group].front()].content < *copies[groups[b.group].front()].content;
-                    });
+  std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(keep), keys.end(), saves_more);
   part.rows.reserve(keep);
   for (std::size_t k = 0; k < keep; ++k)
-    part.rows.push_back(evaluate_group(copies, groups[keys[k].group], runs, inputs, page_size, joined_now, nullptr, true));
+    part.rows.push_back(evaluate_group(copies, groups[keys[k].index], runs, inputs, page_size, joined_now, nullptr, true));
   return part;
 }
 
@@ -345,14 +335,6 @@ std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::ve
   for (const ReasonRow& r : reasons)  // in (status, reason) order
     if (r.copies > 0) reason_rows.push_back(r);
   return rows;
-}
-
-std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
-                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
-                                 std::vector<ReasonRow>& reasons) {
-  std::vector<GroupRowsPart> parts;
-  parts.push_back(group_rows_part(copies, groups, runs, inputs, page_size, 0, groups.size(), 0));
-  return merge_group_rows(std::move(parts), reasons, 0);
 }
 
 }  // namespace core::scan

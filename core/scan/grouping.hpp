@@ -11,8 +11,6 @@
 
 namespace core::scan {
 
-constexpr u32 k_no_group = ~u32(0);
-
 // One inode of one input, with what the model derives from its record.
 struct Copy {
   const FileRecord* rec = nullptr;
@@ -26,7 +24,6 @@ struct Copy {
   std::optional<util::Digest> content;  // the content as far as this scan knows it
   bool hashed = false;                  // `content` was read, not taken from the fingerprint
   bool mismatch = false;                // "sha256:" value != content read
-  u32 group = k_no_group;
 };
 
 // Every inode of every input in instantiation order (input, then first path); counts
@@ -34,8 +31,8 @@ struct Copy {
 std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const ModelOptions& options,
                                  std::vector<InputRow>& rows, unsigned jobs = 1);
 
-// Contents (digest, size) held by more than one copy, each as its copies in order (the caller
-// sets Copy::group to the index in the result).
+// Contents (digest, size) held by more than one copy, each as its copies in order; by digest,
+// then size.
 std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies);
 
 // The joined members of every shared inode of a run, in order, as one flat array.
@@ -76,11 +73,5 @@ GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector
 // pairs that occur to `reasons`.
 std::vector<GroupRow> merge_group_rows(std::vector<GroupRowsPart> parts, std::vector<ReasonRow>& reasons,
                                        std::size_t keep);
-
-// One row per group with a status and reason per copy; adds every copy that does not share
-// now to `reasons`.
-std::vector<GroupRow> group_rows(const std::vector<Copy>& copies, const std::vector<std::vector<u32>>& groups,
-                                 const Runs& runs, const std::vector<InputRecord>& inputs, u32 page_size,
-                                 std::vector<ReasonRow>& reasons);
 
 }  // namespace core::scan

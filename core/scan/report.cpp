@@ -109,7 +109,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   std::sort(rep.domains.begin(), rep.domains.end());
   rep.domains.erase(std::unique(rep.domains.begin(), rep.domains.end()), rep.domains.end());
 
-  std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs, jobs);
+  const std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs, jobs);
   // The decision runs and the content groups only read the copies: with jobs > 1 they run side
   // by side, and so do the group rows and the pair matrix further down.
   auto side_by_side = [&](const std::function<void()>& a, const std::function<void()>& b) {
@@ -123,8 +123,6 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   Runs runs;
   std::vector<std::vector<u32>> groups;
   side_by_side([&] { runs = run_decisions(copies, inputs, opt); }, [&] { groups = content_groups(copies); });
-  for (u32 g = 0; g < groups.size(); ++g)
-    for (u32 c : groups[g]) copies[c].group = g;
 
   // Figures per input: every inode's pages, minus those a shared inode serves from another.
   for (u32 c = 0; c < copies.size(); ++c) {
