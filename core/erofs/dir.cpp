@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
@@ -93,6 +95,13 @@ bool path_key_less(std::string_view a, bool a_dir, std::string_view b, bool b_di
   return next(a, a_dir) < next(b, b_dir);
 }
 
+Where ctx_of(u64 nid, const std::string& path) {
+  Where w;
+  w.nid = nid;
+  w.path = path;
+  return w;
+}
+
 }  // namespace
 
 void read_dir(const Image& img, const Inode& dir, u64& budget, const std::function<void(const DirEntry&)>& fn) {
@@ -134,20 +143,30 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
     if (!on_error) throw e;
     on_error(path, e);
   };
+  // An entry waiting to be visited holds its name and a share of its directory's path, not a
+  // path of its own: a directory's path lives while entries below it wait, so memory grows
+  // with the names read plus the paths of the directories on the way down, never with
+  // (entries x depth). Paths longer than k_max_path_bytes are refused, so the depth is bounded.
   struct Pending {
-    std::string path;
+    std::shared_ptr<const std::string> dir_path;  // nullptr for the root
+    std::string name;
     u64 nid;
     u64 parent;
     u8 file_type;
   };
-  // Uncompressed directories cannot legitimately hold more bytes than the image (DOT_OMITTED
-  // directories sharing one dirent block could otherwise list its entries thousands of times
-  // from a small image); compressed ones get the configured expansion factor.
-  const bool compressed = img.sb().compressed_capable;
-  u64 budget = img.primary().size() * (compressed ? img.limits().max_dir_bytes_factor : 1) +
-               (u64(compressed ? 64 : 1) << 20);
+  // Directory bytes the walk may read (§7: bound total work). Directories stored as they are
+  // (flat, inline, chunk-based) cannot legitimately hold more bytes than the image, whatever
+  // the image's features: directories sharing one dirent block (DOT_OMITTED) could otherwise
+  // list its entries thousands of times from a small image. Compressed directories get the
+  // configured expansion factor, from a budget of their own.
+  const u64 image_size = img.primary().size();
+  u64 plain_budget = image_size + (u64(1) << 20);
+  u64 compressed_budget = img.sb().compressed_capable ? image_size * img.limits().max_dir_bytes_factor + (u64(64) << 20)
+                                                      : 0;
+  const u64 max_path = img.limits().max_path_bytes;
   std::unordered_set<u64> seen_dirs;
-  std::vector<Pending> stack{{"/", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir}};
+  std::vector<Pending> stack;
+  stack.push_back(Pending{nullptr, "", img.sb().root_nid, img.sb().root_nid, od::k_ft_dir});
   // Metadata pages the walk touches stay in the page cache, not in this process: once the walk
   // has read inodes in k_release_windows distinct 64 KiB windows (one page fault maps such a
   // window, or a whole large folio) since the last drop, the mapping is dropped, and again at
@@ -160,6 +179,7 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
   mapped_windows.reserve(2 * k_release_windows);
   u64 last_window = ~u64(0);
   auto inode_pos = [&](u64 nid) { return img.sb().meta_base() + (nid << od::k_islotbits); };
+  std::string path;  // of the entry being visited
   while (!stack.empty()) {
     const u64 window = inode_pos(stack.back().nid) >> k_window_bits;
     if (window != last_window && mapped_windows.insert(window).second && mapped_windows.size() > k_release_windows) {
@@ -170,6 +190,15 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
     last_window = window;
     Pending cur = std::move(stack.back());
     stack.pop_back();
+    if (!cur.dir_path) {
+      path = "/";
+    } else {
+      path.clear();
+      path.reserve(cur.dir_path->size() + 1 + cur.name.size());
+      if (*cur.dir_path != "/") path = *cur.dir_path;
+      path += '/';
+      path += cur.name;
+    }
     // The next inode (and its xattrs) is elsewhere in the image, out of the caches and the TLB:
     // start loading its first 128 bytes now, while this one is read.
     if (!stack.empty()) {
@@ -185,82 +214,91 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
       ino = read_inode(img, cur.nid);
     } catch (const CorruptImage& e) {
       Where w;
-      w.path = cur.path;
-      report(cur.path, e.with(w));
+      w.path = path;
+      report(path, e.with(w));
       continue;
     } catch (const Error& e) {
       if (!on_error) throw;
-      on_error(cur.path, e);
+      on_error(path, e);
       continue;
     }
     // Where an error is: built only when there is one (not a copy of the path per inode).
     auto ctx = [&] {
       Where w;
       w.nid = cur.nid;
-      w.path = cur.path;
+      w.path = path;
       return w;
     };
     if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type)) {
-      report(cur.path, CorruptImage("dirent file type does not match the inode", ctx()));
+      report(path, CorruptImage("dirent file type does not match the inode", ctx()));
       continue;
     }
+    std::shared_ptr<const std::string> dir_path;
     try {
       if (ino.type == FileType::dir) {
-        std::string path = cur.path;  // the walk goes on below it: visit gets a copy
+        auto own = std::make_shared<std::string>(path);  // the walk goes on below it: visit gets a copy
+        dir_path = own;
         visit(path, ino);
       } else {
-        visit(cur.path, ino);  // may move it away
+        visit(path, ino);  // may move it away
       }
     } catch (const CorruptImage& e) {
       throw e.with(ctx());  // errors while visiting (xattrs, data) also name the path
     }
     if (ino.type != FileType::dir) continue;
     if (!seen_dirs.insert(cur.nid).second) {
-      report(cur.path, CorruptImage("directory reached twice (cycle or second parent)", ctx()));
+      report(*dir_path, CorruptImage("directory reached twice (cycle or second parent)", ctx_of(cur.nid, *dir_path)));
       continue;
     }
     bool dot = false, dotdot = false;
-    std::vector<Pending> children;
+    std::optional<CorruptImage> too_long;  // the first entry whose path is too long; the others are skipped too
+    // The entries go straight onto the stack (one copy of a huge directory, not two), and are
+    // put in visiting order below.
+    const std::size_t first = stack.size();
+    const std::size_t prefix = *dir_path == "/" ? 1 : dir_path->size() + 1;
     try {
-      read_dir(img, ino, budget, [&](const DirEntry& de) {
+      read_dir(img, ino, ino.is_compressed() ? compressed_budget : plain_budget, [&](const DirEntry& de) {
         if (de.name == ".") {
-          if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx());
+          if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx_of(cur.nid, *dir_path));
           dot = true;
         } else if (de.name == "..") {
-          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx());
+          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx_of(cur.nid, *dir_path));
           dotdot = true;
+        } else if (prefix + de.name.size() > max_path) {
+          if (!too_long) {
+            Where w;
+            w.nid = de.nid;
+            w.detail = fmt::format("in directory nid {}", cur.nid);
+            too_long.emplace(fmt::format("path longer than {} bytes", max_path), w);
+          }
         } else {
-          std::string path;
-          path.reserve(cur.path.size() + 1 + de.name.size());
-          if (cur.path != "/") path = cur.path;
-          path += '/';
-          path += de.name;
-          children.push_back(Pending{std::move(path), de.nid, cur.nid, de.file_type});
+          stack.push_back(Pending{dir_path, std::string(de.name), de.nid, cur.nid, de.file_type});
         }
       });
     } catch (const CorruptImage& e) {
-      report(cur.path, e.with(ctx()));
+      report(*dir_path, e.with(ctx_of(cur.nid, *dir_path)));
       dot = dotdot = true;  // reported already; do not add a second finding for the same block
     } catch (const Error& e) {
       if (!on_error) throw;
-      on_error(cur.path, e);
+      on_error(*dir_path, e);
       dot = dotdot = true;
     }
-    if (!dotdot || (!dot && !ino.dot_omitted)) report(cur.path, CorruptImage("directory lacks \".\" or \"..\"", ctx()));
+    if (too_long) report(*dir_path, *too_long);
+    if (!dotdot || (!dot && !ino.dot_omitted))
+      report(*dir_path, CorruptImage("directory lacks \".\" or \"..\"", ctx_of(cur.nid, *dir_path)));
     // Full paths in byte order: a directory's paths continue with '/', so it sorts as if its
     // name ended with '/' (names are in byte order already; this only moves directories).
-    // Only the names are compared (every child path starts with the same parent), and they
-    // are sorted only when a directory has to move, which few directories need.
+    // Every child path starts with the same parent, so the names decide; they are sorted only
+    // when a directory has to move, which few directories need.
     if (order == WalkOrder::paths) {
-      const std::size_t parent = cur.path == "/" ? 1 : cur.path.size() + 1;
-      auto less = [parent](const Pending& a, const Pending& b) {
-        return path_key_less(std::string_view(a.path).substr(parent), a.file_type == od::k_ft_dir,
-                             std::string_view(b.path).substr(parent), b.file_type == od::k_ft_dir);
+      auto less = [](const Pending& a, const Pending& b) {
+        return path_key_less(a.name, a.file_type == od::k_ft_dir, b.name, b.file_type == od::k_ft_dir);
       };
-      if (!std::is_sorted(children.begin(), children.end(), less)) std::stable_sort(children.begin(), children.end(), less);
+      const auto begin = stack.begin() + static_cast<std::ptrdiff_t>(first);
+      if (!std::is_sorted(begin, stack.end(), less)) std::stable_sort(begin, stack.end(), less);
     }
-    // Push in reverse so the first name is visited first.
-    for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
+    // Reversed, so the first name is visited first.
+    std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first), stack.end());
   }
   img.primary().release(0, img.primary().size());
 }

@@ -1,5 +1,7 @@
 #include "core/erofs/image.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/erofs/data.hpp"
@@ -71,7 +73,9 @@ const util::ByteView* Image::device(unsigned k) const {
 void Image::load_metabox() {
   if (!m_sb.has_incompat(od::k_incompat_metabox)) return;
   Inode mb = read_inode(*this, m_sb.metabox_nid);
-  m_metabox_data = read_file(*this, mb, m_limits.max_stream_bytes);
+  // The stream is held in memory: its size is checked before anything is allocated, against
+  // what the image could hold (holes could otherwise claim a gigabyte from a few blocks).
+  m_metabox_data = read_file(*this, mb, stream_limit());
   m_metabox = util::ByteView(m_metabox_data.data(), m_metabox_data.size(), "metabox");
 }
 
@@ -116,6 +120,13 @@ void Image::load_prefix_table() {
     m_prefixes.push_back(std::move(p));
     at += 2 + len;
   }
+}
+
+u64 Image::stream_limit() const {
+  const u64 size = m_primary.size();
+  const u64 factor = m_limits.max_dir_bytes_factor;
+  const u64 backed = size > (~u64(0) - (u64(1) << 20)) / std::max<u64>(factor, 1) ? ~u64(0) : size * factor + (u64(1) << 20);
+  return std::min(m_limits.max_stream_bytes, backed);
 }
 
 void Image::charge(u64 zeros, u64 stored, const Where& where) const {

@@ -20,8 +20,12 @@ namespace core::erofs {
 struct ReadLimits {
   u64 max_hole_bytes = u64(64) << 30;   // zeros one file may expand to through holes; also the
                                         // image-wide budget for holes plus re-read shared blocks
-  u64 max_dir_bytes_factor = 16;        // directory bytes walked <= factor * image size + 64 MiB
-  u64 max_stream_bytes = u64(1) << 30;  // metadata streams held in memory (metabox, packed)
+  u64 max_dir_bytes_factor = 16;        // compressed directory bytes walked <= factor * image
+                                        // size + 64 MiB (stored directories: <= image + 1 MiB)
+  u64 max_stream_bytes = u64(1) << 30;  // metadata streams held in memory (metabox, packed);
+                                        // also <= max_dir_bytes_factor * image size + 1 MiB
+  u64 max_path_bytes = 4096;            // longest path a tree walk builds (PATH_MAX): deeper
+                                        // entries are an error naming their nid
 };
 
 struct OpenOptions {
@@ -82,6 +86,9 @@ public:
   // the mapped pages of earlier reads (ByteView::release), so data reads of all files together
   // keep the resident set bounded with one release call, not one per file.
   void charge(u64 zeros, u64 stored, const Where& where) const;
+  // The most bytes of one metadata stream (metabox, packed inode) held in memory:
+  // ReadLimits::max_stream_bytes, and at most max_dir_bytes_factor times the image plus 1 MiB.
+  u64 stream_limit() const;
 
 private:
   void open(const OpenOptions& options);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <unordered_map>
 #include <utility>
 
 #include "core/erofs/data.hpp"
@@ -87,6 +88,8 @@ LoadedInput load_erofs(const InputSpec& spec) {
   // One record per dirent for now; hard links (one nid, several names) are merged after the
   // walk by sorting on nid, which is cheaper than looking every inode up in a map.
   std::vector<u64> empty_nids;
+  constexpr u32 k_small_ibody = 256;  // bytes: a fingerprint and a few more xattrs
+  std::unordered_map<u64, std::optional<erofs::FingerprintRef>> large_ibody_fingerprints;  // by nid
   // The superblock's inode count bounds the records (growing the vector costs page faults and
   // copies); a hostile count is capped by what the image can hold, and by a million.
   rec.files.reserve(static_cast<std::size_t>(std::min<u64>({img.sb().inos, img.primary().size() / 32, 1 << 20})));
@@ -102,7 +105,17 @@ LoadedInput load_erofs(const InputSpec& spec) {
       return;
     }
     std::optional<erofs::FingerprintRef> fp;
-    if (rec.ishare) fp = erofs::find_fingerprint(img, ino);  // may throw: before the path is taken
+    if (rec.ishare) {
+      // The lookup walks the inode's whole xattr body (up to 256 KiB): a large body is looked
+      // up once per inode, not once per name, so hard links cannot multiply the work.
+      if (ino.xattr_isize > k_small_ibody) {
+        auto [it, fresh] = large_ibody_fingerprints.try_emplace(ino.nid);
+        if (fresh) it->second = erofs::find_fingerprint(img, ino);  // may throw: before the path is taken
+        fp = it->second;
+      } else {
+        fp = erofs::find_fingerprint(img, ino);
+      }
+    }
     FileRecord& f = rec.files.emplace_back();
     f.size = ino.size;
     f.storage = ino.is_compressed() ? Storage::compressed : Storage::uncompressed;
