@@ -46,23 +46,40 @@ void print_text(const core::inspect::Report& rep, bool digest) {
   if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", s.prefix_table_error);
   fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} PATH\n", "MODE", "UID", "GID", "SIZE",
              "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", digest ? fmt::format(" {:<64}", "DIGEST") : "");
-  for (const auto& f : rep.files) {
+  // Consecutive hard-link rows of one inode differ only in their path: their columns are
+  // formatted once.
+  const core::inspect::InodeRow* last = nullptr;
+  std::string head, tail;
+  for (const auto& row : rep.files) {
+    if (!row.first_name && row.node.get() == last) {
+      fmt::print("{}{}{}\n", head, row.path, tail);
+      continue;
+    }
+    const auto& f = *row.node;  // shared by the names of one inode
     const auto& ino = f.inode;
     std::string fp = core::erofs::fingerprint_state_name(f.fingerprint.state);
     if (f.fingerprint.state == core::erofs::FingerprintState::valid) fp = core::util::to_hex(f.fingerprint.digest);
     std::string dg;
     if (digest) dg = " " + fmt::format("{:<64}", f.digest ? core::util::to_hex(*f.digest) : std::string("-"));
     std::string extra;
-    if (f.symlink_target) extra += " -> " + *f.symlink_target;
+    if (!row.first_name) {
+      extra += fmt::format(" (hard link of nid {})", ino.nid);  // target and xattrs at its first name
+    } else if (f.symlink_target) {
+      extra += " -> " + *f.symlink_target;
+    }
     if (ino.type == core::erofs::FileType::chardev || ino.type == core::erofs::FileType::blockdev)
       extra += fmt::format(" [{}:{}]", ino.rdev_major(), ino.rdev_minor());
     std::vector<std::string> names;
-    for (const auto& x : *f.xattrs) names.push_back(x.name);
+    if (row.first_name)
+      for (const auto& x : f.xattrs) names.push_back(x->name);
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
     if (!f.digest_error.empty()) extra += " (" + f.digest_error + ")";
-    fmt::print("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} {}{}\n",
-               core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
-               core::erofs::layout_name(ino.layout), fp, dg, f.path, extra);
+    head = fmt::format("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} ",
+                       core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
+                       core::erofs::layout_name(ino.layout), fp, dg);
+    tail = std::move(extra);
+    last = row.first_name ? nullptr : row.node.get();
+    fmt::print("{}{}{}\n", head, row.path, tail);
   }
 }
 
@@ -70,10 +87,13 @@ void print_text(const core::inspect::Report& rep, bool digest) {
 // whole-document JSON tree. Names are bytes, not always UTF-8: invalid sequences become U+FFFD.
 void print_json(const core::inspect::Report& rep) {
   auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
-  fmt::print("{{\n  \"schema_version\": {},\n  \"superblock\": {},\n  \"files\": [",
+  fmt::print("{{\n  \"schema_version\": {},\n  \"superblock\": {},\n  \"shared_xattrs\": [",
              core::inspect::k_schema_version, dump(core::inspect::super_json(rep.super)));
-  for (std::size_t i = 0; i < rep.files.size(); ++i)
-    fmt::print("{}\n    {}", i ? "," : "", dump(core::inspect::file_json(rep.files[i])));
+  const nlohmann::json shared = core::inspect::shared_xattrs_json(rep);
+  for (std::size_t i = 0; i < shared.size(); ++i) fmt::print("{}\n    {}", i ? "," : "", dump(shared[i]));
+  fmt::print("\n  ],\n  \"files\": [");
+  core::inspect::FileJsonLines lines;
+  for (std::size_t i = 0; i < rep.files.size(); ++i) fmt::print("{}\n    {}", i ? "," : "", lines.line(rep.files[i]));
   fmt::print("\n  ]\n}}\n");
 }
 
@@ -110,7 +130,7 @@ void setup_inspect(CLI::App& app, int& status) {
   sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
   sub->add_option("--path", opt->path, "Only show this path and what is below it");
-  sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 1).\n"
+  sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 2).\n"
               "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs");
   sub->callback([opt, &status] { status = run_inspect(*opt); });
 }

@@ -72,6 +72,7 @@ XattrHeader for_each_xattr(const Image& img, const Inode& ino, const std::functi
     u32 id = v.read<ul32>(base + 12 + 4 * u64(i), "shared xattr id outside the image", ctx);
     XattrRef x;
     x.shared = true;
+    x.shared_id = id;
     u64 pos = shared_base + 4 * u64(id);
     try {
       read_entry(img, sv, pos, ~u64(0), x, ctx);
@@ -85,25 +86,48 @@ XattrHeader for_each_xattr(const Image& img, const Inode& ino, const std::functi
   return head;
 }
 
+namespace {
+
+Xattr decode(const XattrRef& r) {
+  Xattr x;
+  x.name_index = r.name_index;
+  x.base_index = r.base_index;
+  x.shared = r.shared;
+  x.shared_id = r.shared_id;
+  x.resolved = r.resolved;
+  x.value.assign(r.value.begin(), r.value.end());
+  if (!r.resolved) {
+    x.name = fmt::format("<long prefix {}>{}", r.name_index & od::k_xattr_long_prefix_mask, r.stored);
+  } else {
+    x.suffix.reserve(r.infix.size() + r.stored.size());
+    x.suffix.append(r.infix).append(r.stored);
+    const char* shortp = short_xattr_prefix(x.base_index);
+    x.name = std::string(shortp ? shortp : "") + x.suffix;
+  }
+  return x;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<const Xattr>> XattrDecoder::read(const Inode& ino, XattrHeader* header) {
+  std::vector<std::shared_ptr<const Xattr>> out;
+  XattrHeader head = for_each_xattr(m_image, ino, [&](const XattrRef& r) {
+    if (!r.shared) {
+      out.push_back(std::make_shared<const Xattr>(decode(r)));
+      return;
+    }
+    // for_each_xattr validated the entry (again, for this inode); its decoded copy is shared.
+    auto& slot = m_shared[r.shared_id];
+    if (!slot) slot = std::make_shared<const Xattr>(decode(r));
+    out.push_back(slot);
+  });
+  if (header) *header = head;
+  return out;
+}
+
 XattrSet read_xattrs(const Image& img, const Inode& ino) {
   XattrSet set;
-  XattrHeader head = for_each_xattr(img, ino, [&](const XattrRef& r) {
-    Xattr x;
-    x.name_index = r.name_index;
-    x.base_index = r.base_index;
-    x.shared = r.shared;
-    x.resolved = r.resolved;
-    x.value.assign(r.value.begin(), r.value.end());
-    if (!r.resolved) {
-      x.name = fmt::format("<long prefix {}>{}", r.name_index & od::k_xattr_long_prefix_mask, r.stored);
-    } else {
-      x.suffix.reserve(r.infix.size() + r.stored.size());
-      x.suffix.append(r.infix).append(r.stored);
-      const char* shortp = short_xattr_prefix(x.base_index);
-      x.name = std::string(shortp ? shortp : "") + x.suffix;
-    }
-    set.items.push_back(std::move(x));
-  });
+  XattrHeader head = for_each_xattr(img, ino, [&](const XattrRef& r) { set.items.push_back(decode(r)); });
   set.has_ibody = head.has_ibody;
   set.name_filter = head.name_filter;
   return set;

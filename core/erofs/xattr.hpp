@@ -2,10 +2,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/erofs/inode.hpp"
@@ -22,6 +24,7 @@ struct Xattr {
   std::string name;     // the full name, e.g. "user.foo" or "erofs.fingerprint.v1"
   std::vector<u8> value;
   bool shared = false;  // from the shared xattr area
+  u32 shared_id = 0;    // when shared: its id (position in the area in 4-byte units)
   bool resolved = true; // false if a long-prefix index is beyond the table
 };
 
@@ -43,6 +46,7 @@ struct XattrRef {
   std::string_view stored; // the name bytes of the entry
   std::span<const u8> value;
   bool shared = false;
+  u32 shared_id = 0;       // when shared: its id
   bool resolved = true;    // false if a long-prefix index is beyond the table
   // True if the name resolves to (index, suffix), as the kernel compares it.
   bool is(u8 index, std::string_view suffix) const {
@@ -60,6 +64,20 @@ struct XattrHeader {
 // Validates every xattr of `inode` exactly as read_xattrs does and calls `fn` for each entry in
 // the same order (padding skipped), allocating nothing. Returns the ibody header.
 XattrHeader for_each_xattr(const Image& image, const Inode& inode, const std::function<void(const XattrRef&)>& fn);
+
+// Decodes the xattrs of many inodes with one copy of each distinct shared xattr: inodes that
+// reference the same shared id share its decoded Xattr, so memory grows with the image, not
+// with (inodes x references). Not thread-safe; valid while the image is.
+class XattrDecoder {
+public:
+  explicit XattrDecoder(const Image& image) : m_image(image) {}
+  // Every xattr of `inode` in read_xattrs order; validates and throws like read_xattrs.
+  std::vector<std::shared_ptr<const Xattr>> read(const Inode& inode, XattrHeader* header = nullptr);
+
+private:
+  const Image& m_image;
+  std::unordered_map<u32, std::shared_ptr<const Xattr>> m_shared;  // by shared id
+};
 
 // Kernel lookup semantics (§4.6): the first entry whose name resolves to (index, suffix),
 // inline before shared; nullptr if none.

@@ -1,7 +1,9 @@
 #include "core/inspect/inspect.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/erofs/data.hpp"
 #include "core/erofs/dir.hpp"
@@ -19,6 +21,24 @@ bool under(const std::string& path, const std::string& root) {
   return path == r || (path.size() > r.size() && path.compare(0, r.size(), r) == 0 && path[r.size()] == '/');
 }
 
+// The fingerprint as the kernel looks it up, from the decoded entries.
+erofs::StoredFingerprint fingerprint_of(const erofs::Image& img, const std::vector<std::shared_ptr<const erofs::Xattr>>& xattrs,
+                                        const erofs::XattrHeader& head) {
+  erofs::XattrSet set;
+  set.has_ibody = head.has_ibody;
+  set.name_filter = head.name_filter;
+  const auto& sb = img.sb();
+  if (sb.ishare_xattr_prefix_id < img.long_prefixes().size()) {
+    const erofs::LongPrefix& p = img.long_prefixes()[sb.ishare_xattr_prefix_id];
+    for (const auto& x : xattrs)
+      if (x->resolved && x->base_index == p.base_index && x->suffix == p.infix) {
+        set.items.push_back(*x);  // the first match is what the kernel finds; only it is copied
+        break;
+      }
+  }
+  return erofs::stored_fingerprint(img, set);
+}
+
 }  // namespace
 
 Report inspect(const erofs::Image& img, const Options& opt) {
@@ -30,52 +50,52 @@ Report inspect(const erofs::Image& img, const Options& opt) {
   rep.super.prefixes = img.long_prefixes();
   rep.super.prefix_table_error = img.prefix_table_error();
 
-  std::unordered_map<u64, std::pair<std::optional<util::Digest>, std::string>> digests;  // by nid
-  struct XattrCache {
-    std::shared_ptr<const std::vector<XattrRow>> rows;
-    erofs::StoredFingerprint fingerprint;
-  };
-  std::unordered_map<u64, XattrCache> xattr_rows;  // by nid: read once per inode
-  erofs::walk_tree(img, [&](const std::string& path, const erofs::Inode& ino) {
+  // One InodeRow per inode, shared by its names: a row per name costs its path and a pointer.
+  std::unordered_map<u64, std::shared_ptr<const InodeRow>> nodes;  // by nid
+  erofs::XattrDecoder decoder(img);
+  erofs::walk_tree(img, [&](std::string& path, const erofs::Inode& ino) {
     if (!under(path, opt.path)) return;
-    FileRow row;
-    row.path = path;
-    row.inode = ino;
-    auto& cached = xattr_rows[ino.nid];
-    if (!cached.rows) {
-      erofs::XattrSet xs = erofs::read_xattrs(img, ino);
-      auto rows = std::make_shared<std::vector<XattrRow>>();
-      for (const auto& x : xs.items) rows->push_back(XattrRow{x.name, x.value, x.shared});
-      cached.rows = std::move(rows);
-      if (ino.type == erofs::FileType::file) cached.fingerprint = erofs::stored_fingerprint(img, xs);
-    }
-    row.xattrs = cached.rows;
-    row.fingerprint = cached.fingerprint;
-    if (ino.type == erofs::FileType::symlink) {
-      auto target = erofs::read_file(img, ino, 4096);
-      row.symlink_target = std::string(target.begin(), target.end());
-    }
-    if (ino.is_compressed()) row.compression = erofs::summarize_compressed(img, ino);
-    if (opt.digest && ino.type == erofs::FileType::file) {
-      auto it = digests.find(ino.nid);
-      if (it == digests.end()) {
-        std::pair<std::optional<util::Digest>, std::string> d;
-        try {
-          d.first = erofs::content_digest(img, ino);
-        } catch (const Unsupported& e) {
-          d.second = e.what();
-        } catch (const DataUnavailable& e) {
-          d.second = e.what();
-        }
-        it = digests.emplace(ino.nid, std::move(d)).first;
+    auto& node = nodes[ino.nid];
+    if (!node) {
+      auto n = std::make_shared<InodeRow>();
+      n->inode = ino;
+      erofs::XattrHeader head;
+      n->xattrs = decoder.read(ino, &head);
+      if (ino.type == erofs::FileType::file) n->fingerprint = fingerprint_of(img, n->xattrs, head);
+      if (ino.type == erofs::FileType::symlink) {
+        auto target = erofs::read_file(img, ino, 4096);
+        n->symlink_target = std::string(target.begin(), target.end());
       }
-      row.digest = it->second.first;
-      row.digest_error = it->second.second;
+      if (ino.is_compressed()) n->compression = erofs::summarize_compressed(img, ino);
+      if (opt.digest && ino.type == erofs::FileType::file) {
+        try {
+          n->digest = erofs::content_digest(img, ino);
+        } catch (const Unsupported& e) {
+          n->digest_error = e.what();
+        } catch (const DataUnavailable& e) {
+          n->digest_error = e.what();
+        }
+      }
+      node = std::move(n);
     }
-    rep.files.push_back(std::move(row));
-  });
+    rep.files.push_back(FileRow{std::move(path), node, true});
+  }, {}, erofs::WalkOrder::paths);
   if (!opt.path.empty() && rep.files.empty()) throw UsageError("no such path in the image: " + opt.path);
-  std::sort(rep.files.begin(), rep.files.end(), [](const FileRow& a, const FileRow& b) { return a.path < b.path; });
+  // The walk yields paths in byte order unless dirents lack their file type.
+  auto by_path = [](const FileRow& a, const FileRow& b) { return a.path < b.path; };
+  if (!std::is_sorted(rep.files.begin(), rep.files.end(), by_path)) std::sort(rep.files.begin(), rep.files.end(), by_path);
+  // The first name of each inode in path order shows its xattrs; the shared xattrs the
+  // report references are listed once, by id.
+  std::unordered_set<u64> shown;
+  std::map<u32, std::shared_ptr<const erofs::Xattr>> shared;
+  for (auto& f : rep.files) {
+    if (f.node.use_count() <= 2) continue;  // one name (the map and this row hold it): first anyway
+    f.first_name = shown.insert(f.node->inode.nid).second;
+  }
+  for (const auto& [nid, node] : nodes)
+    for (const auto& x : node->xattrs)
+      if (x->shared) shared.emplace(x->shared_id, x);
+  for (auto& [id, x] : shared) rep.shared_xattrs.push_back(std::move(x));
   return rep;
 }
 

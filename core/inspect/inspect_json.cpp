@@ -67,14 +67,19 @@ json super_json(const SuperRow& s) {
   return j;
 }
 
+namespace {
+
+json value_json(const erofs::Xattr& x) {
+  json e = {{"value_hex", util::to_hex(x.value)}};
+  if (printable(x.value)) e["value"] = std::string(x.value.begin(), x.value.end());
+  return e;
+}
+
+}  // namespace
+
 json file_json(const FileRow& r) {
-  const erofs::Inode& ino = r.inode;
-  json xattrs = json::array();
-  for (const auto& x : *r.xattrs) {
-    json e = {{"name", x.name}, {"value_hex", util::to_hex(x.value)}, {"shared", x.shared}};
-    if (printable(x.value)) e["value"] = std::string(x.value.begin(), x.value.end());
-    xattrs.push_back(std::move(e));
-  }
+  const InodeRow& n = *r.node;
+  const erofs::Inode& ino = n.inode;
   json j = {
       {"path", r.path},
       {"type", erofs::file_type_name(ino.type)},
@@ -88,21 +93,37 @@ json file_json(const FileRow& r) {
       {"nlink", ino.nlink},
       {"inode_format", ino.extended ? "extended" : "compact"},
       {"layout", erofs::layout_name(ino.layout)},
-      {"fingerprint", r.fingerprint.state == erofs::FingerprintState::valid
-                          ? json(util::to_hex(r.fingerprint.digest))
+      {"fingerprint", n.fingerprint.state == erofs::FingerprintState::valid
+                          ? json(util::to_hex(n.fingerprint.digest))
                           : json(nullptr)},
-      {"fingerprint_state", erofs::fingerprint_state_name(r.fingerprint.state)},
-      {"xattrs", xattrs},
+      {"fingerprint_state", erofs::fingerprint_state_name(n.fingerprint.state)},
   };
-  if (r.fingerprint.state != erofs::FingerprintState::none)
-    j["fingerprint_hidden_by_filter"] = r.fingerprint.hidden_by_filter;
-  if (r.symlink_target) j["target"] = *r.symlink_target;
+  if (n.fingerprint.state != erofs::FingerprintState::none)
+    j["fingerprint_hidden_by_filter"] = n.fingerprint.hidden_by_filter;
   if (ino.type == erofs::FileType::chardev || ino.type == erofs::FileType::blockdev)
     j["rdev"] = {{"major", ino.rdev_major()}, {"minor", ino.rdev_minor()}};
-  if (r.digest) j["digest"] = util::to_hex(*r.digest);
-  if (!r.digest_error.empty()) j["digest_error"] = r.digest_error;
-  if (r.compression) {
-    const erofs::ZSummary& z = *r.compression;
+  if (n.digest) j["digest"] = util::to_hex(*n.digest);
+  if (!n.digest_error.empty()) j["digest_error"] = n.digest_error;
+  // A later name of an inode shown at an earlier path: what can be large (xattrs, target,
+  // extent summary) is at that first name, found by nid.
+  if (!r.first_name) {
+    j["hard_link"] = true;
+    return j;
+  }
+  json xattrs = json::array();
+  for (const auto& x : n.xattrs) {
+    json e = {{"name", x->name}, {"shared", x->shared}};
+    if (x->shared) {
+      e["shared_id"] = x->shared_id;  // its value is in the document's shared_xattrs, once
+    } else {
+      e.update(value_json(*x));
+    }
+    xattrs.push_back(std::move(e));
+  }
+  j["xattrs"] = std::move(xattrs);
+  if (n.symlink_target) j["target"] = *n.symlink_target;
+  if (n.compression) {
+    const erofs::ZSummary& z = *n.compression;
     json algs = json::array();
     for (unsigned id : z.algorithms) algs.push_back(codec::algorithm_name(id));
     j["compression"] = {{"algorithms", algs},
@@ -116,10 +137,46 @@ json file_json(const FileRow& r) {
   return j;
 }
 
+json shared_xattrs_json(const Report& rep) {
+  json a = json::array();
+  for (const auto& x : rep.shared_xattrs) {
+    json e = {{"id", x->shared_id}, {"name", x->name}};
+    e.update(value_json(*x));
+    a.push_back(std::move(e));
+  }
+  return a;
+}
+
+namespace {
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string FileJsonLines::line(const FileRow& r) {
+  if (r.first_name) return dump(file_json(r));
+  if (m_node != r.node.get()) {
+    // Render the row once with an empty path and split it there; keys are sorted, so the path
+    // sits at the same place in every row of this inode.
+    FileRow blank{"", r.node, false};
+    std::string whole = dump(file_json(blank));
+    constexpr std::string_view k_key = "\"path\":\"\"";
+    const std::size_t at = whole.find(k_key);
+    if (at == std::string::npos) return dump(file_json(r));
+    m_head = whole.substr(0, at + k_key.size() - 2);  // up to "path":
+    m_tail = whole.substr(at + k_key.size());
+    m_node = r.node.get();
+  }
+  return m_head + dump(json(r.path)) + m_tail;
+}
+
 void to_json(nlohmann::json& j, const Report& rep) {
   json files = json::array();
   for (const auto& f : rep.files) files.push_back(file_json(f));
-  j = {{"schema_version", k_schema_version}, {"superblock", super_json(rep.super)}, {"files", files}};
+  j = {{"schema_version", k_schema_version},
+       {"superblock", super_json(rep.super)},
+       {"shared_xattrs", shared_xattrs_json(rep)},
+       {"files", files}};
 }
 
 }  // namespace core::inspect

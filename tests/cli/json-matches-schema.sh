@@ -76,7 +76,7 @@ for mutate in (lambda d: d.__setitem__("extra", 1),
                lambda d: d["superblock"].__setitem__("extra", 1),
                lambda d: d["files"][0].__setitem__("extra", 1),
                lambda d: d["files"][0].__setitem__("type", "door"),
-               lambda d: d.__setitem__("schema_version", 2)):
+               lambda d: d.__setitem__("schema_version", 1)):
     m = copy.deepcopy(doc)
     mutate(m)
     if validator.is_valid(m):

@@ -162,8 +162,8 @@ TEST(Data, DataOnAnExtraDeviceIsUnavailable) {
   for (const auto& f : rep.files)
     if (f.path == "/chunked") {
       found = true;
-      EXPECT_FALSE(f.digest);
-      EXPECT_EQ(f.digest_error, "data is on extra device 1 (blob1); pass it with --device @ nid 36, chunk 0");
+      EXPECT_FALSE(f.node->digest);
+      EXPECT_EQ(f.node->digest_error, "data is on extra device 1 (blob1); pass it with --device @ nid 36, chunk 0");
     }
   EXPECT_TRUE(found);
 }

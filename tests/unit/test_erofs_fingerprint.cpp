@@ -77,8 +77,8 @@ TEST(Fingerprint, ValidStoredValueMatchesContent) {
   EXPECT_FALSE(fp.hidden_by_filter);
   auto rep = core::inspect::inspect(img, {true, "/x"});
   ASSERT_EQ(rep.files.size(), 1u);
-  ASSERT_TRUE(rep.files[0].digest);
-  EXPECT_EQ(*rep.files[0].digest, fp.digest);
+  ASSERT_TRUE(rep.files[0].node->digest);
+  EXPECT_EQ(*rep.files[0].node->digest, fp.digest);
 }
 
 TEST(Fingerprint, InvalidValueAndFilteredName) {
