@@ -35,6 +35,8 @@ enum class WalkOrder {
 // Walks the tree from the root depth-first, in name order, and calls `visit(path, inode)`
 // once per directory entry ("/" for the root; hard links are visited once per name).
 // Detects cycles, directories with two parents, wrong "."/"..", mismatched file types.
+// Refuses (CorruptImage naming the entry's nid) paths longer than ReadLimits::max_path_bytes,
+// and directory bytes beyond the walk budget (stored directories: the image size + 1 MiB).
 // Lets the image mapping drop the pages it touched now and then and at the end, so the
 // resident set stays bounded (ByteView::release).
 void walk_tree(const Image& image, const std::function<void(const std::string& path, const Inode& inode)>& visit);
