@@ -241,11 +241,12 @@ TEST(Dir, EmptyDirectory) {
             "directory lacks \".\" or \"..\" @ nid 24, path /sub");
 }
 
-TEST(Dir, SharedDirentBlocksAreBoundedByTheImageSize) {
-  // 300 DOT_OMITTED directories share one dirent block: the walk may read at most the image
-  // size (+1 MiB) of uncompressed directory data, not 300 times the block.
+// 300 DOT_OMITTED directories sharing one dirent block; `compressed` makes the image
+// compressed-capable (the directories stay stored as they are).
+std::vector<u8> shared_dirent_blocks(bool compressed) {
   TestImage t;
   t.sb.rootnid_2b = 0;
+  if (compressed) t.sb.available_compr_algs = 0xFFFF;  // lz4_max_distance
   std::vector<Dent> first{{".", 0, od::k_ft_dir}, {"..", 0, od::k_ft_dir}}, second;
   for (unsigned i = 0; i < 300; ++i) {
     char name[8];
@@ -275,10 +276,56 @@ TEST(Dir, SharedDirentBlocksAreBoundedByTheImageSize) {
     d.i_nb = 2;
     t.add_inode(2 + i, d);
   }
-  auto bytes = t.build();
+  return t.build();
+}
+
+TEST(Dir, SharedDirentBlocksAreBoundedByTheImageSize) {
+  // The walk may read at most the image size (+1 MiB) of stored directory data, not 300 times
+  // the block.
+  auto bytes = shared_dirent_blocks(false);
   ASSERT_EQ(bytes.size(), 7u * 4096);
   EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(bytes); }),
             "directory data exceeds the walk budget @ nid 263, path /d261");
+}
+
+TEST(Dir, SharedDirentBlocksAreBoundedInCompressedCapableImagesToo) {
+  // Only compressed directories get the expansion factor; stored ones in an image that could
+  // hold compressed inodes are bounded like in a plain image.
+  EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(shared_dirent_blocks(true)); }),
+            "directory data exceeds the walk budget @ nid 263, path /d261");
+}
+
+TEST(Dir, PathsLongerThanPathMaxAreRefused) {
+  // A chain of directories with 255-byte names: level 17 would make a path of
+  // 17 * 256 > 4096 bytes.
+  TestImage t;
+  t.sb.rootnid_2b = 0;
+  const std::string name(255, 'n');
+  constexpr unsigned k_levels = 20;
+  for (unsigned i = 0; i <= k_levels; ++i) {
+    std::vector<Dent> e{{".", i, od::k_ft_dir}, {"..", i ? i - 1 : 0, od::k_ft_dir}};
+    if (i < k_levels) e.push_back({name, i + 1, od::k_ft_dir});
+    auto blk = TestImage::dir_block(e);
+    InodeSpec d;
+    d.mode = 040755;
+    d.size = blk.size();
+    d.i_u = 2 + i;
+    d.i_nb = 2;
+    t.add_inode(i, d);
+    t.write((2 + i) * 4096, blk);
+  }
+  auto bytes = t.build();
+  EXPECT_EQ(error_of<CorruptImage>([&] { open_and_inspect(bytes); }),
+            "path longer than 4096 bytes @ nid 17, in directory nid 16");
+  // lint's kind of walk reports it and goes on with the rest.
+  Image img(bytes, "t.erofs", test_options());
+  std::vector<std::string> errors;
+  std::size_t visited = 0;
+  core::erofs::walk_tree(
+      img, [&](std::string&, const core::erofs::Inode&) { ++visited; },
+      [&](const std::string&, const core::Error& e) { errors.push_back(e.what()); });
+  EXPECT_EQ(visited, 17u);
+  EXPECT_EQ(errors, std::vector<std::string>{"path longer than 4096 bytes @ nid 17, in directory nid 16"});
 }
 
 }  // namespace
