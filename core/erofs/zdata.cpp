@@ -196,9 +196,23 @@ private:
       throw CorruptImage(fmt::format("fragment [{}, +{}) beyond the packed inode ({} bytes)", off, len, p.size), w);
     if (!z.packed_map) {
       lock.unlock();
-      auto bytes = read_range(m_img, p, off, len);  // uncompressed packed inode: direct reads
-      if (bytes.size() != len) throw CorruptImage("packed inode shorter than its i_size", where_of(p));
-      m_sink(bytes);
+      // Uncompressed packed inode: its pieces are passed on as they are read, never gathered,
+      // so a fragment of holes costs no memory however long the file claims to be.
+      struct Done {};
+      u64 pos = 0, passed = 0;
+      try {
+        stream_file(m_img, p, [&](std::span<const u8> piece) {
+          const u64 begin = std::max(pos, off), stop = std::min(pos + piece.size(), off + len);
+          if (begin < stop) {
+            m_sink(piece.subspan(static_cast<std::size_t>(begin - pos), static_cast<std::size_t>(stop - begin)));
+            passed += stop - begin;
+          }
+          pos += piece.size();
+          if (pos >= off + len) throw Done{};
+        });
+      } catch (const Done&) {
+      }
+      if (passed != len) throw CorruptImage("packed inode shorter than its i_size", where_of(p));
       return;
     }
     const u64 end = off + len;

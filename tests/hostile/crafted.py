@@ -38,6 +38,7 @@ class Img:
         self.algs = 0  # lz4_max_distance without COMPR_CFGS: non-zero makes the image compressed-capable
         self.extslots = 0
         self.metabox_nid = 0
+        self.packed_nid = 0
         self.xattr_blk = 0
         self.root = 0
         self.prefixes = (0, 0)  # xattr_prefix_count, xattr_prefix_start
@@ -86,7 +87,7 @@ class Img:
         sb = struct.pack("<IIIBBHQQIIII16s16sIHHHBBIQBB2xIQ8xQ8x",
                          0xE0F5E1E2, 0, self.compat, 12, self.extslots, self.root, self.inos, 0, 0, blocks,
                          META_BLK, self.xattr_blk, b"", b"crafted", self.incompat, self.algs, 0, 0, 0,
-                         self.prefixes[0], self.prefixes[1], 0, 0, 0, 0, 0, self.metabox_nid)
+                         self.prefixes[0], self.prefixes[1], self.packed_nid, 0, 0, 0, 0, self.metabox_nid)
         self.put(1024, sb)
         with open(path, "wb") as f:
             f.write(self.b)
@@ -243,6 +244,25 @@ def case_metabox_holes(path, small):
     return img.finish(path)
 
 
+def case_fragment_holes(path, small):
+    """A compressed file kept whole in an uncompressed packed inode that is 512 MiB of holes."""
+    claim = 512 << 20
+    img = Img()
+    img.algs = 0xFFFF  # compressed-capable (lz4_max_distance)
+    img.incompat |= 0x20  # fragments
+    root_nid, root_pos = img.new_inode_slot(32)
+    img.root = root_nid
+    p_nid, p_pos = img.new_inode_slot(64)
+    img.packed_nid = p_nid
+    img.inode(p_pos, S_IFREG | 0o600, claim, LAYOUT_PLAIN, 0xFFFFFFFF, extended=True)
+    f_nid, f_pos = img.new_inode_slot(64 + 8)
+    img.inode(f_pos, S_IFREG | 0o644, claim, 1, 0, extended=True)  # compressed_full
+    img.put(f_pos + 64, struct.pack("<Q", 1 << 63))  # map header: the whole file is a fragment at 0
+    add_dir(img, root_nid, root_pos, root_nid, [(b"frag", f_nid, FT_REG)])
+    img.data_blocks(70)
+    return img.finish(path)
+
+
 def case_hard_links(path, small):
     """One file with 2 million names (34 MB image); --small: 200,000."""
     count = 200000 if small else 2000000
@@ -342,6 +362,7 @@ CASES = {
     "shared-xattrs-200": lambda p, s: case_shared_xattrs(p, s, 200),
     "shared-xattrs-2000": lambda p, s: case_shared_xattrs(p, s, 200 if s else 2000),
     "metabox-holes": case_metabox_holes,
+    "fragment-holes": case_fragment_holes,
     "hard-links": case_hard_links,
     "names-shared-64k": case_names_shared_64k,
     "names-inline-xattrs": case_names_inline_xattrs,
@@ -353,7 +374,19 @@ CASES = {
 # tests, issue 13: "shared xattrs with hard links in tag"); not run here.
 NO_TAG = {"names-shared-64k", "names-inline-xattrs"}
 
+def fragment_check(cmd, out):
+    if cmd == "inspect-digest":
+        import hashlib
+        h = hashlib.sha256()
+        zeros = bytes(1 << 20)
+        for _ in range(512):
+            h.update(zeros)
+        rows = [l for l in out.splitlines() if l.endswith(" /frag")]
+        assert len(rows) == 1 and h.hexdigest() in rows[0], f"no row with the digest of 512 MiB of zeros: {rows}"
+
+
 CHECKS = {
+    "fragment-holes": lambda s: fragment_check,
     "shared-xattrs-200": lambda s: shared_xattrs_check(200),
     "shared-xattrs-2000": lambda s: shared_xattrs_check(200 if s else 2000),
     "hard-links": lambda s: names_check(200000 if s else 2000000, with_xattrs=False),
@@ -454,6 +487,8 @@ def main():
                 "lint": [exe, "lint", image],
                 "tag": [exe, "tag", image, "-o", os.path.join(work, name + ".tagged")],
             }
+            if name == "fragment-holes":  # only reading the content reaches the packed inode
+                runs["inspect-digest"] = [exe, "inspect", "--digest", image]
             if name in NO_TAG:
                 del runs["tag"]
             for cmd, argv in runs.items():
