@@ -2,8 +2,12 @@
 """Crafted hostile images (issue 13): tiny inputs that used to make erofs-share do unbounded work.
 
 Each case builds one image byte by byte at the size the issue reports (or, with --small, a
-smaller one that still shows the shape), runs `erofs-share` on it (inspect text and JSON, scan,
-lint, tag -o) and asserts, for every run: it ends within 10 s, its peak RSS (the child's
+smaller one that still shows the shape): a 100,000-level directory chain (and one with
+200-byte names), files referencing 255 shared xattrs of 64 KiB, a metabox claiming 1 GB of
+holes, a fragment in a packed inode of 512 MiB of holes, 2 million hard links, one inode with
+300,000 names and large shared xattrs or 32,767 inline ones, 19,000 directories sharing one
+dirent block. It runs `erofs-share` on each (inspect text and JSON, scan, lint, tag -o) and
+asserts, for every run: it ends within 10 s, its peak RSS (the child's
 ru_maxrss) is at most max(256 MiB, 20 x image size), and its result is either a one-line error
 with exit 2 or a correct report (checked per case: the number of names, the xattrs printed
 once per inode, the JSON shared-xattr table). --no-limits (sanitizer builds) keeps the result
