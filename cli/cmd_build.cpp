@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/tag/build.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -23,6 +24,11 @@ struct BuildCliOptions {
 };
 
 int run_build(const BuildCliOptions& o) {
+  // Before any work: the image is not SRC, nor inside it (mkfs would read its own output).
+  core::util::OutputGuard guard;
+  guard.input_or_tree(o.source, "SRC");
+  guard.forbid_outputs_in_trees();
+  guard.output(o.image, "-o", core::util::OutputKind::image);
   core::tag::BuildOptions bo;
   bo.mkfs = o.mkfs;
   bo.mkfs_args = o.mkfs_args;

@@ -1,4 +1,8 @@
 // `erofs-share inspect`: turn options into one core::inspect call and render text or JSON.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +14,8 @@
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_file.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -21,6 +27,35 @@ struct InspectOptions {
   std::string format = "text";
   bool digest = false;
   std::string path;
+  std::string output;
+};
+
+// Sends standard output to `out` while alive (the printers above write to stdout), and back
+// again when it ends, also when an error ends the command.
+class StdoutTo {
+public:
+  explicit StdoutTo(const core::util::OutputFile& out) {
+    if (out.is_stdout()) return;
+    std::fflush(stdout);
+    m_saved = ::dup(STDOUT_FILENO);
+    if (m_saved < 0 || ::dup2(out.fd(), STDOUT_FILENO) < 0) throw core::IoError(out.name(), "dup", errno);
+  }
+  ~StdoutTo() { restore(); }
+  StdoutTo(const StdoutTo&) = delete;
+  StdoutTo& operator=(const StdoutTo&) = delete;
+  // Flushes what was printed and points standard output back. Throws IoError.
+  void restore() {
+    if (m_saved < 0) return;
+    const bool ok = std::fflush(stdout) == 0 && !std::ferror(stdout);
+    const int err = errno;
+    ::dup2(m_saved, STDOUT_FILENO);
+    ::close(m_saved);
+    m_saved = -1;
+    if (!ok) throw core::IoError("standard output", "write", err ? err : EIO);
+  }
+
+private:
+  int m_saved = -1;
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -78,6 +113,11 @@ void print_json(const core::inspect::Report& rep) {
 }
 
 int run_inspect(const InspectOptions& o) {
+  core::util::OutputGuard guard;
+  guard.input(o.image, "input");
+  for (const auto& d : o.devices) guard.input(d, "--device");
+  guard.output(o.output, "-o");
+  core::util::OutputFile out(o.output);  // opened before the work
   core::erofs::OpenOptions open;
   open.devices = o.devices;
   core::inspect::Report rep;
@@ -91,11 +131,14 @@ int run_inspect(const InspectOptions& o) {
     if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // some errors already name it
     throw core::Error(msg);
   }
+  StdoutTo redirect(out);
   if (o.format == "json") {
     print_json(rep);
   } else {
     print_text(rep, o.digest);
   }
+  redirect.restore();
+  out.commit();
   return 0;
 }
 
@@ -110,6 +153,7 @@ void setup_inspect(CLI::App& app, int& status) {
   sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
   sub->add_option("--path", opt->path, "Only show this path and what is below it");
+  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 1).\n"
               "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs");
   sub->callback([opt, &status] { status = run_inspect(*opt); });

@@ -17,7 +17,7 @@ struct BuildOptions {
 
 struct BuildReport {
   bool native = false;       // mkfs wrote the fingerprints itself
-  std::string mkfs_version;  // first line of `mkfs.erofs --help` / banner
+  std::string mkfs_version;  // mkfs's banner (`mkfs.erofs -V`): "mkfs.erofs 1.5", "mkfs.erofs (erofs-utils) 1.9.4"
   RetrofitReport retrofit;   // when not native
 };
 
