@@ -206,6 +206,65 @@ def retrofit_case(cli, t, mkfs_key, flags, fp_name=None):
         if rep2["files_tagged"] or rep2["files_replaced"] or rep2["files_kept"] != rep["files_tagged"] + rep["files_kept"]:
             fail(f"second retrofit: {rep2}")
         check_tagged(cli, t, again, name)
+        # ... and is idempotent (issue #13): the second -o output is a byte copy, and a second
+        # --in-place writes nothing.
+        check_idempotent(cli, out, fp_name)
+        if "--xattr-inode-digest" in flags:
+            check_idempotent(cli, inp, fp_name)
+
+
+def sha256_of(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def check_idempotent(cli, tagged, fp_name=None):
+    """tag of an image whose fingerprints are all right changes no byte: -o writes a byte copy
+    (and says "already tagged"), --in-place writes nothing (same inode, same mtime)."""
+    extra = ["--xattr-name", fp_name] if fp_name else []
+    want = sha256_of(tagged)
+    copy = tagged + ".copy"
+    p = run([cli, "tag", tagged, "-o", copy, "-q"] + extra)
+    if sha256_of(copy) != want or "already tagged" not in p.stdout:
+        fail(f"tag -o of an already tagged image changed bytes or did not say so:\n{p.stdout}")
+    rep = json.loads(run([cli, "tag", tagged, "-o", copy, "-q", "--format", "json"] + extra).stdout)
+    check_schema(rep)
+    if not rep["already_tagged"] or rep["bytes_written"] != 0 or rep["output_bytes"] != rep["input_bytes"]:
+        fail(f"json report of an already tagged image: {rep}")
+    place = tagged + ".inplace"
+    shutil.copy2(tagged, place)
+    before = os.stat(place)
+    p = run([cli, "tag", "--in-place", place, "-q"] + extra)
+    after = os.stat(place)
+    if sha256_of(place) != want or (before.st_ino, before.st_mtime_ns) != (after.st_ino, after.st_mtime_ns):
+        fail("tag --in-place of an already tagged image rewrote it")
+    if "nothing written" not in p.stdout:
+        fail(f"tag --in-place of an already tagged image does not say so:\n{p.stdout}")
+    os.unlink(copy)
+    os.unlink(place)
+
+
+def case_idempotent(cli, t):
+    """Issue #13: tag of a mkfs 1.9 --xattr-inode-digest image (plain and compressed) and a
+    second tag of a retrofitted mkfs 1.5 image (plain and compressed) change no byte, for -o
+    and --in-place."""
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        for key, flags in (("MKFS_EROFS_19", ["--xattr-inode-digest"]),
+                           ("MKFS_EROFS_19", ["--xattr-inode-digest", "-zlz4hc"]),
+                           ("MKFS_EROFS_15", []), ("MKFS_EROFS_15", ["-zlz4hc"])):
+            img = os.path.join(d, "img.erofs")
+            run([t[key], "-T1700000000", *flags, img, src])
+            if key == "MKFS_EROFS_15":
+                tagged = os.path.join(d, "tagged.erofs")
+                run([cli, "tag", img, "-o", tagged, "-q"])
+                size = os.path.getsize(tagged)
+                check_idempotent(cli, tagged)
+                if os.path.getsize(tagged) != size:
+                    fail("the tagged image grew")
+            else:
+                check_idempotent(cli, img)
+            print(f"ok: {key} {' '.join(flags)}: tagging again changes no byte")
 
 
 def crc32c(data, crc=0xFFFFFFFF):
@@ -620,6 +679,7 @@ CASES = {
     "extra_device": case_blobdev,
     "hostile_mutations": case_mutations,
     "sidecar": case_sidecar,
+    "idempotent": case_idempotent,
     "qemu_sharing": case_qemu_sharing,
     "qemu_sidecar": case_qemu_sidecar,
 }
