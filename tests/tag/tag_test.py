@@ -148,12 +148,15 @@ def compare_inspect(cli, inp, out, fp_name, dirs_converted=False):
     return len(fa)
 
 
-def compare_bytes(inp, out):
-    """Every byte of the input but the superblock fields is unchanged (data blocks included)."""
-    a = open(inp, "rb").read()
-    b = open(out, "rb").read()
+def compare_bytes(inp, out, allowed=()):
+    """Every byte of the input but the superblock fields (and the `allowed` [start, end) ranges)
+    is unchanged (data blocks included)."""
+    a = bytearray(open(inp, "rb").read())
+    b = bytearray(open(out, "rb").read())
     if len(b) < len(a):
         fail(f"output ({len(b)} bytes) is shorter than the input ({len(a)})")
+    for lo, hi in allowed:
+        b[lo:hi] = a[lo:hi]
     if a[:SB] != b[:SB] or a[SB + SB_FIELDS:] != b[SB + SB_FIELDS:len(a)]:
         first = next(i for i in range(len(a)) if a[i] != b[i] and not SB <= i < SB + SB_FIELDS)
         fail(f"input byte {first:#x} changed in the output")
@@ -241,6 +244,59 @@ def check_idempotent(cli, tagged, fp_name=None):
         fail(f"tag --in-place of an already tagged image does not say so:\n{p.stdout}")
     os.unlink(copy)
     os.unlink(place)
+
+
+def case_tar_index(cli, t):
+    """Tar-index images (mkfs.erofs --tar=i [--aufs]; data on the tar, extra device 1): tag with
+    the tar as --device writes a metadata image carrying the fingerprints mkfs
+    --xattr-inode-digest gives the same tar in full mode (--tar=f); fsck.erofs verifies them
+    with the tar as device; the output still takes the tar appended (containerd's
+    [index][tar]), whose data inspect reads back; tagging the output again changes no byte;
+    without the tar every file is skipped and named."""
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+    sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+    from tarindex_test import make_tar
+    for aufs in (False, True):
+        with tempfile.TemporaryDirectory(prefix="tag-") as d:
+            tar = os.path.join(d, "layer.tar")
+            files = make_tar(tar, aufs)
+            idx, full = os.path.join(d, "idx.erofs"), os.path.join(d, "full.erofs")
+            mode = ["--aufs"] if aufs else []
+            run([t["MKFS_EROFS_19"], "--quiet", "--tar=i", *mode, "-T0", idx, tar])
+            run([t["MKFS_EROFS_19"], "--quiet", "--tar=f", *mode, "-T0", "--xattr-inode-digest", full, tar])
+            out = os.path.join(d, "out.erofs")
+            rep = json.loads(run([cli, "tag", "-q", "--format", "json", "--device", tar, idx, "-o", out]).stdout)
+            regular = len({p for p, data in files.items() if data and p != "/etc/hardlink"})
+            if rep["files_tagged"] != regular or rep["files_skipped"]:
+                fail(f"tag of a tar index with its tar: {rep}")
+            if os.path.getsize(out) > os.path.getsize(idx) + 64 * 1024:
+                fail(f"the tagged index grew from {os.path.getsize(idx)} to {os.path.getsize(out)} bytes")
+            p = run([t["FSCK_EROFS_19"], f"--device={tar}", "--xattr-inode-digest", out], ok=False)
+            if p.returncode != 0 or "MISMATCH" in p.stdout + p.stderr or "no digest" in p.stdout + p.stderr:
+                fail(f"fsck.erofs --xattr-inode-digest of the tagged index: {p.returncode}\n{p.stdout}{p.stderr}")
+            want = {f["path"]: f.get("fingerprint") for f in inspect(cli, full)["files"] if f["type"] == "file"}
+            got = {f["path"]: f.get("fingerprint")
+                   for f in json.loads(run([cli, "inspect", "--format", "json", "--device", tar, out]).stdout)["files"]
+                   if f["type"] == "file"}
+            if got != want or not any(want.values()):
+                diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+                fail(f"fingerprints differ from mkfs --xattr-inode-digest: {diff}")
+            blob = os.path.join(d, "blob.erofs")
+            with open(blob, "wb") as b:
+                b.write(open(out, "rb").read() + open(tar, "rb").read())
+            rows = {f["path"]: f for f in inspect(cli, blob)["files"]}
+            for path, data in files.items():
+                if data and rows[path].get("digest") != hashlib.sha256(data).hexdigest():
+                    fail(f"[tagged index][tar]: {path} reads {rows[path].get('digest_error', 'other content')}")
+            run([cli, "lint", blob])
+            again = os.path.join(d, "again.erofs")
+            run([cli, "tag", "-q", "--device", tar, out, "-o", again])
+            if sha256_of(again) != sha256_of(out):
+                fail("a second tag of the tagged index changed bytes")
+            rep = json.loads(run([cli, "tag", "-q", "--format", "json", idx, "-o", again]).stdout)
+            if rep["files_skipped"] != regular or rep["files_tagged"]:
+                fail(f"tag of a tar index without its tar: {rep}")
+            print(f"ok: --tar=i{' --aufs' if aufs else ''}: {regular} files fingerprinted as mkfs does")
 
 
 def case_idempotent(cli, t):
@@ -446,7 +502,7 @@ def case_tree_build(cli, t):
 
 def case_blobdev(cli, t):
     """Chunked data on an extra device (--blobdev): without --device the files are skipped and
-    reported; with it they are tagged, and the new blocks avoid the device's unified range."""
+    reported; with it they are tagged, and the device's unified range moves behind the new blocks."""
     with tempfile.TemporaryDirectory(prefix="tag-") as d:
         src = os.path.join(d, "src")
         make_tree(src)
@@ -463,7 +519,14 @@ def case_blobdev(cli, t):
         if p.returncode != 0 or "<W>" in p.stdout + p.stderr:
             fail(f"fsck: {p.stdout}{p.stderr}")
         run([cli, "lint", "--device", blob, out])
-        compare_bytes(inp, out)
+        # The device's unified range began at the end of the image: it moves behind the new
+        # metadata (uniaddr = the output's block count), and only that field of its slot changes.
+        raw = open(out, "rb").read()
+        slot = int.from_bytes(raw[SB + 0x58:SB + 0x5A], "little") * 128
+        uniaddr = int.from_bytes(raw[slot + 0x44:slot + 0x48], "little")
+        if uniaddr != int.from_bytes(raw[SB + 0x24:SB + 0x28], "little"):
+            fail(f"unified address {uniaddr} is not the output's block count")
+        compare_bytes(inp, out, [(slot + 0x44, slot + 0x48)])
         print(f"ok: extra device: {rep['files_tagged']} tagged")
 
 
@@ -680,6 +743,7 @@ CASES = {
     "hostile_mutations": case_mutations,
     "sidecar": case_sidecar,
     "idempotent": case_idempotent,
+    "tar_index": case_tar_index,
     "qemu_sharing": case_qemu_sharing,
     "qemu_sidecar": case_qemu_sidecar,
 }
