@@ -162,13 +162,19 @@ int run_tag(const TagOptions& o) {
                      {"input_bytes", rep.input_bytes},
                      {"output_bytes", rep.output_bytes},
                      {"bytes_written", rep.bytes_written},
+                     {"already_tagged", rep.already_tagged},
                      {"notes", notes_json(rep.notes, true)}};
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{}: {} files tagged, {} kept, {} replaced, {} skipped (xattr {})\n", out, rep.files_tagged,
                rep.files_kept, rep.files_replaced, rep.files_skipped, rep.xattr_name);
-    fmt::print("{} inodes rewritten; image {} -> {} bytes, {} bytes of new metadata\n", rep.inodes, rep.input_bytes,
-               rep.output_bytes, rep.bytes_written);
+    if (!rep.already_tagged)
+      fmt::print("{} inodes rewritten; image {} -> {} bytes, {} bytes of new metadata\n", rep.inodes, rep.input_bytes,
+                 rep.output_bytes, rep.bytes_written);
+    else if (o.in_place)
+      fmt::print("already tagged: every fingerprint is right; nothing written\n");
+    else
+      fmt::print("already tagged: every fingerprint is right; {} is a byte-for-byte copy of {}\n", out, o.image);
     for (const auto& n : rep.notes)
       fmt::print("  {} {} (nid {} -> {}): {}\n", core::tag::file_action_name(n.action), n.path, n.nid, n.new_nid,
                  n.detail);

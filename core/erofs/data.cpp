@@ -138,6 +138,10 @@ void stream_flat(const Image& img, const Inode& ino, Emitter& out) {
     }
   }
   if (tail) {
+    // §2.8: the tail sits right after the ibody and must not cross a block (kernel:
+    // erofs_map_blocks, "inline data across blocks", when the data is read).
+    if ((ino.meta_end() % bs) + tail > bs)
+      img.meta_space(ino.in_metabox).fail("inline data across blocks", ino.meta_end(), ctx);
     const util::ByteView& meta = img.meta_space(ino.in_metabox);
     out.bytes(meta.bytes(ino.meta_end(), tail, "inline data outside the image", ctx));
   }

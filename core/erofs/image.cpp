@@ -46,6 +46,8 @@ void Image::open(const OpenOptions& options) {
   }
   m_zstate = make_zstate(*this);  // validates the compression configs; needed by the metabox
   load_metabox();
+  // The kernel loads the packed inode at mount when FRAGMENTS is set (erofs_fc_fill_super).
+  if (m_sb.has_incompat(od::k_incompat_fragments) && m_sb.packed_nid != 0) (void)read_inode(*this, m_sb.packed_nid);
   load_prefix_table();
   // The root must be a directory (kernel: "rootino is not a directory").
   Inode r = root();

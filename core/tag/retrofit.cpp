@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -161,6 +162,81 @@ u64 shared_xattr_end(const erofs::Image& img, const std::vector<InodePlan>& plan
   return end;
 }
 
+// The output of an already tagged image: a byte copy of the input, or, when the output is the
+// input itself (--in-place), nothing at all.
+RetrofitReport copy_unchanged(const std::string& input, const std::string& output, const util::ByteView& prim,
+                              const RetrofitOptions& opt, RetrofitReport rep) {
+  rep.already_tagged = true;
+  rep.input_bytes = rep.output_bytes = prim.size();
+  rep.bytes_written = 0;
+  rep.inodes = 0;
+  std::error_code ec;
+  if (std::filesystem::equivalent(input, output, ec)) return rep;
+  int in_fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) throw IoError(input, "open", errno);
+  struct stat st {};
+  try {
+    if (::fstat(in_fd, &st) != 0) throw IoError(input, "stat", errno);
+    std::string target = output;
+    if (std::filesystem::is_symlink(output, ec)) {
+      target = std::filesystem::canonical(output, ec).string();
+      if (ec) throw IoError(output, "resolve", ec.value());
+    }
+    struct stat ost {};
+    if (::stat(target.c_str(), &ost) == 0 && !S_ISREG(ost.st_mode))
+      throw UsageError(fmt::format("{}: output exists and is not a regular file (the output is written as a new "
+                                   "file and renamed into place)",
+                                   output));
+    AtomicFile out(target, st.st_mode & 07777, opt.checkpoint);
+    out.copy_from(in_fd, prim.bytes(0, prim.size()), opt.chunk_size);
+    out.commit();
+  } catch (...) {
+    ::close(in_fd);
+    throw;
+  }
+  ::close(in_fd);
+  return rep;
+}
+
+// True if every unified range of an extra device starts at or after block `end` (the end of
+// the primary file) and no primary-device data address reaches `end`: then the ranges hold no
+// byte of the file and can move (see step 5 of rewrite).
+bool unified_ranges_movable(const erofs::Image& img, const std::vector<InodePlan>& plans, u64 end) {
+  const erofs::SuperInfo& sb = img.sb();
+  bool any = false;
+  for (const auto& dev : sb.devices) {
+    if (dev.uniaddr == 0) continue;
+    if (dev.uniaddr < end) return false;
+    any = true;
+  }
+  if (!any) return false;
+  for (const auto& p : plans) {
+    const erofs::Inode& ino = p.ino;
+    if (ino.type != erofs::FileType::file && ino.type != erofs::FileType::dir && ino.type != erofs::FileType::symlink)
+      continue;
+    if (ino.layout == Layout::flat_plain || ino.layout == Layout::flat_inline) {
+      const u64 full = div_up(ino.size, img.block_size()) - (ino.layout == Layout::flat_inline && ino.size ? 1 : 0);
+      if (full && !ino.startblk_null && ino.startblk + full > end) return false;
+    } else if (ino.layout == Layout::chunk_based) {
+      if (!(ino.chunk_format & od::k_chunk_format_indexes)) return false;  // block maps are device 0 only
+      const util::ByteView& meta = img.meta_space(ino.in_metabox);
+      const unsigned chunkbits = sb.blkszbits + (ino.chunk_format & od::k_chunk_format_blkbits_mask);
+      const u64 base = align_up(ino.meta_end(), 8);
+      const u64 count = div_up(ino.size, u64(1) << chunkbits);
+      const u64 mask = (ino.chunk_format & od::k_chunk_format_48bit) ? (u64(1) << 48) - 1 : 0xFFFFFFFFull;
+      const u64 dev_mask = std::bit_ceil(u64(sb.devices.size()) + 1) - 1;
+      for (u64 k = 0; k < count; ++k) {
+        auto ci = meta.read<od::ChunkIndex>(base + 8 * k, "chunk index outside the image");
+        const u64 blk = (u64(u16(ci.startblk_hi)) << 32 | u32(ci.startblk_lo)) & mask;
+        if (blk != mask && (u16(ci.device_id) & dev_mask) == 0 && blk + (u64(1) << (chunkbits - sb.blkszbits)) > end) return false;
+      }
+    } else {
+      return false;  // compressed data on the primary device: keep the conservative placement
+    }
+  }
+  return true;
+}
+
 RetrofitReport rewrite(const std::string& input, const std::string& output, const RetrofitOptions& opt, bool sidecar) {
   RetrofitReport rep;
   erofs::OpenOptions oo;
@@ -178,6 +254,8 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   //    keep their indexes, so existing long-prefix entries stay valid).
   std::vector<erofs::LongPrefix> table = img.long_prefixes();
   const FingerprintName name = resolve_name(img, opt, table);
+  const bool declared = sb.has_compat(od::k_compat_ishare_xattrs) && table.size() == img.long_prefixes().size() &&
+                        sb.ishare_xattr_prefix_id == name.prefix_id;
   rep.xattr_name = name.full;
 
   // 2. Every inode reachable from the root (root first), then the packed inode.
@@ -237,6 +315,7 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     for (auto& t : threads) t.join();
   }
   std::sort(todo.begin(), todo.end());  // report and fail in tree order
+  bool filter_cleared = false;
   for (std::size_t i : todo) {
     InodePlan& p = plans[i];
     const erofs::Inode& ino = p.ino;
@@ -260,7 +339,10 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     const std::vector<u8> value = erofs::encode_fingerprint(digests[i]);
     if (have && have->value == value) {
       ++rep.files_kept;
-      if (erofs::filter_hides(img, xs, name.base_index, name.infix)) clear_filter_bit(img, p, name);
+      if (erofs::filter_hides(img, xs, name.base_index, name.infix)) {
+        clear_filter_bit(img, p, name);
+        filter_cleared = true;
+      }
       continue;
     }
     if (have) {
@@ -276,6 +358,12 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     }
     set_fingerprint(img, p, name, value);
   }
+
+  // 3b. Already tagged: every fingerprint right, visible, and declared by the superblock.
+  //     Re-laying out the metadata would only grow the image; copy it as it is instead.
+  if (!sidecar && declared && !filter_cleared && rep.files_tagged == 0 && rep.files_replaced == 0 &&
+      rep.files_skipped == 0)
+    return copy_unchanged(input, output, prim, opt, rep);
 
   // 4. Directories: their content is rewritten with the new nids into new blocks (inline
   //    tails stay inline). Compressed or chunked directories become flat_plain.
@@ -307,8 +395,14 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   u64 b0 = div_up(prim.size(), bs);
   // Primary-device addresses inside an extra device's unified range are redirected to that
   // device (§1.6, step 2): the new blocks go after every such range (a hole in the file).
-  for (const auto& dev : sb.devices)
-    if (dev.uniaddr != 0) b0 = std::max(b0, dev.uniaddr + dev.blocks);
+  // Except when the ranges begin past the end of the file and nothing on device 0 points
+  // there: a tar index (mkfs --tar=i) whose tar is appended to it for a flat mount. Then the
+  // new metadata follows the index and the ranges move behind it, so the output still takes
+  // the tar appended (containerd's [index][tar]) as well as the tar as its device.
+  const bool move_ranges = !sidecar && unified_ranges_movable(img, plans, b0);
+  if (!move_ranges)
+    for (const auto& dev : sb.devices)
+      if (dev.uniaddr != 0) b0 = std::max(b0, dev.uniaddr + dev.blocks);
   // A sidecar starts from scratch: the superblock block(s), one block for the device table,
   // a copy of the shared xattr area (ids stay valid relative to the new xattr_blkaddr), then
   // the metadata area.
@@ -422,6 +516,34 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     std::copy(tag.begin(), tag.end(), devt.data());
     put_le(&devt[0x40], sb.blocks, 4);
   }
+  // Moved unified ranges: same order and gaps, starting at the new end of the primary device.
+  std::vector<std::pair<u64, std::vector<u8>>> slot_writes;
+  if (move_ranges) {
+    const bool is48 = sb.has_incompat(od::k_incompat_48bit);
+    u64 first = ~u64(0);
+    for (const auto& dev : sb.devices)
+      if (dev.uniaddr != 0) first = std::min(first, dev.uniaddr);
+    const u64 slots = get_le(prim.bytes(od::k_super_offset + 0x58, 2).data(), 2) * 128;
+    for (std::size_t k = 0; k < sb.devices.size(); ++k) {
+      const auto& dev = sb.devices[k];
+      if (dev.uniaddr == 0) continue;
+      const u64 uni = dev.uniaddr - first + new_blocks_total;
+      if (uni > (is48 ? (u64(1) << 48) - 1 : 0xFFFFFFFFull))
+        throw Unsupported(fmt::format("unified address of extra device {} beyond {} bits", k + 1, is48 ? 48 : 32));
+      std::vector<u8> field(is48 ? 8 : 4, 0);
+      put_le(field.data(), uni & 0xFFFFFFFFull, 4);
+      if (is48) {  // uniaddr_hi at 0x4A; 0x48 (blocks_hi) is kept
+        auto hi = prim.bytes(slots + 128 * k + 0x48, 2, "device table slot outside the image");
+        field[4] = hi[0], field[5] = hi[1];
+        put_le(field.data() + 6, uni >> 32, 2);
+      }
+      const u64 at = slots + 128 * k + 0x44;
+      if (at >= od::k_super_offset && at + field.size() <= od::k_super_offset + sbuf.size())
+        std::copy(field.begin(), field.end(), sbuf.begin() + (at - od::k_super_offset));
+      else
+        slot_writes.emplace_back(at, std::move(field));
+    }
+  }
   put_le(&sbuf[0x04], 0, 4);
   if (compat & od::k_compat_sb_chksum) {
     // §1.4: CRC-32C from ~0, no final inversion, checksum field as zero.
@@ -465,6 +587,7 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
       out.write_at(sx_blk * bs, shared_space(img).bytes(sx_begin, sx_end - sx_begin), opt.chunk_size);
     out.write_at(meta_base, area, opt.chunk_size);
     out.write_at(od::k_super_offset, sbuf, opt.chunk_size);
+    for (const auto& [at, field] : slot_writes) out.write_at(at, field, opt.chunk_size);
     {
       erofs::Image check(out.temp_path(), co);
       erofs::walk_tree(check,
