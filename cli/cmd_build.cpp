@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/tag/build.hpp"
+#include "core/util/display.hpp"
 
 namespace cli {
 
@@ -41,10 +42,12 @@ int run_build(const BuildCliOptions& o) {
     }
     fmt::print("{}\n", j.dump(2));
   } else if (rep.native) {
-    fmt::print("{}: built by {} with --xattr-inode-digest\n", o.image, o.mkfs);
+    fmt::print("{}: built by {} with --xattr-inode-digest\n", core::util::display(o.image),
+               core::util::display(o.mkfs));
   } else {
-    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n", o.image, o.mkfs,
-               rep.mkfs_version, rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
+    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n",
+               core::util::display(o.image), core::util::display(o.mkfs), core::util::display(rep.mkfs_version),
+               rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
   }
   return 0;
 }

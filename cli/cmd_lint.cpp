@@ -13,6 +13,7 @@
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 
 namespace cli {
@@ -90,7 +91,7 @@ int run_lint(const LintOptions& o) {
     write_file(o.output, text);
   }
   if (!o.write_baseline.empty()) write_file(o.write_baseline, lint::baseline_document(rep.findings));
-  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", e);
+  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e));
   return rep.exit_status();
 }
 

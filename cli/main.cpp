@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 
 int main(int argc, char** argv) {
@@ -34,14 +35,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   } catch (const core::Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "erofs-share: {}\n", e.what());
+    fmt::print(stderr, "erofs-share: {}\n", core::util::display(e.what()));  // names are raw
     return 2;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "erofs-share: out of memory\n");
     return 2;
   } catch (const std::exception& e) {  // a bug, but still one line and exit 2, not abort()
     std::fflush(stdout);
-    fmt::print(stderr, "erofs-share: internal error: {}\n", e.what());
+    fmt::print(stderr, "erofs-share: internal error: {}\n", core::util::display(e.what()));
     return 2;
   }
   return status;
