@@ -28,6 +28,8 @@ int run_build(const BuildCliOptions& o) {
   bo.mkfs = o.mkfs;
   bo.mkfs_args = o.mkfs_args;
   bo.xattr_name = o.xattr_name;
+  // mkfs prints the source's file names: escaped like every other name (erofs-share(1) ESCAPING).
+  bo.mkfs_output = [](const std::string& line) { fmt::print(stderr, "{}\n", core::util::display(line)); };
   const auto rep = core::tag::build_image(o.source, o.image, bo);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},

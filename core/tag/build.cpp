@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -20,7 +21,10 @@ namespace core::tag {
 namespace {
 
 // Runs argv with stdout sent to `out_fd` (or to stderr when -1) and returns the exit status.
-int run(const std::vector<std::string>& argv, int out_fd, std::string* capture) {
+// With `capture`, stdout and stderr are collected there instead; with `lines` as well, each
+// complete line is handed to it (and removed from `capture`) as soon as it is read.
+int run(const std::vector<std::string>& argv, int out_fd, std::string* capture,
+        const std::function<void(const std::string&)>* lines = nullptr) {
   int pipefd[2] = {-1, -1};
   if (capture && ::pipe2(pipefd, O_CLOEXEC) != 0) throw IoError(argv[0], "pipe", errno);
   posix_spawn_file_actions_t fa;
@@ -46,7 +50,12 @@ int run(const std::vector<std::string>& argv, int out_fd, std::string* capture) 
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       capture->append(buf, std::size_t(n));
+      for (std::size_t nl; lines && (nl = capture->find('\n')) != std::string::npos;) {
+        (*lines)(capture->substr(0, nl));
+        capture->erase(0, nl + 1);
+      }
     }
+    if (lines && !capture->empty()) (*lines)(*capture);
     ::close(pipefd[0]);
   }
   int status = 0;
@@ -78,7 +87,8 @@ BuildReport build_image(const std::string& source, const std::string& image, con
     argv.push_back(o.xattr_name.empty() ? "--xattr-inode-digest" : "--xattr-inode-digest=" + o.xattr_name);
   argv.push_back(tmp);
   argv.push_back(source);
-  int rc = run(argv, -1, nullptr);
+  std::string pending;
+  int rc = o.mkfs_output ? run(argv, -1, &pending, &o.mkfs_output) : run(argv, -1, nullptr);
   if (rc != 0) {
     ::unlink(tmp.c_str());
     throw Error(fmt::format("{} failed (exit status {}); its messages are above", o.mkfs, rc));
