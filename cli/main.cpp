@@ -14,8 +14,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("erofs-share ") + EROFS_SHARE_VERSION);
   app.require_subcommand(1);
   // Parse errors render as one line, like every other error.
-  app.failure_message(
-      [](const CLI::App*, const CLI::Error& e) { return fmt::format("erofs-share: {} (see --help)\n", e.what()); });
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("erofs-share: {} (see --help)\n", core::util::display(e.what()));  // may quote arguments
+  });
   app.footer("Run 'erofs-share COMMAND --help' for a command's options. Exit status: 0 ok, 1 a check failed,\n"
              "2 usage error or unreadable/corrupt input.");
   int status = 0;

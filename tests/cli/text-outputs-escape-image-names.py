@@ -9,7 +9,8 @@ of every subcommand is run on them: inspect (with and without --digest, --path),
 csv, html, over images, a directory and a tar archive with the same names), lint (text, github,
 junit; json and sarif must parse and carry the exact names), tag (retrofit, sidecar, --tree),
 build (mkfs 1.9 native and mkfs 1.5 + retrofit) and the one-line errors (a missing --path, a
-corrupt inode whose path is one of the names, a tar member, an unreadable kernel for smoke).
+corrupt inode whose path is one of the names, a tar member, an unreadable kernel for smoke, an
+unexpected argument).
 Each stdout and stderr is checked byte by byte: no byte below 0x20 but the line ends, no DEL,
 valid UTF-8 only, and no C1, bidi or line-separator code point. Where a name is shown, its
 escaped form (display() in core/util/display.hpp) must be there, so the check cannot pass by
@@ -198,6 +199,9 @@ def main():
     # Errors: a missing --path, a corrupt inode reached through a hostile name.
     missing = b"/missing\x1b[31m\n\xe2\x80\xae"
     run("inspect --path missing", [ES, "inspect", "--path", missing, images["1.9 plain"]], rc=2, expect_err=[b"/missing\\x1b[31m\\x0a\\u{202e}"])
+    # A command-line error quoting an argument (as a script passing image names would).
+    run("inspect extra argument", [ES, "inspect", images["1.9 plain"], b"extra\x1b[31m\n"], rc=2,
+        expect_err=[b"extra\\x1b[31m\\x0a"])
     for label in ("1.9 plain", "1.5 plain"):
         corrupt = os.path.join(t, b"corrupt-" + label.replace(" ", "-").encode() + b".erofs")
         shutil.copyfile(images[label], corrupt)
