@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/tag/build.hpp"
 #include "core/util/output_guard.hpp"
+#include "core/util/display.hpp"
 
 namespace cli {
 
@@ -33,6 +34,8 @@ int run_build(const BuildCliOptions& o) {
   bo.mkfs = o.mkfs;
   bo.mkfs_args = o.mkfs_args;
   bo.xattr_name = o.xattr_name;
+  // mkfs prints the source's file names: escaped like every other name (erofs-share(1) ESCAPING).
+  bo.mkfs_output = [](const std::string& line) { fmt::print(stderr, "{}\n", core::util::display(line)); };
   const auto rep = core::tag::build_image(o.source, o.image, bo);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
@@ -47,10 +50,12 @@ int run_build(const BuildCliOptions& o) {
     }
     fmt::print("{}\n", j.dump(2));
   } else if (rep.native) {
-    fmt::print("{}: built by {} with --xattr-inode-digest\n", o.image, o.mkfs);
+    fmt::print("{}: built by {} with --xattr-inode-digest\n", core::util::display(o.image),
+               core::util::display(o.mkfs));
   } else {
-    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n", o.image, o.mkfs,
-               rep.mkfs_version, rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
+    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n",
+               core::util::display(o.image), core::util::display(o.mkfs), core::util::display(rep.mkfs_version),
+               rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
   }
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 #include "core/util/output_file.hpp"
 #include "core/util/output_guard.hpp"
@@ -67,18 +68,18 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 void print_text(const core::inspect::Report& rep, bool digest) {
   const auto& s = rep.super;
   const auto& sb = s.sb;
-  fmt::print("image:             {} ({} bytes)\n", s.image, s.image_size);
+  fmt::print("image:             {} ({} bytes)\n", core::util::display(s.image), s.image_size);
   fmt::print("block size:        {}\n", sb.block_size);
   fmt::print("blocks:            {}\n", sb.blocks);
   fmt::print("compat features:   {}\n", join(core::erofs::compat_feature_names(sb.feature_compat), " "));
   fmt::print("incompat features: {}\n", join(core::erofs::incompat_feature_names(sb.feature_incompat), " "));
   fmt::print("uuid:              {}\n", core::erofs::uuid_string(sb.uuid));
-  fmt::print("volume name:       {}\n", sb.volume_name);
+  fmt::print("volume name:       {}\n", core::util::display(sb.volume_name));
   fmt::print("build time:        {}\n", sb.epoch + sb.build_time);
   fmt::print("inodes:            {} (root nid {})\n", sb.inos, sb.root_nid);
   fmt::print("extra devices:     {}\n", sb.devices.size());
-  fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? *s.fingerprint_xattr : "none");
-  if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", s.prefix_table_error);
+  fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? core::util::display(*s.fingerprint_xattr) : "none");
+  if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", core::util::display(s.prefix_table_error));
   fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} PATH\n", "MODE", "UID", "GID", "SIZE",
              "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", digest ? fmt::format(" {:<64}", "DIGEST") : "");
   for (const auto& f : rep.files) {
@@ -88,16 +89,16 @@ void print_text(const core::inspect::Report& rep, bool digest) {
     std::string dg;
     if (digest) dg = " " + fmt::format("{:<64}", f.digest ? core::util::to_hex(*f.digest) : std::string("-"));
     std::string extra;
-    if (f.symlink_target) extra += " -> " + *f.symlink_target;
+    if (f.symlink_target) extra += " -> " + core::util::display(*f.symlink_target);
     if (ino.type == core::erofs::FileType::chardev || ino.type == core::erofs::FileType::blockdev)
       extra += fmt::format(" [{}:{}]", ino.rdev_major(), ino.rdev_minor());
     std::vector<std::string> names;
-    for (const auto& x : *f.xattrs) names.push_back(x.name);
+    for (const auto& x : *f.xattrs) names.push_back(core::util::display(x.name));
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
-    if (!f.digest_error.empty()) extra += " (" + f.digest_error + ")";
+    if (!f.digest_error.empty()) extra += " (" + core::util::display(f.digest_error) + ")";
     fmt::print("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} {}{}\n",
                core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
-               core::erofs::layout_name(ino.layout), fp, dg, f.path, extra);
+               core::erofs::layout_name(ino.layout), fp, dg, core::util::display(f.path), extra);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 #include "core/util/output_file.hpp"
 #include "core/util/output_guard.hpp"
@@ -97,7 +98,7 @@ int run_lint(const LintOptions& o) {
     baseline.write(lint::baseline_document(rep.findings));
     baseline.commit();
   }
-  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", e);
+  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e));
   return rep.exit_status();
 }
 

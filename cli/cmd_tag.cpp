@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "core/tag/retrofit.hpp"
 #include "core/tag/tree.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 #include "core/util/output_guard.hpp"
 
@@ -84,10 +85,11 @@ int run_tree(const TagOptions& o) {
                      {"notes", notes_json(rep.notes, false)}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{}: {} files tagged, {} kept, {} replaced (xattr {})\n", o.tree, rep.files_tagged, rep.files_kept,
-               rep.files_replaced, rep.xattr_name);
+    fmt::print("{}: {} files tagged, {} kept, {} replaced (xattr {})\n", core::util::display(o.tree), rep.files_tagged,
+               rep.files_kept, rep.files_replaced, core::util::display(rep.xattr_name));
     for (const auto& n : rep.notes)
-      fmt::print("  {} {}: {}\n", core::tag::file_action_name(n.action), n.path, n.detail);
+      fmt::print("  {} {}: {}\n", core::tag::file_action_name(n.action), core::util::display(n.path),
+                 core::util::display(n.detail));
   }
   return 0;
 }
@@ -166,18 +168,20 @@ int run_tag(const TagOptions& o) {
                      {"notes", notes_json(rep.notes, true)}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{}: {} files tagged, {} kept, {} replaced, {} skipped (xattr {})\n", out, rep.files_tagged,
-               rep.files_kept, rep.files_replaced, rep.files_skipped, rep.xattr_name);
+    fmt::print("{}: {} files tagged, {} kept, {} replaced, {} skipped (xattr {})\n", core::util::display(out),
+               rep.files_tagged, rep.files_kept, rep.files_replaced, rep.files_skipped,
+               core::util::display(rep.xattr_name));
     if (!rep.already_tagged)
       fmt::print("{} inodes rewritten; image {} -> {} bytes, {} bytes of new metadata\n", rep.inodes, rep.input_bytes,
                  rep.output_bytes, rep.bytes_written);
     else if (o.in_place)
       fmt::print("already tagged: every fingerprint is right; nothing written\n");
     else
-      fmt::print("already tagged: every fingerprint is right; {} is a byte-for-byte copy of {}\n", out, o.image);
+      fmt::print("already tagged: every fingerprint is right; {} is a byte-for-byte copy of {}\n",
+                 core::util::display(out), core::util::display(o.image));
     for (const auto& n : rep.notes)
-      fmt::print("  {} {} (nid {} -> {}): {}\n", core::tag::file_action_name(n.action), n.path, n.nid, n.new_nid,
-                 n.detail);
+      fmt::print("  {} {} (nid {} -> {}): {}\n", core::tag::file_action_name(n.action), core::util::display(n.path),
+                 n.nid, n.new_nid, core::util::display(n.detail));
   }
   return 0;
 }

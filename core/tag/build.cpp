@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <functional>
+
 #include <fmt/format.h>
 
 #include "core/util/error.hpp"
@@ -26,8 +28,10 @@ enum class Capture {
   stdout_only,  // stdout into the string, stderr discarded
 };
 
-// Runs argv and returns the exit status.
-int run(const std::vector<std::string>& argv, Capture mode, std::string* captured) {
+// Runs argv and returns the exit status. With `lines`, each complete captured line is handed to
+// it (and removed from `captured`) as soon as it is read.
+int run(const std::vector<std::string>& argv, Capture mode, std::string* captured,
+        const std::function<void(const std::string&)>* lines = nullptr) {
   std::string* capture = mode == Capture::none ? nullptr : captured;
   int pipefd[2] = {-1, -1};
   if (capture && ::pipe2(pipefd, O_CLOEXEC) != 0) throw IoError(argv[0], "pipe", errno);
@@ -55,7 +59,12 @@ int run(const std::vector<std::string>& argv, Capture mode, std::string* capture
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       capture->append(buf, std::size_t(n));
+      for (std::size_t nl; lines && (nl = capture->find('\n')) != std::string::npos;) {
+        (*lines)(capture->substr(0, nl));
+        capture->erase(0, nl + 1);
+      }
     }
+    if (lines && !capture->empty()) (*lines)(*capture);
     ::close(pipefd[0]);
   }
   int status = 0;
@@ -98,7 +107,8 @@ BuildReport build_image(const std::string& source, const std::string& image, con
     argv.push_back(o.xattr_name.empty() ? "--xattr-inode-digest" : "--xattr-inode-digest=" + o.xattr_name);
   argv.push_back(tmp);
   argv.push_back(source);
-  int rc = run(argv, Capture::none, nullptr);
+  std::string pending;
+  int rc = o.mkfs_output ? run(argv, Capture::both, &pending, &o.mkfs_output) : run(argv, Capture::none, nullptr);
   if (rc != 0) {
     ::unlink(tmp.c_str());
     throw Error(fmt::format("{} failed (exit status {}); its messages are above", o.mkfs, rc));
