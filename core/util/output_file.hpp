@@ -37,8 +37,8 @@ private:
 
   std::string m_name;
   int m_fd = 1;
-  bool m_own_fd = false;                  // a device or FIFO opened here
-  std::unique_ptr<AtomicFile> m_atomic;   // a regular file
+  bool m_own_fd = false;                 // a device or FIFO opened here
+  std::unique_ptr<AtomicFile> m_atomic;  // a regular file
   std::string m_buffer;
 };
 
