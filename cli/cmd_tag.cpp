@@ -61,8 +61,8 @@ struct FaultHook {
 void check_files(const TagOptions& o) {
   namespace util = core::util;
   if (!o.output.empty() && util::same_file(o.output, o.image))
-    throw core::UsageError(fmt::format("-o {}: the same file as IMAGE {}; use --in-place to replace IMAGE", o.output,
-                                       o.image));
+    throw core::UsageError(
+        fmt::format("-o {}: the same file as IMAGE {}; use --in-place to replace IMAGE", o.output, o.image));
   util::OutputGuard guard;
   guard.input(o.image, "IMAGE");
   for (const auto& d : o.devices) guard.input(d, "--device");

@@ -115,6 +115,14 @@ BuildReport build_image(const std::string& source, const std::string& image, con
   }
   try {
     if (rep.native) {
+      // On disk before it has the final name, as util::AtomicFile does.
+      int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::fsync(fd) != 0) {
+        int err = errno;
+        if (fd >= 0) ::close(fd);
+        throw IoError(image, "fsync", err);
+      }
+      ::close(fd);
       if (::rename(tmp.c_str(), image.c_str()) != 0) throw IoError(image, "rename", errno);
     } else {
       RetrofitOptions ro;

@@ -93,7 +93,7 @@ void AtomicFile::write_at(u64 off, std::span<const u8> data, u64 chunk) {
     ssize_t w = ::pwrite(m_fd, data.data() + done, n, static_cast<off_t>(off + done));
     if (w < 0) {
       if (errno == EINTR) continue;
-      throw IoError(m_temp, "write", errno);
+      throw IoError(m_target, "write", errno);
     }
     done += u64(w);
   }
@@ -128,7 +128,7 @@ void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
       ssize_t w = ::pwrite(m_fd, src.data() + done, end - done, static_cast<off_t>(done));
       if (w < 0) {
         if (errno == EINTR) continue;
-        throw IoError(m_temp, "write", errno);
+        throw IoError(m_target, "write", errno);
       }
       done += u64(w);
     }
@@ -137,7 +137,7 @@ void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
 
 void AtomicFile::commit() {
   step();
-  if (::fsync(m_fd) != 0) throw IoError(m_temp, "fsync", errno);
+  if (::fsync(m_fd) != 0) throw IoError(m_target, "fsync", errno);
   if (m_unnamed) {
     step();
     link_name();

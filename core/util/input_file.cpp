@@ -65,4 +65,18 @@ InputFd::~InputFd() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
+std::string read_input_file(const std::string& path) {
+  InputFd in(path);
+  std::string text;
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(path, "read", errno);
+    if (n == 0) break;
+    text.append(buf, std::size_t(n));
+  }
+  return text;
+}
+
 }  // namespace core::util

@@ -45,4 +45,8 @@ private:
   off_t m_size = 0;
 };
 
+// The whole content of the input file `path` (a config, a baseline), opened as InputFd does.
+// Throws IoError or UsageError.
+std::string read_input_file(const std::string& path);
+
 }  // namespace core::util

@@ -54,33 +54,35 @@ OutputFile::~OutputFile() {
   if (m_own_fd) ::close(m_fd);
 }
 
-void OutputFile::flush() {
-  if (m_buffer.empty()) return;
+void OutputFile::put(std::string_view bytes) {
+  if (bytes.empty()) return;
   if (m_atomic) {
-    m_atomic->append({reinterpret_cast<const u8*>(m_buffer.data()), m_buffer.size()});
+    m_atomic->append({reinterpret_cast<const u8*>(bytes.data()), bytes.size()});
   } else if (!m_own_fd) {
     // Standard output goes through stdio, in order with anything else printed there.
-    if (std::fwrite(m_buffer.data(), 1, m_buffer.size(), stdout) != m_buffer.size() || std::fflush(stdout) != 0)
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
       throw IoError(m_name, "write", errno ? errno : EIO);
   } else {
-    for (std::size_t done = 0; done < m_buffer.size();) {
-      ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+    for (std::size_t done = 0; done < bytes.size();) {
+      ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw IoError(m_name, "write", errno);
       done += std::size_t(n);
     }
   }
+}
+
+void OutputFile::flush() {
+  put(m_buffer);
   m_buffer.clear();
 }
 
 void OutputFile::write(std::string_view text) {
   if (m_buffer.size() + text.size() > k_buffer) flush();
-  if (text.size() >= k_buffer) {
-    m_buffer.assign(text);
-    flush();
-  } else {
+  if (text.size() >= k_buffer)
+    put(text);  // a whole large report: no copy
+  else
     m_buffer.append(text);
-  }
 }
 
 void OutputFile::commit() {

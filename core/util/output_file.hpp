@@ -15,7 +15,7 @@ namespace core::util {
 class OutputFile {
 public:
   // Opens the destination now (a directory that takes no file fails before any work). Throws
-  // IoError.
+  // IoError. Reads the umask (umask() twice): construct it while no other thread creates files.
   explicit OutputFile(const std::string& path);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
@@ -32,12 +32,13 @@ public:
   const std::string& name() const { return m_name; }
 
 private:
+  void put(std::string_view bytes);
   void flush();
 
   std::string m_name;
   int m_fd = 1;
-  bool m_own_fd = false;                  // a device or FIFO opened here
-  std::unique_ptr<AtomicFile> m_atomic;   // a regular file
+  bool m_own_fd = false;                 // a device or FIFO opened here
+  std::unique_ptr<AtomicFile> m_atomic;  // a regular file
   std::string m_buffer;
 };
 

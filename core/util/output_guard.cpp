@@ -92,14 +92,13 @@ void OutputGuard::output(const std::string& path, const std::string& option, Out
       throw UsageError(fmt::format("{} {}: is a directory; the output must be a file", option, path));
     for (const Entry& in : m_inputs) {
       if (in.id == id && (may_replace.empty() || in.label != may_replace))
-        throw UsageError(
-            fmt::format("{} {}: the same file as {} {}; refusing to overwrite an input", option, path, in.label, in.path));
+        throw UsageError(fmt::format("{} {}: the same file as {} {}; refusing to overwrite an input", option, path,
+                                     in.label, in.path));
     }
     for (const Entry& out : m_outputs) {
       if (out.id == id)
-        throw UsageError(
-            fmt::format("{} {}: the same file as {} {}; each output needs a file of its own", option, path, out.label,
-                        out.path));
+        throw UsageError(fmt::format("{} {}: the same file as {} {}; each output needs a file of its own", option, path,
+                                     out.label, out.path));
     }
     const bool direct = kind == OutputKind::report && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
     if (!S_ISREG(st.st_mode) && !direct)
@@ -113,8 +112,8 @@ void OutputGuard::output(const std::string& path, const std::string& option, Out
     const std::string dir = ec ? parent_of(path) : parent_of(real);
     if (m_strict_trees) {
       if (const Entry* tree = tree_holding(dir))
-        throw UsageError(fmt::format("{} {}: inside input directory {}; refusing to write into an input", option, path,
-                                     tree->path));
+        throw UsageError(
+            fmt::format("{} {}: inside input directory {}; refusing to write into an input", option, path, tree->path));
     }
     require_new_file_in(dir, option, path);
     return;

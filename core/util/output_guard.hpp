@@ -73,7 +73,7 @@ private:
   };
 
   std::vector<Entry> m_inputs;
-  std::vector<Entry> m_outputs;         // outputs that exist, by identity
+  std::vector<Entry> m_outputs;          // outputs that exist, by identity
   std::vector<NewOutput> m_new_outputs;  // outputs to be created, by (directory, name)
   bool m_strict_trees = false;
 };
