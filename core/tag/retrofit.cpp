@@ -250,8 +250,12 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   const erofs::SuperInfo& sb = img.sb();
   const u64 bs = img.block_size();
   const auto& prim = img.primary();
-  if (sidecar && (!sb.devices.empty() || sb.has_incompat(od::k_incompat_48bit)))
-    throw Unsupported("sidecars of images with extra devices or 48-bit addresses are not supported yet");
+  if (sidecar && !sb.devices.empty())
+    throw Unsupported(
+        "sidecars of images with extra devices are not supported yet; for a tar index (mkfs.erofs --tar=i), tag "
+        "with -o OUT and the tar as --device: OUT is itself a metadata image of the tar");
+  if (sidecar && sb.has_incompat(od::k_incompat_48bit))
+    throw Unsupported("sidecars of images with 48-bit addresses are not supported yet");
   if (!img.prefix_table_error().empty())
     throw Unsupported("the long xattr prefix table cannot be read: " + img.prefix_table_error());
 

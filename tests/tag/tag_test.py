@@ -296,6 +296,10 @@ def case_tar_index(cli, t):
             rep = json.loads(run([cli, "tag", "-q", "--format", "json", idx, "-o", again]).stdout)
             if rep["files_skipped"] != regular or rep["files_tagged"]:
                 fail(f"tag of a tar index without its tar: {rep}")
+            side = os.path.join(d, "side.erofs")
+            p = run([cli, "tag", "-q", "--device", tar, idx, "--sidecar", side], ok=False)
+            if p.returncode != 2 or "-o OUT" not in p.stderr or os.path.exists(side):
+                fail(f"--sidecar of a tar index: exit {p.returncode}: {p.stderr}")
             print(f"ok: --tar=i{' --aufs' if aufs else ''}: {regular} files fingerprinted as mkfs does")
 
 
