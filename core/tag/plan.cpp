@@ -137,7 +137,11 @@ InodePlan plan_inode(const erofs::Image& img, const erofs::Inode& ino) {
   const u64 bs = img.block_size();
   const u64 me = ino.meta_end();
   u64 end = me;
-  switch (ino.layout) {
+  // Special files carry no data (the kernel never maps it, kernel-rules.md): nothing after the
+  // ibody belongs to them, whatever their layout and size say.
+  const bool has_data =
+      ino.type == erofs::FileType::file || ino.type == erofs::FileType::dir || ino.type == erofs::FileType::symlink;
+  if (has_data) switch (ino.layout) {
     case Layout::flat_plain: break;
     case Layout::flat_inline:
       if (ino.size > 0) {

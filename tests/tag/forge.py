@@ -125,3 +125,21 @@ def far_unified_image(path, uniaddr=0xFFFFFF00, dev_blocks=0x1000):
     img[SB_OFF:SB_OFF + 92] = _superblock(len(img) // BS, 0, 2, 1, 0, incompat=0x8, extra_devices=1,
                                            devt_slotoff=9)
     open(path, "wb").write(img)
+
+
+def special_layout_image(path):
+    """A character device whose inode says i_size 100 (layout 2, inline), next to a regular
+    file: the kernel never maps a special file's data, so neither field matters (fsck.erofs
+    accepts it)."""
+    img = bytearray(BS)
+    root = _dir_blocks([(b".", 0, 2), (b"..", 0, 2), (b"c", 4, 3), (b"f", 5, 1)])
+    meta = bytearray(_inode(0o40755, 2, len(root), 2, 0, 0xFFFFFFFF, 1) + root)
+    meta += b"\0" * (128 - len(meta))
+    rdev = (1 << 8) | 3  # 1:3, new encoding
+    meta += _inode(0o20644, 2, 100, 1, 0, rdev, 2)
+    data = b"regular data\n" * 20
+    meta += _inode(0o100644, 0, len(data), 1, 0, 2, 3)
+    img += meta + b"\0" * (BS - len(meta))
+    img += data + b"\0" * (BS - len(data))
+    img[SB_OFF:SB_OFF + 92] = _superblock(len(img) // BS, 0, 3, 1, 0)
+    open(path, "wb").write(img)

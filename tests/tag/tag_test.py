@@ -332,7 +332,7 @@ def case_hostile_limits(cli, t):
     that file skipped with the reason and its input nid; a device table claiming a far unified
     range is tagged; one whose range leaves no room is refused with one line naming the device
     and its slot in the input; 2,000 inodes referencing 255 shared xattrs through 10,000 hard
-    links are tagged in linear work."""
+    links are tagged in linear work; a character device with a size and a layout is kept."""
     sys.dont_write_bytecode = True
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import forge
@@ -383,6 +383,17 @@ def case_hostile_limits(cli, t):
                                  "second tag of the amplification image")
         if rc != 0 or "already tagged" not in o:
             fail(f"second tag of the amplification image: exit {rc}: {o}{e}")
+        # A special file with a size and an inline layout: valid (the kernel never maps it).
+        img, out = os.path.join(d, "special.erofs"), os.path.join(d, "special-out.erofs")
+        forge.special_layout_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "-q", img, "-o", out], img, "special file with a size")
+        if rc != 0:
+            fail(f"tag of a special file with a size: exit {rc}: {e}")
+        run([fsck, "--xattr-inode-digest", out])
+        c = next(f for f in inspect(cli, out)["files"] if f["path"] == "/c")
+        if c["type"] != "chardev" or c.get("rdev") != {"major": 1, "minor": 3} or c["size"] != 100:
+            fail(f"special file changed: {c}")
         print("ok: hostile tag cases bounded")
 
 
