@@ -165,6 +165,21 @@ TEST(Inode, SpecialFileWithSize) {
   EXPECT_EQ(read_after(set, Sample::k_dev).size, 1u);
 }
 
+TEST(Inode, SpecialFileLayoutLikeTheKernel) {
+  // erofs_read_inode: a device number comes from i_u whatever the layout, and a chunk-based
+  // layout's chunk format (the same i_u) is checked for every file type.
+  auto chunked = [](u32 i_u) {
+    return [i_u](Sample& s) {
+      s.img.put16(s.img.inode_pos(Sample::k_dev), 4 << 1);
+      s.img.put32(s.img.inode_pos(Sample::k_dev) + 0x10, i_u);
+    };
+  };
+  auto dev = read_after(chunked(5), Sample::k_dev);
+  EXPECT_EQ(dev.layout, Layout::chunk_based);
+  EXPECT_EQ(dev.rdev, 5u);
+  EXPECT_EQ(read_error<Unsupported>(chunked(0x80), Sample::k_dev), "unsupported chunk format 0x80 @ nid 40 (byte 0x1510)");
+}
+
 TEST(Inode, CompressedInodeInPlainImage) {
   auto set = [](Sample& s) { s.img.put16(s.img.inode_pos(Sample::k_a), 3 << 1); };
   EXPECT_EQ(read_error(set, Sample::k_a), "compressed inode in a plain (uncompressed) filesystem @ nid 16 (byte 0x1200)");
