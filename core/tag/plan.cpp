@@ -141,7 +141,7 @@ InodePlan plan_inode(const erofs::Image& img, const erofs::Inode& ino) {
   // ibody belongs to them, whatever their layout and size say.
   const bool has_data =
       ino.type == erofs::FileType::file || ino.type == erofs::FileType::dir || ino.type == erofs::FileType::symlink;
-  if (has_data) switch (ino.layout) {
+  switch (has_data ? ino.layout : Layout::flat_plain) {
     case Layout::flat_plain: break;
     case Layout::flat_inline:
       if (ino.size > 0) {

@@ -9,16 +9,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <bit>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <stdexcept>
-#include <thread>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -233,7 +233,8 @@ bool unified_ranges_movable(const erofs::Image& img, const std::vector<InodePlan
       for (u64 k = 0; k < count; ++k) {
         auto ci = meta.read<od::ChunkIndex>(base + 8 * k, "chunk index outside the image");
         const u64 blk = (u64(u16(ci.startblk_hi)) << 32 | u32(ci.startblk_lo)) & mask;
-        if (blk != mask && (u16(ci.device_id) & dev_mask) == 0 && blk + (u64(1) << (chunkbits - sb.blkszbits)) > end) return false;
+        if (blk != mask && (u16(ci.device_id) & dev_mask) == 0 && blk + (u64(1) << (chunkbits - sb.blkszbits)) > end)
+          return false;
       }
     } else {
       return false;  // compressed data on the primary device: keep the conservative placement
@@ -370,11 +371,11 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     }
     if (have) {
       ++rep.files_replaced;
-      std::string why = have->size() == erofs::k_fingerprint_size &&
-                                std::equal(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end(),
-                                           have->begin())
-                            ? "stored fingerprint does not match the content"
-                            : fmt::format("stored value is not a sha256 fingerprint ({} bytes)", have->size());
+      std::string why =
+          have->size() == erofs::k_fingerprint_size &&
+                  std::equal(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end(), have->begin())
+              ? "stored fingerprint does not match the content"
+              : fmt::format("stored value is not a sha256 fingerprint ({} bytes)", have->size());
       rep.notes.push_back({p.path, ino.nid, 0, FileAction::replaced, why});
     } else {
       ++rep.files_tagged;

@@ -177,7 +177,8 @@ TEST(Inode, SpecialFileLayoutLikeTheKernel) {
   auto dev = read_after(chunked(5), Sample::k_dev);
   EXPECT_EQ(dev.layout, Layout::chunk_based);
   EXPECT_EQ(dev.rdev, 5u);
-  EXPECT_EQ(read_error<Unsupported>(chunked(0x80), Sample::k_dev), "unsupported chunk format 0x80 @ nid 40 (byte 0x1510)");
+  EXPECT_EQ(read_error<Unsupported>(chunked(0x80), Sample::k_dev),
+            "unsupported chunk format 0x80 @ nid 40 (byte 0x1510)");
 }
 
 TEST(Inode, CompressedInodeInPlainImage) {
