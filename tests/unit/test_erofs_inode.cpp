@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/erofs/data.hpp"
 #include "core/erofs/image.hpp"
 #include "core/erofs/inode.hpp"
 #include "tests/unit/test_image.hpp"
@@ -122,6 +123,15 @@ TEST(Inode, InlineDataAcrossBlocks) {
   auto set = [](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_a) + 8, 3553); };
   EXPECT_EQ(read_after(set, Sample::k_a).size, 3553u);
   EXPECT_EQ(inspect_error(set), "inline data across blocks @ nid 16, path /a (byte 0x1220)");
+  // The same check without reading the data, for structure checks (lint).
+  EXPECT_EQ(error_of<CorruptImage>([&] {
+              Sample s;
+              set(s);
+              auto bytes = s.img.build();
+              Image img(bytes, "t.erofs", test_options());
+              core::erofs::check_flat_layout(img, core::erofs::read_inode(img, Sample::k_a));
+            }),
+            "inline data across blocks @ nid 16 (byte 0x1220)");
   auto fits = read_after([](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_a) + 8, 3552); }, Sample::k_a);
   EXPECT_EQ(fits.size, 3552u);
 }
