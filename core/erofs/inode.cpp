@@ -56,16 +56,15 @@ FileType type_of_mode(u16 mode, const util::ByteView& v, u64 at, const Where& ct
 // layout and size are not checked.
 void validate_layout(const Image& img, Inode& ino, const util::ByteView& v, const Where& ctx) {
   const SuperInfo& sb = img.sb();
-  const bool has_data = ino.type == FileType::file || ino.type == FileType::dir || ino.type == FileType::symlink;
-  if (!has_data) return;
-  if (ino.is_compressed() && !sb.compressed_capable)
-    v.fail("compressed inode in a plain (uncompressed) filesystem", ino.pos, ctx);
   if (ino.layout == Layout::chunk_based) {
-    // No chunked_file feature check: the kernel does not make one, and mkfs --tar=i writes
-    // chunk-based inodes without the bit.
+    // Checked for every file type, as erofs_read_inode does. No chunked_file feature check:
+    // the kernel makes none, and mkfs --tar=i writes chunk-based inodes without the bit.
     if (ino.chunk_format & ~od::k_chunk_format_known)
       throw Unsupported(fmt::format("unsupported chunk format {:#x}", ino.chunk_format), v.at(ino.pos + 0x10, ctx));
   }
+  const bool has_data = ino.type == FileType::file || ino.type == FileType::dir || ino.type == FileType::symlink;
+  if (has_data && ino.is_compressed() && !sb.compressed_capable)
+    v.fail("compressed inode in a plain (uncompressed) filesystem", ino.pos, ctx);
 }
 
 }  // namespace
@@ -154,6 +153,8 @@ Inode read_inode(const Image& img, u64 nid) {
     case Layout::compressed_compact: ino.compressed_blocks = u64(i_u) | (hi << 32); break;
     case Layout::chunk_based: ino.chunk_format = static_cast<u16>(i_u & 0xFFFF); break;
   }
+  // The kernel takes a device number from i_u whatever the layout says.
+  if (ino.type == FileType::chardev || ino.type == FileType::blockdev) ino.rdev = i_u;
   validate_layout(img, ino, v, ctx);
   return ino;
 }

@@ -192,6 +192,13 @@ def main():
             out = json.loads(run([cli, "scan", "--format", "json", image]).stdout)
             if out["inputs"][0]["unreadable_files"] == 0:
                 fail(f"scan without the tar reads no data but says every file was read: {out['inputs'][0]}")
+            # A tagged index linted without the tar: every fingerprint unverified, saying why.
+            tagged = os.path.join(tmp, "tagged.erofs")
+            run([cli, "tag", "-q", "--device", tar, image, "-o", tagged])
+            findings = json.loads(run([cli, "lint", "--format", "json", tagged]).stdout)["findings"]
+            unverified = [f for f in findings if f["rule"] == "fingerprint-unverified" and "extra device 1" in f["message"]]
+            if len(unverified) != len({p for p, d in files.items() if d and p != "/etc/hardlink"}):
+                fail(f"lint without the tar: {findings}")
         else:
             fail(f"unknown case {case}")
     print(f"ok {case}")

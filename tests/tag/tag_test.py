@@ -296,7 +296,105 @@ def case_tar_index(cli, t):
             rep = json.loads(run([cli, "tag", "-q", "--format", "json", idx, "-o", again]).stdout)
             if rep["files_skipped"] != regular or rep["files_tagged"]:
                 fail(f"tag of a tar index without its tar: {rep}")
+            side = os.path.join(d, "side.erofs")
+            p = run([cli, "tag", "-q", "--device", tar, idx, "--sidecar", side], ok=False)
+            if p.returncode != 2 or "-o OUT" not in p.stderr or os.path.exists(side):
+                fail(f"--sidecar of a tar index: exit {p.returncode}: {p.stderr}")
             print(f"ok: --tar=i{' --aufs' if aufs else ''}: {regular} files fingerprinted as mkfs does")
+
+
+def measured_run(argv):
+    """Runs argv and returns (stdout, stderr, returncode, seconds, peak RSS bytes) of that one
+    child, from wait4."""
+    import time
+    out_f, err_f = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    start = time.monotonic()
+    p = subprocess.Popen(argv, stdout=out_f, stderr=err_f, text=True)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    secs = time.monotonic() - start
+    out_f.seek(0)
+    err_f.seek(0)
+    return out_f.read(), err_f.read(), p.returncode, secs, ru.ru_maxrss * 1024
+
+
+def check_bounded(argv, image, what):
+    out, err, rc, secs, rss = measured_run(argv)
+    limit = max(256 << 20, 20 * os.path.getsize(image))
+    if secs >= 10 or rss > limit:
+        fail(f"{what}: {secs:.1f} s, peak RSS {rss >> 20} MiB (limits: 10 s, {limit >> 20} MiB)")
+    return out, err, rc
+
+
+def case_hostile_limits(cli, t):
+    """Hostile but valid images from the issue, each tagged in < 10 s with peak RSS <=
+    max(256 MiB, 20x the image): an inode with i_xattr_icount 65535 (fsck accepts it) is tagged,
+    that file skipped with the reason and its input nid; a device table claiming a far unified
+    range is tagged; one whose range leaves no room is refused with one line naming the device
+    and its slot in the input; 2,000 inodes referencing 255 shared xattrs through 10,000 hard
+    links are tagged in linear work; a character device with a size and a layout is kept."""
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import forge
+    fsck = t["FSCK_EROFS_19"]
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        img, out = os.path.join(d, "icount.erofs"), os.path.join(d, "icount-out.erofs")
+        forge.icount_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img, "icount 65535")
+        if rc != 0:
+            fail(f"tag of a valid icount-65535 image: exit {rc}: {e}")
+        rep = json.loads(o)
+        if rep["files_skipped"] != 1 or rep["notes"][0]["nid"] != 4 or "no room" not in rep["notes"][0]["detail"]:
+            fail(f"icount 65535: {rep}")
+        run([fsck, out])
+        again = os.path.join(d, "icount-again.erofs")
+        run([cli, "tag", "-q", out, "-o", again])
+        if sha256_of(again) != sha256_of(out):
+            fail("a second tag of the icount-65535 output changed bytes")
+
+        img, out = os.path.join(d, "far.erofs"), os.path.join(d, "far-out.erofs")
+        forge.far_unified_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img, "far unified range")
+        if rc != 0 or json.loads(o)["files_tagged"] != 1:
+            fail(f"tag of an image with a far unified range: exit {rc}: {o}{e}")
+        run([fsck, "--xattr-inode-digest", out])
+        if os.path.getsize(out) > 64 * 1024:
+            fail(f"far unified range: output of {os.path.getsize(out)} bytes")
+
+        img, out = os.path.join(d, "near.erofs"), os.path.join(d, "near-out.erofs")
+        forge.far_unified_image(img, uniaddr=2, dev_blocks=0xFFFFFFF0)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "-q", img, "-o", out], img, "unified range leaving no room")
+        lines = e.strip().splitlines()
+        if rc != 2 or len(lines) != 1 or "extra device 1" not in lines[0] or "byte 0x480 of the input" not in lines[0]:
+            fail(f"unified range leaving no room: exit {rc}, stderr {e!r}")
+        if os.path.exists(out):
+            fail("output written for a refused image")
+
+        img, out = os.path.join(d, "shared.erofs"), os.path.join(d, "shared-out.erofs")
+        forge.shared_xattr_links_image(img)
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img,
+                                 "2,000 inodes x 255 shared xattrs x 5 hard links")
+        if rc != 0 or json.loads(o)["files_tagged"] != 2000:
+            fail(f"shared xattr amplification: exit {rc}: {e}")
+        o, e, rc = check_bounded([cli, "tag", "-q", out, "-o", os.path.join(d, "shared-again.erofs")], out,
+                                 "second tag of the amplification image")
+        if rc != 0 or "already tagged" not in o:
+            fail(f"second tag of the amplification image: exit {rc}: {o}{e}")
+        # A special file with a size and an inline layout: valid (the kernel never maps it).
+        img, out = os.path.join(d, "special.erofs"), os.path.join(d, "special-out.erofs")
+        forge.special_layout_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "-q", img, "-o", out], img, "special file with a size")
+        if rc != 0:
+            fail(f"tag of a special file with a size: exit {rc}: {e}")
+        run([fsck, "--xattr-inode-digest", out])
+        c = next(f for f in inspect(cli, out)["files"] if f["path"] == "/c")
+        if c["type"] != "chardev" or c.get("rdev") != {"major": 1, "minor": 3} or c["size"] != 100:
+            fail(f"special file changed: {c}")
+        print("ok: hostile tag cases bounded")
 
 
 def case_idempotent(cli, t):
@@ -744,6 +842,7 @@ CASES = {
     "sidecar": case_sidecar,
     "idempotent": case_idempotent,
     "tar_index": case_tar_index,
+    "hostile_limits": case_hostile_limits,
     "qemu_sharing": case_qemu_sharing,
     "qemu_sidecar": case_qemu_sidecar,
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/erofs/data.hpp"
 #include "core/erofs/image.hpp"
 #include "core/erofs/inode.hpp"
 #include "tests/unit/test_image.hpp"
@@ -122,6 +123,15 @@ TEST(Inode, InlineDataAcrossBlocks) {
   auto set = [](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_a) + 8, 3553); };
   EXPECT_EQ(read_after(set, Sample::k_a).size, 3553u);
   EXPECT_EQ(inspect_error(set), "inline data across blocks @ nid 16, path /a (byte 0x1220)");
+  // The same check without reading the data, for structure checks (lint).
+  EXPECT_EQ(error_of<CorruptImage>([&] {
+              Sample s;
+              set(s);
+              auto bytes = s.img.build();
+              Image img(bytes, "t.erofs", test_options());
+              core::erofs::check_flat_layout(img, core::erofs::read_inode(img, Sample::k_a));
+            }),
+            "inline data across blocks @ nid 16 (byte 0x1220)");
   auto fits = read_after([](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_a) + 8, 3552); }, Sample::k_a);
   EXPECT_EQ(fits.size, 3552u);
 }
@@ -163,6 +173,22 @@ TEST(Inode, SpecialFileWithSize) {
   // The kernel never reads a special file's data, so it checks neither its size nor its layout.
   auto set = [](Sample& s) { s.img.put32(s.img.inode_pos(Sample::k_dev) + 8, 1); };
   EXPECT_EQ(read_after(set, Sample::k_dev).size, 1u);
+}
+
+TEST(Inode, SpecialFileLayoutLikeTheKernel) {
+  // erofs_read_inode: a device number comes from i_u whatever the layout, and a chunk-based
+  // layout's chunk format (the same i_u) is checked for every file type.
+  auto chunked = [](u32 i_u) {
+    return [i_u](Sample& s) {
+      s.img.put16(s.img.inode_pos(Sample::k_dev), 4 << 1);
+      s.img.put32(s.img.inode_pos(Sample::k_dev) + 0x10, i_u);
+    };
+  };
+  auto dev = read_after(chunked(5), Sample::k_dev);
+  EXPECT_EQ(dev.layout, Layout::chunk_based);
+  EXPECT_EQ(dev.rdev, 5u);
+  EXPECT_EQ(read_error<Unsupported>(chunked(0x80), Sample::k_dev),
+            "unsupported chunk format 0x80 @ nid 40 (byte 0x1510)");
 }
 
 TEST(Inode, CompressedInodeInPlainImage) {
