@@ -79,10 +79,7 @@ int run_lint(const LintOptions& o) {
   req.show_suppressed = o.show_suppressed;
   const lint::LintReport rep = lint::lint(req);
 
-  // A text report of nothing adds no information to the error lines below.
-  const bool nothing_read = rep.images.empty() && !rep.input_errors.empty();
-  const std::string text = nothing_read && format == lint::Format::text ? std::string()
-                                                                         : lint::render(rep, format, EROFS_SHARE_VERSION);
+  const std::string text = lint::render(rep, format, EROFS_SHARE_VERSION);
   if (o.output.empty()) {
     fmt::print("{}", text);
     std::fflush(stdout);
@@ -90,7 +87,7 @@ int run_lint(const LintOptions& o) {
     write_file(o.output, text);
   }
   if (!o.write_baseline.empty()) write_file(o.write_baseline, lint::baseline_document(rep.findings));
-  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", e);
+  for (const lint::InputError& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}: {}\n", e.input, e.error);
   return rep.exit_status();
 }
 

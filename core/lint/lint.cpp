@@ -14,17 +14,23 @@ std::size_t LintReport::count(Severity severity) const {
   }));
 }
 
-bool LintReport::failed() const {
+bool LintReport::findings_failed() const {
   return std::any_of(findings.begin(), findings.end(),
                      [&](const Finding& f) { return !f.suppressed && fails(f.severity, threshold); });
 }
 
 int LintReport::exit_status() const {
   if (!input_errors.empty()) return 2;
-  return failed() ? 1 : 0;
+  return findings_failed() ? 1 : 0;
 }
 
 namespace {
+
+// An error message without the input's own name in front ("IMG: open: ..." -> "open: ...").
+InputError input_error(const std::string& input, const std::string& what) {
+  const std::string prefix = input + ": ";
+  return {input, what.starts_with(prefix) ? what.substr(prefix.size()) : what};
+}
 
 ImageSummary summarize(const ImageFacts& img) {
   ImageSummary s;
@@ -67,10 +73,14 @@ LintReport lint(const LintRequest& req) {
       facts.images.push_back(collect_image(path, facts.images.size(), facts.settings, img));
       images.push_back(std::move(img));
     } catch (const IoError& e) {
-      rep.input_errors.push_back(e.what());
+      rep.input_errors.push_back(input_error(path, e.what()));
+      continue;
     } catch (const NotAnImage& e) {
-      rep.input_errors.push_back(e.what());
+      rep.input_errors.push_back(input_error(path, e.what()));
+      continue;
     }
+    if (!facts.images.back().opened)
+      rep.input_errors.push_back({path, "cannot open the image: " + facts.images.back().open_error});
   }
   // 2. Content digests, all images at once, in parallel.
   if (facts.settings.verify) verify_contents(facts.images, images, facts.settings.jobs);

@@ -10,7 +10,7 @@
 
 namespace core::lint {
 
-inline constexpr int k_schema_version = 1;  // of the JSON report (share/lint/report.schema.json)
+inline constexpr int k_schema_version = 2;  // of the JSON report (share/lint/report.schema.json)
 
 struct LintRequest {
   std::vector<std::string> images;
@@ -32,6 +32,12 @@ struct ImageSummary {
   double coverage_percent() const { return regular_files ? 100.0 * double(fingerprinted) / double(regular_files) : 100.0; }
 };
 
+// An input that could not be read (missing, not EROFS, or an image that cannot be opened).
+struct InputError {
+  std::string input;  // as given on the command line
+  std::string error;  // why, without the input's name
+};
+
 // An enabled rule and the severity the policy gives it.
 struct ActiveRule {
   const Rule* rule;
@@ -43,19 +49,23 @@ struct LintReport {
   std::vector<ActiveRule> rules;          // enabled rules, table order
   std::vector<Finding> findings;          // sorted (finding_less); suppressed ones only on request
   std::size_t suppressed = 0;             // findings a baseline accepted
-  std::vector<std::string> input_errors;  // files that could not be read at all (exit 2)
+  std::vector<InputError> input_errors;   // inputs that could not be read (exit 2), command-line order
   std::vector<std::string> notes;         // baseline housekeeping
   Threshold threshold = Threshold::warning;
   LintSettings settings;
 
   std::size_t count(Severity severity) const;  // unsuppressed findings of a severity
-  bool failed() const;                          // an unsuppressed finding at or above the threshold
-  // 2 if an input could not be read, else 1 if failed(), else 0.
+  // An unsuppressed finding at or above the threshold.
+  bool findings_failed() const;
+  // The run failed: an input could not be read, or findings_failed().
+  bool failed() const { return !input_errors.empty() || findings_failed(); }
+  // 2 if an input could not be read, else 1 if findings_failed(), else 0.
   int exit_status() const;
 };
 
 // Lints the images together. Unreadable files (IoError, not an image) are listed in
-// input_errors and the rest is still checked. Throws UsageError/IoError for a bad baseline.
+// input_errors and the rest is still checked. An image that cannot be opened is an input
+// error too (besides its image-unreadable finding). Throws UsageError/IoError for a bad baseline.
 LintReport lint(const LintRequest& request);
 
 }  // namespace core::lint
