@@ -13,6 +13,7 @@
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
+#include "core/tag/atomic_file.hpp"
 #include "core/util/error.hpp"
 
 namespace cli {
@@ -43,6 +44,13 @@ void write_file(const std::string& path, const std::string& text) {
   out << text;
   out.flush();
   if (!out) throw core::IoError(path, "write", errno);
+}
+
+// Temp file + rename: a failed run leaves the old baseline as it was.
+void write_atomically(const std::string& path, const std::string& text) {
+  core::tag::AtomicFile file(path, 0644, {});
+  file.write_at(0, {reinterpret_cast<const core::u8*>(text.data()), text.size()}, 1 << 20);
+  file.commit();
 }
 
 core::lint::Policy make_policy(const LintOptions& o) {
@@ -77,7 +85,9 @@ int run_lint(const LintOptions& o) {
   req.images = o.images;
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
+  req.write_baseline = o.write_baseline;
   const lint::LintReport rep = lint::lint(req);
+  if (rep.baseline_out) write_atomically(o.write_baseline, rep.baseline_out->document);
 
   const std::string text = lint::render(rep, format, EROFS_SHARE_VERSION);
   if (o.output.empty()) {
@@ -86,7 +96,6 @@ int run_lint(const LintOptions& o) {
   } else {
     write_file(o.output, text);
   }
-  if (!o.write_baseline.empty()) write_file(o.write_baseline, lint::baseline_document(rep.findings));
   for (const lint::InputError& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}: {}\n", e.input, e.error);
   return rep.exit_status();
 }
@@ -120,7 +129,7 @@ void setup_lint(CLI::App& app, int& status) {
   sub->add_option("--config", opt->config, "JSON config file (see share/lint/config.schema.json)")->type_name("FILE");
   sub->add_option("--baseline", opt->baseline, "JSON file of accepted findings, each with a reason and optional expiry")
       ->type_name("FILE");
-  sub->add_option("--write-baseline", opt->write_baseline, "Also write the current findings as a baseline to FILE")
+  sub->add_option("--write-baseline", opt->write_baseline, "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or of the baseline already in FILE) that still match")
       ->type_name("FILE");
   sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
   sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/lint/baseline.hpp"
 #include "core/lint/finding.hpp"
 #include "core/lint/policy.hpp"
 #include "core/lint/rules.hpp"
@@ -17,6 +18,9 @@ struct LintRequest {
   Policy policy;
   bool show_suppressed = false;  // keep baseline-suppressed findings in the report (flagged)
   std::string today;             // "YYYY-MM-DD" for baseline expiry; "" = today (UTC)
+  // --write-baseline FILE: make LintReport::baseline_out, merged with policy.baseline or, when
+  // there is none, with the baseline already at FILE (if FILE exists and is not empty).
+  std::string write_baseline;
 };
 
 // Per image: what was checked, for the report header and coverage.
@@ -51,6 +55,9 @@ struct LintReport {
   std::size_t suppressed = 0;             // findings a baseline accepted
   std::vector<InputError> input_errors;   // inputs that could not be read (exit 2), command-line order
   std::vector<std::string> notes;         // baseline housekeeping
+  std::vector<std::string> warnings;      // baseline problems: placeholder reasons, expired entries
+  std::vector<Finding> accepted;          // suppressed findings not in `findings` (no --show-suppressed)
+  std::optional<BaselineMerge> baseline_out;  // with LintRequest::write_baseline
   Threshold threshold = Threshold::warning;
   LintSettings settings;
 
@@ -65,7 +72,8 @@ struct LintReport {
 
 // Lints the images together. Unreadable files (IoError, not an image) are listed in
 // input_errors and the rest is still checked. An image that cannot be opened is an input
-// error too (besides its image-unreadable finding). Throws UsageError/IoError for a bad baseline.
+// error too (besides its image-unreadable finding). Throws UsageError if the file to write
+// the baseline to exists, is not empty and is not a baseline. Throws UsageError/IoError for a bad baseline.
 LintReport lint(const LintRequest& request);
 
 }  // namespace core::lint

@@ -61,6 +61,7 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
         {"suppressed", rep.suppressed},
         {"failed", rep.failed()}}},
       {"notes", rep.notes},
+      {"baseline_warnings", rep.warnings},
       {"input_errors", std::move(input_errors)},
   };
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -85,6 +85,8 @@ std::string render_sarif(const LintReport& rep, const std::string& tool_version)
         {{"level", "error"},
          {"message", {{"text", e.input + ": " + e.error}}},
          {"locations", json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", to_uri(e.input)}}}}}}})}});
+  for (const std::string& w : rep.warnings)
+    notifications.push_back({{"level", "warning"}, {"message", {{"text", w}}}});
   json invocation = {{"executionSuccessful", rep.input_errors.empty()},
                      {"toolExecutionNotifications", std::move(notifications)}};
   json run = {{"tool",

@@ -69,6 +69,7 @@ std::string render_text(const LintReport& rep) {
       }
     }
   }
+  for (const std::string& n : rep.warnings) out += "warning: " + printable(n) + "\n";
   for (const std::string& n : rep.notes) out += "note: " + printable(n) + "\n";
   for (const InputError& x : rep.input_errors) out += "error: " + printable(x.input) + ": " + printable(x.error) + "\n";
   const std::size_t e = rep.count(Severity::error), w = rep.count(Severity::warning), i = rep.count(Severity::info);
