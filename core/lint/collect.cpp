@@ -49,6 +49,7 @@ void read_superblock(const std::string& path, ImageFacts& f) {
   try {
     f.sb = erofs::parse_superblock(v, /*lenient=*/true);
     f.sb_read = true;
+    f.truncation = erofs::truncation_note(f.image_size, f.sb);
   } catch (const CorruptImage& e) {
     // No magic or not even a superblock: not an image at all, nothing to lint.
     if (e.reason().starts_with("not an EROFS image") || e.reason().starts_with("image too small"))

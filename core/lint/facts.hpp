@@ -63,6 +63,9 @@ struct ImageFacts {
   std::string prefix_table_error;
   std::optional<std::string> fingerprint_name;  // the name the kernel looks up, if valid
   u64 image_size = 0;
+  // The file is shorter than the superblock declares (erofs::truncation_note); every read past
+  // its end fails with this note, and those failures are folded into one image-truncated finding.
+  std::optional<std::string> truncation;
 
   std::vector<FileFacts> files;  // walk order
   // Without a usable ISHARE feature: files carrying an xattr with a well-known fingerprint
