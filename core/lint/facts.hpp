@@ -29,6 +29,9 @@ struct FileFacts {
 
   // Verification: SHA-256 of the content (regular files with a fingerprint, unless disabled).
   bool verify_wanted = false;
+  // Read the data of a regular file without a fingerprint too (not kept): only its structure
+  // is checked, so an image inspect --digest rejects as corrupt is never lint-clean.
+  bool read_wanted = false;
   std::optional<util::Digest> content;
   std::string content_error;                // why it could not be read (compressed, device)
   bool content_corrupt = false;             // reading failed as corrupt (see ImageFacts::broken)
