@@ -85,20 +85,18 @@ int run_lint(const LintOptions& o) {
   req.images = o.images;
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
+  req.write_baseline = o.write_baseline;
   const lint::LintReport rep = lint::lint(req);
-
-  // A text report of nothing adds no information to the error lines below.
-  const bool nothing_read = rep.images.empty() && !rep.input_errors.empty();
-  const std::string text = nothing_read && format == lint::Format::text ? std::string()
-                                                                         : lint::render(rep, format, EROFS_SHARE_VERSION);
-  out.write(text);
-  out.commit();
-  if (!o.write_baseline.empty()) {
+  if (rep.baseline_out) {  // temp file + rename: a failed run leaves the old baseline as it was
     core::util::OutputFile baseline(o.write_baseline);
-    baseline.write(lint::baseline_document(rep.findings));
+    baseline.write(rep.baseline_out->document);
     baseline.commit();
   }
-  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e));
+
+  out.write(lint::render(rep, format, EROFS_SHARE_VERSION));
+  out.commit();
+  for (const lint::InputError& e : rep.input_errors)
+    fmt::print(stderr, "erofs-share: {}: {}\n", core::util::display(e.input), core::util::display(e.error));
   return rep.exit_status();
 }
 
@@ -131,7 +129,7 @@ void setup_lint(CLI::App& app, int& status) {
   sub->add_option("--config", opt->config, "JSON config file (see share/lint/config.schema.json)")->type_name("FILE");
   sub->add_option("--baseline", opt->baseline, "JSON file of accepted findings, each with a reason and optional expiry")
       ->type_name("FILE");
-  sub->add_option("--write-baseline", opt->write_baseline, "Also write the current findings as a baseline to FILE")
+  sub->add_option("--write-baseline", opt->write_baseline, "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or of the baseline already in FILE) that still match")
       ->type_name("FILE");
   sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
   sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"

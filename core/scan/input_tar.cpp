@@ -65,6 +65,11 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
   bool first = true;
   for (;;) {
     int r = archive_read_next_header(a.get(), &e);
+    // No entry with a valid header (checksum) before the end: zeros, or the start of an EROFS
+    // image cut before its superblock, are not an empty archive.
+    if (r == ARCHIVE_EOF && first)
+      throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest (no valid tar header)",
+                                   spec.path));
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       if (first)
