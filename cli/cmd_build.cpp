@@ -8,6 +8,8 @@
 
 #include "cli/commands.hpp"
 #include "core/tag/build.hpp"
+#include "core/util/output_guard.hpp"
+#include "core/util/display.hpp"
 
 namespace cli {
 
@@ -23,10 +25,17 @@ struct BuildCliOptions {
 };
 
 int run_build(const BuildCliOptions& o) {
+  // Before any work: the image is not SRC, nor inside it (mkfs would read its own output).
+  core::util::OutputGuard guard;
+  guard.input_or_tree(o.source, "SRC");
+  guard.forbid_outputs_in_trees();
+  guard.output(o.image, "-o", core::util::OutputKind::image);
   core::tag::BuildOptions bo;
   bo.mkfs = o.mkfs;
   bo.mkfs_args = o.mkfs_args;
   bo.xattr_name = o.xattr_name;
+  // mkfs prints the source's file names: escaped like every other name (erofs-share(1) ESCAPING).
+  bo.mkfs_output = [](const std::string& line) { fmt::print(stderr, "{}\n", core::util::display(line)); };
   const auto rep = core::tag::build_image(o.source, o.image, bo);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
@@ -41,10 +50,12 @@ int run_build(const BuildCliOptions& o) {
     }
     fmt::print("{}\n", j.dump(2));
   } else if (rep.native) {
-    fmt::print("{}: built by {} with --xattr-inode-digest\n", o.image, o.mkfs);
+    fmt::print("{}: built by {} with --xattr-inode-digest\n", core::util::display(o.image),
+               core::util::display(o.mkfs));
   } else {
-    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n", o.image, o.mkfs,
-               rep.mkfs_version, rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
+    fmt::print("{}: built by {} ({}), then retrofitted: {} files tagged, {} kept, {} replaced\n",
+               core::util::display(o.image), core::util::display(o.mkfs), core::util::display(rep.mkfs_version),
+               rep.retrofit.files_tagged, rep.retrofit.files_kept, rep.retrofit.files_replaced);
   }
   return 0;
 }

@@ -1,4 +1,8 @@
 // `erofs-share inspect`: turn options into one core::inspect call and render text or JSON.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,7 +13,10 @@
 #include "cli/commands.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_file.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -21,6 +28,35 @@ struct InspectOptions {
   std::string format = "text";
   bool digest = false;
   std::string path;
+  std::string output;
+};
+
+// Sends standard output to `out` while alive (the printers above write to stdout), and back
+// again when it ends, also when an error ends the command.
+class StdoutTo {
+public:
+  explicit StdoutTo(const core::util::OutputFile& out) {
+    if (out.is_stdout()) return;
+    std::fflush(stdout);
+    m_saved = ::dup(STDOUT_FILENO);
+    if (m_saved < 0 || ::dup2(out.fd(), STDOUT_FILENO) < 0) throw core::IoError(out.name(), "dup", errno);
+  }
+  ~StdoutTo() { restore(); }
+  StdoutTo(const StdoutTo&) = delete;
+  StdoutTo& operator=(const StdoutTo&) = delete;
+  // Flushes what was printed and points standard output back. Throws IoError.
+  void restore() {
+    if (m_saved < 0) return;
+    const bool ok = std::fflush(stdout) == 0 && !std::ferror(stdout);
+    const int err = errno;
+    ::dup2(m_saved, STDOUT_FILENO);
+    ::close(m_saved);
+    m_saved = -1;
+    if (!ok) throw core::IoError("standard output", "write", err ? err : EIO);
+  }
+
+private:
+  int m_saved = -1;
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -32,18 +68,18 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 void print_text(const core::inspect::Report& rep, bool digest) {
   const auto& s = rep.super;
   const auto& sb = s.sb;
-  fmt::print("image:             {} ({} bytes)\n", s.image, s.image_size);
+  fmt::print("image:             {} ({} bytes)\n", core::util::display(s.image), s.image_size);
   fmt::print("block size:        {}\n", sb.block_size);
   fmt::print("blocks:            {}\n", sb.blocks);
   fmt::print("compat features:   {}\n", join(core::erofs::compat_feature_names(sb.feature_compat), " "));
   fmt::print("incompat features: {}\n", join(core::erofs::incompat_feature_names(sb.feature_incompat), " "));
   fmt::print("uuid:              {}\n", core::erofs::uuid_string(sb.uuid));
-  fmt::print("volume name:       {}\n", sb.volume_name);
+  fmt::print("volume name:       {}\n", core::util::display(sb.volume_name));
   fmt::print("build time:        {}\n", sb.epoch + sb.build_time);
   fmt::print("inodes:            {} (root nid {})\n", sb.inos, sb.root_nid);
   fmt::print("extra devices:     {}\n", sb.devices.size());
-  fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? *s.fingerprint_xattr : "none");
-  if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", s.prefix_table_error);
+  fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? core::util::display(*s.fingerprint_xattr) : "none");
+  if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", core::util::display(s.prefix_table_error));
   fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} PATH\n", "MODE", "UID", "GID", "SIZE",
              "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", digest ? fmt::format(" {:<64}", "DIGEST") : "");
   // Consecutive hard-link rows of one inode differ only in their path: their columns are
@@ -52,7 +88,7 @@ void print_text(const core::inspect::Report& rep, bool digest) {
   std::string head, tail;
   for (const auto& row : rep.files) {
     if (!row.first_name && row.node.get() == last) {
-      fmt::print("{}{}{}\n", head, row.path, tail);
+      fmt::print("{}{}{}\n", head, core::util::display(row.path), tail);
       continue;
     }
     const auto& f = *row.node;  // shared by the names of one inode
@@ -65,21 +101,21 @@ void print_text(const core::inspect::Report& rep, bool digest) {
     if (!row.first_name) {
       extra += fmt::format(" (hard link of nid {})", ino.nid);  // target and xattrs at its first name
     } else if (f.symlink_target) {
-      extra += " -> " + *f.symlink_target;
+      extra += " -> " + core::util::display(*f.symlink_target);
     }
     if (ino.type == core::erofs::FileType::chardev || ino.type == core::erofs::FileType::blockdev)
       extra += fmt::format(" [{}:{}]", ino.rdev_major(), ino.rdev_minor());
     std::vector<std::string> names;
     if (row.first_name)
-      for (const auto& x : f.xattrs) names.push_back(x->name);
+      for (const auto& x : f.xattrs) names.push_back(core::util::display(x->name));
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
-    if (!f.digest_error.empty()) extra += " (" + f.digest_error + ")";
+    if (!f.digest_error.empty()) extra += " (" + core::util::display(f.digest_error) + ")";
     head = fmt::format("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} ",
                        core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
                        core::erofs::layout_name(ino.layout), fp, dg);
     tail = std::move(extra);
     last = row.first_name ? nullptr : row.node.get();
-    fmt::print("{}{}{}\n", head, row.path, tail);
+    fmt::print("{}{}{}\n", head, core::util::display(row.path), tail);
   }
 }
 
@@ -98,6 +134,11 @@ void print_json(const core::inspect::Report& rep) {
 }
 
 int run_inspect(const InspectOptions& o) {
+  core::util::OutputGuard guard;
+  guard.input(o.image, "input");
+  for (const auto& d : o.devices) guard.input(d, "--device");
+  guard.output(o.output, "-o");
+  core::util::OutputFile out(o.output);  // opened before the work
   core::erofs::OpenOptions open;
   open.devices = o.devices;
   core::inspect::Report rep;
@@ -111,11 +152,14 @@ int run_inspect(const InspectOptions& o) {
     if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // some errors already name it
     throw core::Error(msg);
   }
+  StdoutTo redirect(out);
   if (o.format == "json") {
     print_json(rep);
   } else {
     print_text(rep, o.digest);
   }
+  redirect.restore();
+  out.commit();
   return 0;
 }
 
@@ -130,6 +174,7 @@ void setup_inspect(CLI::App& app, int& status) {
   sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
   sub->add_option("--path", opt->path, "Only show this path and what is below it");
+  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 2).\n"
               "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs");
   sub->callback([opt, &status] { status = run_inspect(*opt); });

@@ -1,8 +1,6 @@
 // `erofs-share lint`: turn options into a policy, make one core::lint::lint call, render the
 // report and map it to the exit status (0 clean, 1 findings at/above the threshold, 2 input).
-#include <cerrno>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,7 +11,10 @@
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_file.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -37,12 +38,16 @@ struct LintOptions {
   bool show_suppressed = false;
 };
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw core::IoError(path, "open", errno);
-  out << text;
-  out.flush();
-  if (!out) throw core::IoError(path, "write", errno);
+// Before any work: no output is an image, a device, the config or the baseline; only
+// --write-baseline may replace --baseline (that is how a baseline is updated).
+void check_files(const LintOptions& o) {
+  core::util::OutputGuard guard;
+  for (const auto& image : o.images) guard.input(image, "input");
+  for (const auto& d : o.devices) guard.input(d, "--device");
+  guard.input(o.config, "--config");
+  guard.input(o.baseline, "--baseline");
+  guard.output(o.output, "-o");
+  guard.output(o.write_baseline, "--write-baseline", core::util::OutputKind::report, "--baseline");
 }
 
 core::lint::Policy make_policy(const LintOptions& o) {
@@ -67,9 +72,12 @@ core::lint::Policy make_policy(const LintOptions& o) {
 int run_lint(const LintOptions& o) {
   namespace lint = core::lint;
   const lint::Format format = *lint::parse_format(o.format);
+  check_files(o);
+  // Opened before the work, so a directory that takes no file fails now.
+  core::util::OutputFile out(o.output);
   if (o.list_rules) {
-    std::string text = lint::render_rules(format);
-    if (o.output.empty()) fmt::print("{}", text); else write_file(o.output, text);
+    out.write(lint::render_rules(format));
+    out.commit();
     return 0;
   }
   if (o.images.empty()) throw core::UsageError("lint: at least one IMAGE is required (see --help)");
@@ -77,20 +85,18 @@ int run_lint(const LintOptions& o) {
   req.images = o.images;
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
+  req.write_baseline = o.write_baseline;
   const lint::LintReport rep = lint::lint(req);
-
-  // A text report of nothing adds no information to the error lines below.
-  const bool nothing_read = rep.images.empty() && !rep.input_errors.empty();
-  const std::string text = nothing_read && format == lint::Format::text ? std::string()
-                                                                         : lint::render(rep, format, EROFS_SHARE_VERSION);
-  if (o.output.empty()) {
-    fmt::print("{}", text);
-    std::fflush(stdout);
-  } else {
-    write_file(o.output, text);
+  if (rep.baseline_out) {  // temp file + rename: a failed run leaves the old baseline as it was
+    core::util::OutputFile baseline(o.write_baseline);
+    baseline.write(rep.baseline_out->document);
+    baseline.commit();
   }
-  if (!o.write_baseline.empty()) write_file(o.write_baseline, lint::baseline_document(rep.findings));
-  for (const std::string& e : rep.input_errors) fmt::print(stderr, "erofs-share: {}\n", e);
+
+  out.write(lint::render(rep, format, EROFS_SHARE_VERSION));
+  out.commit();
+  for (const lint::InputError& e : rep.input_errors)
+    fmt::print(stderr, "erofs-share: {}: {}\n", core::util::display(e.input), core::util::display(e.error));
   return rep.exit_status();
 }
 
@@ -123,7 +129,7 @@ void setup_lint(CLI::App& app, int& status) {
   sub->add_option("--config", opt->config, "JSON config file (see share/lint/config.schema.json)")->type_name("FILE");
   sub->add_option("--baseline", opt->baseline, "JSON file of accepted findings, each with a reason and optional expiry")
       ->type_name("FILE");
-  sub->add_option("--write-baseline", opt->write_baseline, "Also write the current findings as a baseline to FILE")
+  sub->add_option("--write-baseline", opt->write_baseline, "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or of the baseline already in FILE) that still match")
       ->type_name("FILE");
   sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
   sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cerrno>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +15,8 @@
 #include "core/scan/render.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_file.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -83,6 +85,27 @@ private:
   bool m_used = false;
 };
 
+// Before any work: no output (-o, each manifest --manifest-out would write) is an input or
+// a device of one, and --manifest-out is not inside an input tree (output_guard.hpp).
+void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
+  core::util::OutputGuard guard;
+  std::vector<std::string> names;
+  for (const auto& in : s.inputs) {
+    guard.input_or_tree(in.path);
+    for (const auto& d : in.devices) guard.input(d, "--device");
+    names.push_back(in.path);
+  }
+  if (!o.manifest_out.empty()) {
+    guard.output_dir(o.manifest_out, "--manifest-out");
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.manifest_out, ec)) {  // else it is made new: nothing to clash with
+      for (const std::string& file : core::scan::manifest_names(names))
+        guard.output((std::filesystem::path(o.manifest_out) / file).string(), "--manifest-out");
+    }
+  }
+  guard.output(o.output, "-o");
+}
+
 int run_scan(const ScanOptions& o) {
   core::scan::ScanOptions s;
   for (const auto& path : o.inputs) s.inputs.push_back({path, {}});
@@ -121,6 +144,9 @@ int run_scan(const ScanOptions& o) {
   s.jobs = o.jobs;
   s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
   s.manifest_out = o.manifest_out;
+  check_files(s, o);
+  // Opened before the work, so a directory that takes no file fails now.
+  core::util::OutputFile out(o.output);
   // Text and HTML show the top groups only: the model then builds no other group rows. JSON and
   // CSV list every group unless --top says otherwise.
   const std::size_t top = o.format == "html" ? (o.top ? o.top : 20) : o.format == "text" ? (o.top ? o.top : 10) : o.top;
@@ -135,12 +161,7 @@ int run_scan(const ScanOptions& o) {
   progress.reset();
 
   // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
-  std::FILE* out = stdout;
-  if (!o.output.empty() && o.output != "-") {
-    out = std::fopen(o.output.c_str(), "wb");
-    if (!out) throw core::IoError(o.output, "open", errno);
-  }
-  auto write = [out](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), out); };
+  auto write = [&out](std::string_view piece) { out.write(piece); };
   if (o.format == "json")
     core::scan::write_json(report, top, write);
   else if (o.format == "csv")
@@ -149,9 +170,7 @@ int run_scan(const ScanOptions& o) {
     write(core::scan::render_html(report, top));
   else
     write(core::scan::render_text(report, top));
-  const std::string name = out == stdout ? std::string("standard output") : o.output;
-  if (std::fflush(out) != 0 || std::ferror(out)) throw core::IoError(name, "write", errno ? errno : EIO);
-  if (out != stdout && std::fclose(out) != 0) throw core::IoError(name, "write", errno ? errno : EIO);
+  out.commit();
   // Done: end the process here. Freeing every record and path of a large scan one by one takes
   // longer than the operating system needs to drop the whole address space.
   std::fflush(stderr);

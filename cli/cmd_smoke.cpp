@@ -12,7 +12,9 @@
 #include "cli/commands.hpp"
 #include "core/smoke/locate.hpp"
 #include "core/smoke/process.hpp"
+#include "core/smoke/render.hpp"
 #include "core/smoke/smoke.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 
 namespace cli {
@@ -66,35 +68,6 @@ std::vector<std::string> script_exports(const std::string& name, const std::vect
   return values;
 }
 
-void print_text(const core::smoke::SmokeReport& r) {
-  fmt::print("kernel:      {} (accelerator {})\n", r.kernel_release, r.accelerator);
-  fmt::print("images:      {}{}\n", r.images.size(), r.generated ? " (generated set)" : "");
-  for (std::size_t i = 0; i < r.images.size(); ++i) {
-    fmt::print("  {}\n", r.images[i]);
-    if (i < r.devices.size())
-      for (const auto& d : r.devices[i]) fmt::print("    device {}\n", d);
-  }
-  fmt::print("\n{:<40} {:<20} {:<20} {}\n", "SCENARIO", "EXPECTED", "VERDICT", "RESULT");
-  for (const auto& s : r.scenarios) {
-    fmt::print("{:<40} {:<20} {:<20} {}\n", s.name, s.expected, s.verdict,
-               s.verdict == "not_applicable" ? "skipped"
-               : s.pass                      ? "ok"
-                                             : "FAILED");
-    fmt::print("    {}\n", s.evidence);
-  }
-  core::u64 shown = 0;
-  for (const auto& o : r.observations)
-    if (!o.agrees) {
-      if (shown++ == 0) fmt::print("\nobservations that disagree with the model:\n");
-      fmt::print("  {}: read {}, then {}: predicted {}, observed {} ({}/{} pages)\n", o.id, o.read, o.target,
-                 o.predicted_shared ? "shared" : "not shared", o.observed, o.resident, o.pages);
-    }
-  fmt::print("\nagreement:   {}/{} observations agree with scan's model ({:.1f}%)\n", r.agreed, r.observed, r.percent);
-  fmt::print("timings:     generate {:.1f} s, prepare {:.1f} s, vm {:.1f} s, total {:.1f} s\n",
-             r.timings.generate_seconds, r.timings.prepare_seconds, r.timings.vm_seconds, r.timings.total_seconds);
-  fmt::print("result:      {}\n", core::smoke::exit_status(r) == 0 ? "PASS" : "FAIL");
-}
-
 int run_smoke_command(SmokeCliOptions o) {
   if (o.debian_kernel) {
     if (!o.kernel.empty() || !o.modules.empty())
@@ -143,17 +116,20 @@ int run_smoke_command(SmokeCliOptions o) {
   so.max_observations = o.max_observations;
   if (o.accel == "kvm") so.accel = core::smoke::Accel::kvm;
   if (o.accel == "tcg") so.accel = core::smoke::Accel::tcg;
-  if (!o.quiet) so.progress = [](const std::string& msg) { fmt::print(stderr, "erofs-share smoke: {}\n", msg); };
+  if (!o.quiet)
+    so.progress = [](const std::string& msg) {
+      fmt::print(stderr, "erofs-share smoke: {}\n", core::util::display(msg));
+    };
 
   core::smoke::SmokeReport r = core::smoke::run_smoke(so);
   if (o.format == "json")
     fmt::print("{}\n", core::smoke::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!r.cannot_run.empty()) {
     std::fflush(stdout);
-    fmt::print(stderr, "erofs-share: smoke cannot run ({}): {}\n", r.cannot_run, r.message);
+    fmt::print(stderr, "erofs-share: smoke cannot run ({}): {}\n", r.cannot_run, core::util::display(r.message));
     return 2;
   }
-  if (o.format == "text") print_text(r);
+  if (o.format == "text") fmt::print("{}", core::smoke::render_text(r));
   return core::smoke::exit_status(r);
 }
 

@@ -13,7 +13,9 @@
 #include "cli/commands.hpp"
 #include "core/tag/retrofit.hpp"
 #include "core/tag/tree.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -54,6 +56,21 @@ struct FaultHook {
   unsigned steps = 0;
 };
 
+// Before any work: -o and --sidecar are neither IMAGE nor a --device (tag X -o X is
+// --in-place), and the directory of every output takes a new file.
+void check_files(const TagOptions& o) {
+  namespace util = core::util;
+  if (!o.output.empty() && util::same_file(o.output, o.image))
+    throw core::UsageError(
+        fmt::format("-o {}: the same file as IMAGE {}; use --in-place to replace IMAGE", o.output, o.image));
+  util::OutputGuard guard;
+  guard.input(o.image, "IMAGE");
+  for (const auto& d : o.devices) guard.input(d, "--device");
+  guard.output(o.output, "-o", util::OutputKind::image);
+  guard.output(o.sidecar, "--sidecar", util::OutputKind::image);
+  if (o.in_place) guard.output(o.image, "--in-place", util::OutputKind::image, "IMAGE");
+}
+
 int run_tree(const TagOptions& o) {
   const auto rep = core::tag::tag_tree(o.tree, o.xattr_name);
   if (o.format == "json") {
@@ -68,10 +85,11 @@ int run_tree(const TagOptions& o) {
                      {"notes", notes_json(rep.notes, false)}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{}: {} files tagged, {} kept, {} replaced (xattr {})\n", o.tree, rep.files_tagged, rep.files_kept,
-               rep.files_replaced, rep.xattr_name);
+    fmt::print("{}: {} files tagged, {} kept, {} replaced (xattr {})\n", core::util::display(o.tree), rep.files_tagged,
+               rep.files_kept, rep.files_replaced, core::util::display(rep.xattr_name));
     for (const auto& n : rep.notes)
-      fmt::print("  {} {}: {}\n", core::tag::file_action_name(n.action), n.path, n.detail);
+      fmt::print("  {} {}: {}\n", core::tag::file_action_name(n.action), core::util::display(n.path),
+                 core::util::display(n.detail));
   }
   return 0;
 }
@@ -83,9 +101,14 @@ int run_tag(const TagOptions& o) {
     return run_tree(o);
   }
   if (o.image.empty()) throw core::UsageError("tag: IMAGE (or --tree DIR) is required (see --help)");
+  if (o.in_place && !o.sidecar.empty())
+    throw core::UsageError(fmt::format("--sidecar {}: --in-place replaces IMAGE {} and --sidecar writes a new file "
+                                       "beside it; give one of them",
+                                       o.sidecar, o.image));
   if (int(o.in_place) + int(!o.output.empty()) + int(!o.sidecar.empty()) != 1)
     throw core::UsageError("tag: give exactly one of -o OUT, --in-place and --sidecar META (see --help)");
   const std::string out = o.in_place ? o.image : !o.sidecar.empty() ? o.sidecar : o.output;
+  check_files(o);
 
   core::tag::RetrofitOptions ro;
   ro.xattr_name = o.xattr_name;
@@ -111,8 +134,16 @@ int run_tag(const TagOptions& o) {
       if (done == total) fmt::print(stderr, "\n");
     };
   }
-  const auto rep =
-      o.sidecar.empty() ? core::tag::retrofit(o.image, out, ro) : core::tag::make_sidecar(o.image, out, ro);
+  core::tag::RetrofitReport rep;
+  try {
+    rep = o.sidecar.empty() ? core::tag::retrofit(o.image, out, ro) : core::tag::make_sidecar(o.image, out, ro);
+  } catch (const core::IoError&) {
+    throw;  // names its file
+  } catch (const core::Error& e) {
+    std::string msg = e.what();
+    if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // errors name the image
+    throw core::Error(msg);
+  }
   if (hook->kill_at == -1) fmt::print(stderr, "steps {}\n", hook->steps);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
@@ -133,16 +164,24 @@ int run_tag(const TagOptions& o) {
                      {"input_bytes", rep.input_bytes},
                      {"output_bytes", rep.output_bytes},
                      {"bytes_written", rep.bytes_written},
+                     {"already_tagged", rep.already_tagged},
                      {"notes", notes_json(rep.notes, true)}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{}: {} files tagged, {} kept, {} replaced, {} skipped (xattr {})\n", out, rep.files_tagged,
-               rep.files_kept, rep.files_replaced, rep.files_skipped, rep.xattr_name);
-    fmt::print("{} inodes rewritten; image {} -> {} bytes, {} bytes of new metadata\n", rep.inodes, rep.input_bytes,
-               rep.output_bytes, rep.bytes_written);
+    fmt::print("{}: {} files tagged, {} kept, {} replaced, {} skipped (xattr {})\n", core::util::display(out),
+               rep.files_tagged, rep.files_kept, rep.files_replaced, rep.files_skipped,
+               core::util::display(rep.xattr_name));
+    if (!rep.already_tagged)
+      fmt::print("{} inodes rewritten; image {} -> {} bytes, {} bytes of new metadata\n", rep.inodes, rep.input_bytes,
+                 rep.output_bytes, rep.bytes_written);
+    else if (o.in_place)
+      fmt::print("already tagged: every fingerprint is right; nothing written\n");
+    else
+      fmt::print("already tagged: every fingerprint is right; {} is a byte-for-byte copy of {}\n",
+                 core::util::display(out), core::util::display(o.image));
     for (const auto& n : rep.notes)
-      fmt::print("  {} {} (nid {} -> {}): {}\n", core::tag::file_action_name(n.action), n.path, n.nid, n.new_nid,
-                 n.detail);
+      fmt::print("  {} {} (nid {} -> {}): {}\n", core::tag::file_action_name(n.action), core::util::display(n.path),
+                 n.nid, n.new_nid, core::util::display(n.detail));
   }
   return 0;
 }

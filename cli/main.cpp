@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 
 int main(int argc, char** argv) {
@@ -13,8 +14,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("erofs-share ") + EROFS_SHARE_VERSION);
   app.require_subcommand(1);
   // Parse errors render as one line, like every other error.
-  app.failure_message(
-      [](const CLI::App*, const CLI::Error& e) { return fmt::format("erofs-share: {} (see --help)\n", e.what()); });
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("erofs-share: {} (see --help)\n", core::util::display(e.what()));  // may quote arguments
+  });
   app.footer("Run 'erofs-share COMMAND --help' for a command's options. Exit status: 0 ok, 1 a check failed,\n"
              "2 usage error or unreadable/corrupt input.");
   int status = 0;
@@ -34,14 +36,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   } catch (const core::Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "erofs-share: {}\n", e.what());
+    fmt::print(stderr, "erofs-share: {}\n", core::util::display(e.what()));  // names are raw
     return 2;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "erofs-share: out of memory\n");
     return 2;
   } catch (const std::exception& e) {  // a bug, but still one line and exit 2, not abort()
     std::fflush(stdout);
-    fmt::print(stderr, "erofs-share: internal error: {}\n", e.what());
+    fmt::print(stderr, "erofs-share: internal error: {}\n", core::util::display(e.what()));
     return 2;
   }
   return status;

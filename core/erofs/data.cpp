@@ -138,6 +138,7 @@ void stream_flat(const Image& img, const Inode& ino, Emitter& out) {
     }
   }
   if (tail) {
+    check_flat_layout(img, ino);
     const util::ByteView& meta = img.meta_space(ino.in_metabox);
     out.bytes(meta.bytes(ino.meta_end(), tail, "inline data outside the image", ctx));
   }
@@ -231,6 +232,18 @@ std::vector<u8> read_range(const Image& img, const Inode& ino, u64 off, u64 len)
   } catch (const Stop&) {
   }
   return out;
+}
+
+void check_flat_layout(const Image& img, const Inode& ino) {
+  if (ino.layout != Layout::flat_inline || ino.size == 0) return;
+  // §2.8: the tail (1..bs bytes) sits right after the ibody and must not cross a block.
+  const u64 bs = img.block_size();
+  const u64 tail = ino.size % bs ? ino.size % bs : bs;
+  if ((ino.meta_end() % bs) + tail > bs) {
+    Where w;
+    w.nid = ino.nid;
+    img.meta_space(ino.in_metabox).fail("inline data across blocks", ino.meta_end(), w);
+  }
 }
 
 bool uses_extra_device(const Image& img, const Inode& ino) {

@@ -30,4 +30,10 @@ std::vector<u8> read_range(const Image& image, const Inode& inode, u64 off, u64 
 // non-zero device id), so callers can tell when --device is needed.
 bool uses_extra_device(const Image& image, const Inode& inode);
 
+// The checks the kernel makes when it maps a flat inode's data, without reading it: a
+// FLAT_INLINE tail must not cross a block ("inline data across blocks", erofs_map_blocks).
+// stream_file makes them too; callers that check structure without reading data (lint) call
+// this. Throws CorruptImage.
+void check_flat_layout(const Image& image, const Inode& inode);
+
 }  // namespace core::erofs

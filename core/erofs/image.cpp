@@ -25,6 +25,27 @@ const char* short_xattr_prefix(u8 index) {
   }
 }
 
+namespace {
+
+std::string grouped(u64 n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> truncation_note(u64 size, const SuperInfo& sb) {
+  const bool huge = sb.blocks > (~u64(0) >> sb.blkszbits);
+  const u64 declared = huge ? ~u64(0) : sb.blocks << sb.blkszbits;
+  if (size >= declared) return std::nullopt;
+  return fmt::format("image is truncated: {} bytes, the superblock declares {} blocks ({}{} bytes)", grouped(size),
+                     grouped(sb.blocks), huge ? "more than " : "", grouped(declared));
+}
+
 Image::Image(const std::string& path, const OpenOptions& options) : m_path(path), m_limits(options.limits) {
   m_file = std::make_unique<util::MappedFile>(path);
   m_primary = m_file->view();
@@ -39,6 +60,7 @@ Image::Image(std::span<const u8> bytes, std::string name, const OpenOptions& opt
 
 void Image::open(const OpenOptions& options) {
   m_sb = parse_superblock(m_primary, options.lenient_superblock);
+  if (auto t = truncation_note(m_primary.size(), m_sb)) m_primary.set_end_note(*t);
   if (options.devices.size() > m_sb.devices.size())
     throw UsageError(fmt::format("{}: {} --device files given but the image has {} extra devices", m_path,
                                  options.devices.size(), m_sb.devices.size()));
@@ -48,6 +70,8 @@ void Image::open(const OpenOptions& options) {
   }
   m_zstate = make_zstate(*this);  // validates the compression configs; needed by the metabox
   load_metabox();
+  // The kernel loads the packed inode at mount when FRAGMENTS is set (erofs_fc_fill_super).
+  if (m_sb.has_incompat(od::k_incompat_fragments) && m_sb.packed_nid != 0) (void)read_inode(*this, m_sb.packed_nid);
   load_prefix_table();
   // The root must be a directory (kernel: "rootino is not a directory").
   Inode r = root();

@@ -111,6 +111,12 @@ private:
   mutable std::atomic<u64> m_stored{0};
 };
 
+// If the primary device is `size` bytes but the superblock declares more blocks: "image is
+// truncated: 2,000,000 bytes, the superblock declares 1,386 blocks (5,677,056 bytes)". The
+// kernel still mounts such an image (reads past the end fail), so it is not refused; Image
+// appends this note to every out-of-bounds error of the primary device.
+std::optional<std::string> truncation_note(u64 size, const SuperInfo& sb);
+
 // Short xattr prefix of a built-in name index ("user.", ...); nullptr if unknown.
 const char* short_xattr_prefix(u8 index);
 

@@ -50,32 +50,21 @@ FileType type_of_mode(u16 mode, const util::ByteView& v, u64 at, const Where& ct
   }
 }
 
-// Checks the layout-specific fields that the data readers rely on.
+// Checks the layout-specific fields that the data readers rely on. Only what the kernel
+// checks when it loads an inode (erofs_read_inode) or maps its data is rejected; see
+// core/erofs/kernel-rules.md. The kernel never reads the data of special files, so their
+// layout and size are not checked.
 void validate_layout(const Image& img, Inode& ino, const util::ByteView& v, const Where& ctx) {
   const SuperInfo& sb = img.sb();
-  if (ino.is_compressed()) {
-    if (!sb.compressed_capable) v.fail("compressed inode in a plain (uncompressed) filesystem", ino.pos, ctx);
-    if (ino.type != FileType::file && ino.type != FileType::dir && ino.type != FileType::symlink)
-      v.fail("compressed layout on a special file", ino.pos, ctx);
-  }
   if (ino.layout == Layout::chunk_based) {
-    if (!sb.has_incompat(od::k_incompat_chunked_file))
-      v.fail("chunk-based inode without the chunked_file feature", ino.pos, ctx);
+    // Checked for every file type, as erofs_read_inode does. No chunked_file feature check:
+    // the kernel makes none, and mkfs --tar=i writes chunk-based inodes without the bit.
     if (ino.chunk_format & ~od::k_chunk_format_known)
       throw Unsupported(fmt::format("unsupported chunk format {:#x}", ino.chunk_format), v.at(ino.pos + 0x10, ctx));
-    if (sb.blkszbits + (ino.chunk_format & od::k_chunk_format_blkbits_mask) > 48)
-      v.fail("chunk size too large", ino.pos + 0x10, ctx);
   }
-  bool special = ino.type == FileType::chardev || ino.type == FileType::blockdev ||
-                 ino.type == FileType::fifo || ino.type == FileType::socket;
-  if (special && ino.size != 0) v.fail("special file with non-zero size", ino.pos, ctx);
-  if (ino.layout == Layout::flat_inline) {
-    // §2.8: the tail (1..bs bytes) sits right after the ibody and must not cross a block.
-    u64 bs = img.block_size();
-    u64 tail = ino.size % bs;
-    if (tail == 0 && ino.size != 0) tail = bs;
-    if (tail && (ino.meta_end() % bs) + tail > bs) v.fail("inline data across blocks", ino.meta_end(), ctx);
-  }
+  const bool has_data = ino.type == FileType::file || ino.type == FileType::dir || ino.type == FileType::symlink;
+  if (has_data && ino.is_compressed() && !sb.compressed_capable)
+    v.fail("compressed inode in a plain (uncompressed) filesystem", ino.pos, ctx);
 }
 
 }  // namespace
@@ -154,7 +143,9 @@ Inode read_inode(const Image& img, u64 nid) {
       }
       u64 blk = u64(i_u) | (hi << 32);
       u64 mask = hi ? ((u64(1) << 48) - 1) : 0xFFFFFFFFull;
-      ino.startblk_null = (blk & mask) == mask || (!hi && i_u == 0xFFFFFFFFu);
+      // The kernel treats an all-ones start block as "no blocks" for layout 0 only; a layout-2
+      // inode's start block is used as is (and ignored when all its data is inline).
+      ino.startblk_null = ino.layout == Layout::flat_plain && ((blk & mask) == mask || (!hi && i_u == 0xFFFFFFFFu));
       ino.startblk = blk;
       break;
     }
@@ -162,7 +153,8 @@ Inode read_inode(const Image& img, u64 nid) {
     case Layout::compressed_compact: ino.compressed_blocks = u64(i_u) | (hi << 32); break;
     case Layout::chunk_based: ino.chunk_format = static_cast<u16>(i_u & 0xFFFF); break;
   }
-  if (icount == 1) throw Unsupported("xattr ibody with header only is not supported", v.at(ino.pos + 2, ctx));
+  // The kernel takes a device number from i_u whatever the layout says.
+  if (ino.type == FileType::chardev || ino.type == FileType::blockdev) ino.rdev = i_u;
   validate_layout(img, ino, v, ctx);
   return ino;
 }

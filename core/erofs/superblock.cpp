@@ -178,7 +178,8 @@ SuperInfo parse_superblock(const util::ByteView& v, bool lenient) {
   s.xattr_prefix_count = sb.xattr_prefix_count;
   s.xattr_prefix_start = sb.xattr_prefix_start;
   s.packed_nid = sb.packed_nid;
-  if (s.packed_nid >> 63) throw CorruptImage("packed_nid has bit 63 set", v.at(base + 0x60));
+  // No check of bit 63 here: the kernel loads the packed inode like any other nid (a metabox
+  // nid needs the metabox feature), and only when FRAGMENTS is set; Image::open does the same.
   s.xattr_filter_reserved = sb.xattr_filter_reserved;
   s.ishare_xattr_prefix_id = sb.ishare_xattr_prefix_id;
   if (s.has_compat(od::k_compat_ishare_xattrs) && s.ishare_xattr_prefix_id >= s.xattr_prefix_count && !lenient)

@@ -47,6 +47,8 @@ XattrHeader for_each_xattr(const Image& img, const Inode& ino, const std::functi
   ctx.nid = ino.nid;
   const util::ByteView& v = img.meta_space(ino.in_metabox);
   const u64 base = ino.xattr_pos();
+  // i_xattr_icount 1: the kernel loads the inode but refuses its xattrs (erofs_init_inode_xattrs).
+  if (ino.xattr_isize == 12) throw Unsupported("xattr ibody with header only is not supported", v.at(ino.pos + 2, ctx));
   auto h = v.read<od::XattrIbodyHeader>(base, "xattr ibody outside the image", ctx);
   head.has_ibody = true;
   head.name_filter = h.h_name_filter;

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <cerrno>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,10 @@ bool matches(const BaselineEntry& e, const Finding& f) {
     return false;
   if (e.path.empty()) return true;
   return f.path && glob(e.path, *f.path);
+}
+
+bool expired(const BaselineEntry& e, const std::string& today) {
+  return !e.expires.empty() && e.expires < today;  // ISO dates compare as text
 }
 
 std::string describe(const BaselineEntry& e, std::size_t index) {
@@ -90,7 +95,7 @@ Baseline load_baseline(const std::string& path) {
     }
     if (e.rule.empty()) bad(where, "\"rule\" is required");
     if (!find_rule(e.rule)) bad(where + ".rule", "unknown rule '" + e.rule + "' (see --list-rules)");
-    if (e.reason.empty()) bad(where, "\"reason\" is required: say why the finding is accepted");
+    if (!x.contains("reason")) bad(where, "\"reason\" is required: say why the finding is accepted");
     if (!e.expires.empty() && !valid_date(e.expires)) bad(where + ".expires", "expected a date YYYY-MM-DD");
     b.entries.push_back(std::move(e));
   }
@@ -106,38 +111,107 @@ std::vector<std::string> apply_baseline(const Baseline& baseline, std::vector<Fi
       const BaselineEntry& e = baseline.entries[i];
       if (!matches(e, f)) continue;
       used[i] = true;
-      if (!e.expires.empty() && e.expires < today) continue;  // ISO dates compare as text
+      if (expired(e, today)) continue;
       f.suppressed = true;
       f.suppression_reason = e.reason;
       break;
     }
   }
-  for (std::size_t i = 0; i < baseline.entries.size(); ++i) {
-    const BaselineEntry& e = baseline.entries[i];
-    if (!e.expires.empty() && e.expires < today)
-      notes.push_back(fmt::format("{}: {} expired on {} and no longer applies{}", baseline.file, describe(e, i),
-                                  e.expires, used[i] ? "" : " (it matches nothing now either)"));
-    else if (!used[i])
-      notes.push_back(fmt::format("{}: {} matches no finding; remove it?", baseline.file, describe(e, i)));
-  }
+  for (std::size_t i = 0; i < baseline.entries.size(); ++i)
+    if (!used[i] && !expired(baseline.entries[i], today))
+      notes.push_back(
+          fmt::format("{}: {} matches no finding; remove it?", baseline.file, describe(baseline.entries[i], i)));
   return notes;
 }
 
-std::string baseline_document(const std::vector<Finding>& findings) {
-  std::set<std::tuple<std::string, std::string, std::string>> seen;
-  json list = json::array();
-  for (const Finding& f : findings) {
-    if (f.suppressed) continue;
-    std::string image = std::filesystem::path(f.image).filename().string();
-    std::string path = f.path.value_or("");
-    if (!seen.emplace(f.rule, image, path).second) continue;
-    json e = {{"rule", f.rule}, {"image", glob_literal(image)}};
-    if (f.path) e["path"] = glob_literal(*f.path);
-    e["reason"] = "TODO: say why this is accepted (added by --write-baseline)";
-    list.push_back(std::move(e));
+std::vector<std::string> baseline_warnings(const Baseline& baseline, const std::string& today) {
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < baseline.entries.size(); ++i) {
+    const BaselineEntry& e = baseline.entries[i];
+    if (placeholder_reason(e.reason))
+      warnings.push_back(fmt::format("{}: {} has a placeholder reason \"{}\": say why the finding is accepted",
+                                     baseline.file, describe(e, i), e.reason));
+    if (expired(e, today))
+      warnings.push_back(fmt::format("{}: {} expired on {} and no longer applies", baseline.file, describe(e, i),
+                                     e.expires));
   }
+  return warnings;
+}
+
+bool placeholder_reason(const std::string& reason) {
+  std::string word;
+  for (char c : reason) {
+    if (std::isalnum(static_cast<unsigned char>(c))) word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    else if (!word.empty() || !std::isspace(static_cast<unsigned char>(c))) break;
+  }
+  if (word.empty()) return reason.find_first_not_of(" \t\r\n") == std::string::npos;
+  return word == "TODO" || word == "FIXME" || word == "TBD" || word == "XXX";
+}
+
+namespace {
+
+using Key = std::tuple<std::string, std::string, std::string>;
+
+Key key_of(const Finding& f) {
+  return {f.rule, std::filesystem::path(f.image).filename().string(), f.path.value_or("")};
+}
+
+json new_entry(const Finding& f) {
+  json e = {{"rule", f.rule}, {"image", glob_literal(std::get<1>(key_of(f)))}};
+  if (f.path) e["path"] = glob_literal(*f.path);
+  e["reason"] = std::string(k_placeholder_reason);
+  return e;
+}
+
+json old_entry(const BaselineEntry& b) {
+  json e = {{"rule", b.rule}};
+  if (!b.image.empty()) e["image"] = b.image;
+  if (!b.path.empty()) e["path"] = b.path;
+  e["reason"] = b.reason;
+  if (!b.expires.empty()) e["expires"] = b.expires;
+  return e;
+}
+
+std::string dump(json list) {
   json doc = {{"schema_version", 1}, {"accepted", std::move(list)}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string baseline_document(const std::vector<Finding>& findings) {
+  std::set<Key> seen;
+  json list = json::array();
+  for (const Finding& f : findings)
+    if (!f.suppressed && seen.insert(key_of(f)).second) list.push_back(new_entry(f));
+  return dump(std::move(list));
+}
+
+BaselineMerge merge_baseline(const Baseline* old, const std::vector<Finding>& findings) {
+  BaselineMerge m;
+  json list = json::array();
+  std::vector<bool> covered(findings.size(), false);
+  if (old) {
+    for (const BaselineEntry& e : old->entries) {
+      bool used = false;
+      for (std::size_t k = 0; k < findings.size(); ++k)
+        if (matches(e, findings[k])) used = covered[k] = true;
+      if (!used) {
+        ++m.dropped;
+        continue;
+      }
+      ++m.kept;
+      list.push_back(old_entry(e));
+    }
+  }
+  std::set<Key> seen;
+  for (std::size_t k = 0; k < findings.size(); ++k) {
+    if (covered[k] || !seen.insert(key_of(findings[k])).second) continue;
+    ++m.added;
+    list.push_back(new_entry(findings[k]));
+  }
+  m.document = dump(std::move(list));
+  return m;
 }
 
 std::string today_utc() {

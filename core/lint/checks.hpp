@@ -12,6 +12,7 @@ void superblock_checksum(const Facts&, Emitter&);
 void unknown_incompat_feature(const Facts&, Emitter&);
 void unknown_compat_feature(const Facts&, Emitter&);
 void feature_needs_newer_kernel(const Facts&, Emitter&);
+void image_truncated(const Facts&, Emitter&);
 
 // rule_prefix.cpp: the ishare superblock fields and the long-prefix table.
 void fingerprints_absent(const Facts&, Emitter&);

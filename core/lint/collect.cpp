@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "core/erofs/data.hpp"
 #include "core/erofs/dir.hpp"
 #include "core/erofs/superblock.hpp"
 #include "core/erofs/xattr.hpp"
+#include "core/erofs/zmap.hpp"
 #include "core/erofs/ondisk.hpp"
 #include "core/util/mapped_file.hpp"
 
@@ -49,6 +51,7 @@ void read_superblock(const std::string& path, ImageFacts& f) {
   try {
     f.sb = erofs::parse_superblock(v, /*lenient=*/true);
     f.sb_read = true;
+    f.truncation = erofs::truncation_note(f.image_size, f.sb);
   } catch (const CorruptImage& e) {
     // No magic or not even a superblock: not an image at all, nothing to lint.
     if (e.reason().starts_with("not an EROFS image") || e.reason().starts_with("image too small"))
@@ -61,6 +64,22 @@ void read_superblock(const std::string& path, ImageFacts& f) {
     } catch (const CorruptImage&) {
       // First block truncated: opening reports the image as unreadable.
     }
+  }
+}
+
+// The metadata inspect reads of every inode besides its xattrs and directory: the map of a
+// compressed inode (index, extents, fragment; no decompression) and a symlink's target. The
+// data of regular files is read by verify_contents. What this version cannot read is left
+// to the rules that need the content.
+void check_structure(const erofs::Image& img, const std::string& path, const erofs::Inode& ino, ImageFacts& f) {
+  try {
+    if (ino.is_compressed()) (void)erofs::summarize_compressed(img, ino);
+    if (ino.type == erofs::FileType::symlink) (void)erofs::read_file(img, ino, 4096);
+  } catch (const CorruptImage& e) {
+    f.broken.push_back(broken_from(path, e));
+    if (!f.broken.back().nid) f.broken.back().nid = ino.nid;
+  } catch (const Unsupported&) {
+  } catch (const DataUnavailable&) {
   }
 }
 
@@ -94,6 +113,8 @@ void record_inode(const erofs::Image& img, const std::string& path, const erofs:
     }
   }
   file.verify_wanted = s.verify && file.is_regular() && file.has_fingerprint();
+  file.read_wanted = s.verify && file.is_regular() && !file.has_fingerprint() && ino.size > 0;
+  check_structure(img, path, ino, f);
   f.files.push_back(std::move(file));
 }
 

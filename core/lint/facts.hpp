@@ -29,6 +29,9 @@ struct FileFacts {
 
   // Verification: SHA-256 of the content (regular files with a fingerprint, unless disabled).
   bool verify_wanted = false;
+  // Read the data of a regular file without a fingerprint too (not kept): only its structure
+  // is checked, so an image inspect --digest rejects as corrupt is never lint-clean.
+  bool read_wanted = false;
   std::optional<util::Digest> content;
   std::string content_error;                // why it could not be read (compressed, device)
   bool content_corrupt = false;             // reading failed as corrupt (see ImageFacts::broken)
@@ -63,6 +66,9 @@ struct ImageFacts {
   std::string prefix_table_error;
   std::optional<std::string> fingerprint_name;  // the name the kernel looks up, if valid
   u64 image_size = 0;
+  // The file is shorter than the superblock declares (erofs::truncation_note); every read past
+  // its end fails with this note, and those failures are folded into one image-truncated finding.
+  std::optional<std::string> truncation;
 
   std::vector<FileFacts> files;  // walk order
   // Without a usable ISHARE feature: files carrying an xattr with a well-known fingerprint

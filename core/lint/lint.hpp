@@ -4,19 +4,23 @@
 #include <string>
 #include <vector>
 
+#include "core/lint/baseline.hpp"
 #include "core/lint/finding.hpp"
 #include "core/lint/policy.hpp"
 #include "core/lint/rules.hpp"
 
 namespace core::lint {
 
-inline constexpr int k_schema_version = 1;  // of the JSON report (share/lint/report.schema.json)
+inline constexpr int k_schema_version = 2;  // of the JSON report (share/lint/report.schema.json)
 
 struct LintRequest {
   std::vector<std::string> images;
   Policy policy;
   bool show_suppressed = false;  // keep baseline-suppressed findings in the report (flagged)
   std::string today;             // "YYYY-MM-DD" for baseline expiry; "" = today (UTC)
+  // --write-baseline FILE: make LintReport::baseline_out, merged with policy.baseline or, when
+  // there is none, with the baseline already at FILE (if FILE exists and is not empty).
+  std::string write_baseline;
 };
 
 // Per image: what was checked, for the report header and coverage.
@@ -32,6 +36,12 @@ struct ImageSummary {
   double coverage_percent() const { return regular_files ? 100.0 * double(fingerprinted) / double(regular_files) : 100.0; }
 };
 
+// An input that could not be read (missing, not EROFS, or an image that cannot be opened).
+struct InputError {
+  std::string input;  // as given on the command line
+  std::string error;  // why, without the input's name
+};
+
 // An enabled rule and the severity the policy gives it.
 struct ActiveRule {
   const Rule* rule;
@@ -43,19 +53,27 @@ struct LintReport {
   std::vector<ActiveRule> rules;          // enabled rules, table order
   std::vector<Finding> findings;          // sorted (finding_less); suppressed ones only on request
   std::size_t suppressed = 0;             // findings a baseline accepted
-  std::vector<std::string> input_errors;  // files that could not be read at all (exit 2)
+  std::vector<InputError> input_errors;   // inputs that could not be read (exit 2), command-line order
   std::vector<std::string> notes;         // baseline housekeeping
+  std::vector<std::string> warnings;      // baseline problems: placeholder reasons, expired entries
+  std::vector<Finding> accepted;          // suppressed findings not in `findings` (no --show-suppressed)
+  std::optional<BaselineMerge> baseline_out;  // with LintRequest::write_baseline
   Threshold threshold = Threshold::warning;
   LintSettings settings;
 
   std::size_t count(Severity severity) const;  // unsuppressed findings of a severity
-  bool failed() const;                          // an unsuppressed finding at or above the threshold
-  // 2 if an input could not be read, else 1 if failed(), else 0.
+  // An unsuppressed finding at or above the threshold.
+  bool findings_failed() const;
+  // The run failed: an input could not be read, or findings_failed().
+  bool failed() const { return !input_errors.empty() || findings_failed(); }
+  // 2 if an input could not be read, else 1 if findings_failed(), else 0.
   int exit_status() const;
 };
 
 // Lints the images together. Unreadable files (IoError, not an image) are listed in
-// input_errors and the rest is still checked. Throws UsageError/IoError for a bad baseline.
+// input_errors and the rest is still checked. An image that cannot be opened is an input
+// error too (besides its image-unreadable finding). Throws UsageError if the file to write
+// the baseline to exists, is not empty and is not a baseline. Throws UsageError/IoError for a bad baseline.
 LintReport lint(const LintRequest& request);
 
 }  // namespace core::lint

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/display.hpp"
+
 namespace core::lint {
 
 std::optional<Format> parse_format(std::string_view text) {
@@ -46,28 +48,6 @@ std::string render_rules(Format format) {
   return out;
 }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    // Length of a well-formed UTF-8 sequence starting here, 0 if malformed.
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n > 1) {
-      if (i + n > text.size()) n = 0;
-      for (std::size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) n = 0;
-    }
-    if (n == 1 && (c < 0x20 || c == 0x7f)) n = 0;
-    if (n == 0) {
-      out += fmt::format("\\x{:02x}", c);
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return util::display(text); }
 
 }  // namespace core::lint

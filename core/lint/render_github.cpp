@@ -50,10 +50,14 @@ std::string render_github(const LintReport& rep) {
     out += fmt::format("::{} file={},title={}::{}\n", command(f.severity), escape_property(f.image),
                        escape_property("erofs-share lint: " + f.rule), escape_data(text));
   }
+  for (const std::string& n : rep.warnings) out += "::warning title=erofs-share lint baseline::" + escape_data(n) + "\n";
   for (const std::string& n : rep.notes) out += "::notice title=erofs-share lint baseline::" + escape_data(n) + "\n";
-  for (const std::string& e : rep.input_errors) out += "::error title=erofs-share lint::" + escape_data(e) + "\n";
-  out += fmt::format("erofs-share lint: {} errors, {} warnings, {} info, {} accepted; {}\n", rep.count(Severity::error),
+  for (const InputError& e : rep.input_errors)
+    out += fmt::format("::error file={},title={}::{}\n", escape_property(e.input),
+                       escape_property("erofs-share lint: input error"), escape_data(e.input + ": " + e.error));
+  out += fmt::format("erofs-share lint: {} errors, {} warnings, {} info, {} accepted{}; {}\n", rep.count(Severity::error),
                      rep.count(Severity::warning), rep.count(Severity::info), rep.suppressed,
+                     rep.input_errors.empty() ? "" : fmt::format(", {} inputs unreadable", rep.input_errors.size()),
                      rep.failed() ? "failed" : "passed");
   return out;
 }

@@ -40,6 +40,8 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
     }
     findings.push_back(std::move(j));
   }
+  json input_errors = json::array();
+  for (const InputError& e : rep.input_errors) input_errors.push_back({{"input", e.input}, {"error", e.error}});
   json rules = json::array();
   for (const ActiveRule& r : rep.rules) rules.push_back({{"id", r.rule->id}, {"severity", severity_name(r.severity)}});
   json doc = {
@@ -59,7 +61,8 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
         {"suppressed", rep.suppressed},
         {"failed", rep.failed()}}},
       {"notes", rep.notes},
-      {"input_errors", rep.input_errors},
+      {"baseline_warnings", rep.warnings},
+      {"input_errors", std::move(input_errors)},
   };
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

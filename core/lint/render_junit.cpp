@@ -37,10 +37,23 @@ std::string line(const Finding& f) {
 std::string render_junit(const LintReport& rep) {
   std::string suites;
   std::size_t total_tests = 0, total_failures = 0;
+  std::vector<bool> reported(rep.input_errors.size(), false);
+  // An input error as an erroring test case "read" (in the image's suite when it has one).
+  auto read_case = [&](const InputError& e) {
+    return fmt::format("    <testcase classname=\"{}\" name=\"read\">\n      <error message=\"{}\"/>\n    </testcase>\n",
+                       xml(e.input), xml(e.input + ": " + e.error));
+  };
   for (std::size_t img = 0; img < rep.images.size(); ++img) {
     const std::string& name = rep.images[img].image;
     std::string cases;
-    std::size_t failures = 0;
+    std::size_t failures = 0, errors = 0;
+    for (std::size_t k = 0; k < rep.input_errors.size(); ++k) {
+      if (reported[k] || rep.input_errors[k].input != name || rep.images[img].opened) continue;
+      reported[k] = true;
+      ++errors;
+      cases += read_case(rep.input_errors[k]);
+      break;
+    }
     for (const ActiveRule& r : rep.rules) {
       std::vector<const Finding*> failing, other;
       for (const Finding& f : rep.findings)
@@ -66,19 +79,17 @@ std::string render_junit(const LintReport& rep) {
       }
       cases += "    </testcase>\n";
     }
-    total_tests += rep.rules.size();
+    total_tests += rep.rules.size() + errors;
     total_failures += failures;
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n{}  </testsuite>\n",
-                          xml(name), rep.rules.size(), failures, cases);
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n{}  </testsuite>\n",
+                          xml(name), rep.rules.size() + errors, failures, errors, cases);
   }
-  // Files that could not be read at all: one erroring test case each.
-  for (const std::string& e : rep.input_errors) {
+  // Files that could not be read at all: a suite of one erroring test case each.
+  for (std::size_t k = 0; k < rep.input_errors.size(); ++k) {
+    if (reported[k]) continue;
     ++total_tests;
-    suites += fmt::format(
-        "  <testsuite name=\"input\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
-        "    <testcase classname=\"input\" name=\"read\">\n      <error message=\"{}\"/>\n    </testcase>\n"
-        "  </testsuite>\n",
-        xml(e));
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n{}  </testsuite>\n",
+                          xml(rep.input_errors[k].input), read_case(rep.input_errors[k]));
   }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"erofs-share lint\" tests=\"{}\" failures=\"{}\" "

@@ -78,6 +78,17 @@ std::string render_sarif(const LintReport& rep, const std::string& tool_version)
   }
   json artifacts = json::array();
   for (const ImageSummary& s : rep.images) artifacts.push_back({{"location", {{"uri", to_uri(s.image)}}}});
+  // Inputs that could not be read: the run did not execute successfully (SARIF §3.20.14).
+  json notifications = json::array();
+  for (const InputError& e : rep.input_errors)
+    notifications.push_back(
+        {{"level", "error"},
+         {"message", {{"text", e.input + ": " + e.error}}},
+         {"locations", json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", to_uri(e.input)}}}}}}})}});
+  for (const std::string& w : rep.warnings)
+    notifications.push_back({{"level", "warning"}, {"message", {{"text", w}}}});
+  json invocation = {{"executionSuccessful", rep.input_errors.empty()},
+                     {"toolExecutionNotifications", std::move(notifications)}};
   json run = {{"tool",
                {{"driver",
                  {{"name", "erofs-share"},
@@ -86,6 +97,7 @@ std::string render_sarif(const LintReport& rep, const std::string& tool_version)
                   {"semanticVersion", tool_version},
                   {"rules", std::move(rules)}}}}},
               {"artifacts", std::move(artifacts)},
+              {"invocations", json::array({std::move(invocation)})},
               {"results", std::move(results)}};
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},

@@ -69,11 +69,18 @@ std::string render_text(const LintReport& rep) {
       }
     }
   }
+  for (const std::string& n : rep.warnings) out += "warning: " + printable(n) + "\n";
   for (const std::string& n : rep.notes) out += "note: " + printable(n) + "\n";
+  for (const InputError& x : rep.input_errors) out += "error: " + printable(x.input) + ": " + printable(x.error) + "\n";
   const std::size_t e = rep.count(Severity::error), w = rep.count(Severity::warning), i = rep.count(Severity::info);
-  std::string verdict = rep.threshold == Threshold::none ? "report only (--severity-threshold none)"
-                        : rep.failed() ? fmt::format("FAILED (findings at or above {})", threshold_name(rep.threshold))
-                                       : fmt::format("passed (nothing at or above {})", threshold_name(rep.threshold));
+  const std::string above = fmt::format("findings at or above {}", threshold_name(rep.threshold));
+  std::string verdict =
+      !rep.input_errors.empty()
+          ? fmt::format("FAILED ({} could not be read{})", plural(rep.input_errors.size(), "input"),
+                        rep.findings_failed() ? ", " + above : "")
+      : rep.threshold == Threshold::none ? "report only (--severity-threshold none)"
+      : rep.failed()                     ? fmt::format("FAILED ({})", above)
+                                         : fmt::format("passed (nothing at or above {})", threshold_name(rep.threshold));
   out += fmt::format("{}: {}{}; {}\n", plural(rep.images.size(), "image"), counts(e, w, i),
                      rep.suppressed ? fmt::format(", {} accepted by the baseline", rep.suppressed) : "", verdict);
   return out;

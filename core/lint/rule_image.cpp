@@ -31,7 +31,21 @@ void image_unreadable(const Facts& facts, Emitter& out) {
 
 void corrupt_inode(const Facts& facts, Emitter& out) {
   for (const ImageFacts& img : facts.images)
-    for (const Broken& b : img.broken) out.at(img, b.path, b.nid, b.offset, b.message);
+    for (const Broken& b : img.broken)
+      if (!img.truncation || b.message.find(*img.truncation) == std::string::npos)  // image-truncated says it once
+        out.at(img, b.path, b.nid, b.offset, b.message);
+}
+
+void image_truncated(const Facts& facts, Emitter& out) {
+  for (const ImageFacts& img : facts.images) {
+    if (!img.truncation) continue;
+    std::size_t lost = 0;
+    for (const Broken& b : img.broken) lost += b.message.find(*img.truncation) != std::string::npos;
+    out.image(img,
+              fmt::format("{}{}", *img.truncation,
+                          lost ? fmt::format("; {} inodes or files read past its end", lost) : std::string()),
+              img.image_size);
+  }
 }
 
 void superblock_checksum(const Facts& facts, Emitter& out) {

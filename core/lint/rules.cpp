@@ -58,6 +58,8 @@ constexpr Rule k_rules[] = {
      c::fingerprint_name_differs},
     {"fingerprint-name-nondefault", S::info, false,
      "the fingerprint xattr name is not mkfs.erofs's default erofs.fingerprint.v1", c::fingerprint_name_nondefault},
+    {"image-truncated", S::error, true,
+     "the image file is shorter than its superblock declares: reads past its end fail", c::image_truncated},
 };
 
 }  // namespace

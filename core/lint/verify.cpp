@@ -23,7 +23,8 @@ struct Task {
 
 void verify_one(const erofs::Image& img, FileFacts& f) {
   try {
-    f.content = erofs::content_digest(img, f.inode);
+    util::Digest d = erofs::content_digest(img, f.inode);
+    if (f.verify_wanted) f.content = d;
   } catch (const CorruptImage& e) {
     f.content_corrupt = true;
     f.content_error = e.reason();
@@ -60,7 +61,7 @@ void verify_contents(std::vector<ImageFacts>& facts, const std::vector<std::uniq
     if (!images[i]) continue;
     facts[i].verified = true;
     for (std::size_t k = 0; k < facts[i].files.size(); ++k)
-      if (facts[i].files[k].verify_wanted) tasks.push_back({i, k, facts[i].files[k].inode.size});
+      if (facts[i].files[k].verify_wanted || facts[i].files[k].read_wanted) tasks.push_back({i, k, facts[i].files[k].inode.size});
   }
   // Largest first, so one big file does not start last and run alone.
   std::stable_sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.size > b.size; });

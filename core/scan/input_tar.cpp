@@ -10,6 +10,7 @@
 
 #include "core/scan/inputs.hpp"
 #include "core/util/error.hpp"
+#include "core/util/input_file.hpp"
 
 namespace core::scan {
 
@@ -34,12 +35,15 @@ std::string parent_of(const std::string& path) {
 }  // namespace
 
 LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& counters) {
+  // Opened here, not by libarchive: a FIFO or device in its place is refused, never waited on.
+  // It outlives the archive, which reads the descriptor but does not close it.
+  util::InputFd in(spec.path);
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   if (!a) throw Error("libarchive: out of memory");
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   // detect_kind() has opened the file already: a failure here means an unknown format.
-  if (archive_read_open_filename(a.get(), spec.path.c_str(), 1 << 20) != ARCHIVE_OK) {
+  if (archive_read_open_fd(a.get(), in.get(), 1 << 20) != ARCHIVE_OK) {
     throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest ({})", spec.path,
                                  archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown format"));
   }
@@ -61,6 +65,11 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
   bool first = true;
   for (;;) {
     int r = archive_read_next_header(a.get(), &e);
+    // No entry with a valid header (checksum) before the end: zeros, or the start of an EROFS
+    // image cut before its superblock, are not an empty archive.
+    if (r == ARCHIVE_EOF && first)
+      throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest (no valid tar header)",
+                                   spec.path));
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       if (first)

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
+#include "core/util/output_file.hpp"
 
 namespace core::scan {
 
@@ -118,12 +119,9 @@ std::string manifest_text(const InputRecord& rec) {
 }
 
 void write_manifest(const InputRecord& rec, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(path, "open", errno);
-  const std::string text = manifest_text(rec);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw IoError(path, "write", errno ? errno : EIO);
+  util::OutputFile out(path);  // complete or not there at all
+  out.write(manifest_text(rec));
+  out.commit();
 }
 
 bool is_manifest_header(std::string_view line) {

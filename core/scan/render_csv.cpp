@@ -4,13 +4,16 @@
 #include <fmt/format.h>
 
 #include "core/scan/render.hpp"
+#include "core/util/display.hpp"
 
 namespace core::scan {
 
 namespace {
 
-// RFC 4180: quote fields holding a comma, quote, CR or LF; double the quotes inside.
-std::string field(const std::string& s) {
+// A name as a CSV field: util::display() first (no control bytes, no CR or LF in a row, valid
+// UTF-8), then RFC 4180 quoting of fields holding a comma or a quote, quotes doubled inside.
+std::string field(std::string_view name) {
+  const std::string s = util::display(name);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

@@ -7,14 +7,17 @@
 
 #include "core/scan/render.hpp"
 #include "core/scan/totals.hpp"
+#include "core/util/display.hpp"
 
 namespace core::scan {
 
 namespace {
 
-std::string esc(std::string_view s) {
+// A name as HTML text or attribute: util::display() (so the page shows the same escapes as the
+// text report and holds valid UTF-8 only), then the five HTML-special characters.
+std::string esc(std::string_view name) {
   std::string o;
-  for (char c : s) {
+  for (char c : util::display(name)) {
     switch (c) {
       case '&': o += "&amp;"; break;
       case '<': o += "&lt;"; break;

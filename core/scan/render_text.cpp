@@ -5,6 +5,7 @@
 
 #include "core/scan/render.hpp"
 #include "core/scan/totals.hpp"
+#include "core/util/display.hpp"
 
 namespace core::scan {
 
@@ -47,9 +48,13 @@ std::string render_text(const Report& r, std::size_t top) {
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
     const InputRow& in = r.inputs[i];
     o += fmt::format("  {:>3} {:<9} {:<12} {:<6} {:<6} {:>9} {:>12} {:>12} {:>12}  {}\n", i, kind_name(in.kind),
-                     in.domain, mount_mode_name(in.mount_mode), in.kind != InputKind::erofs ? "-" : in.ishare ? "yes" : "no",
+                     util::display(in.domain), mount_mode_name(in.mount_mode),
+                     in.kind != InputKind::erofs ? "-"
+                     : in.ishare                 ? "yes"
+                                                 : "no",
                      in.files, human_bytes(in.figures.cache_bytes_without_sharing),
-                     human_bytes(in.figures.saved_bytes_now), human_bytes(in.figures.saved_bytes_if_tagged), in.name);
+                     human_bytes(in.figures.saved_bytes_now), human_bytes(in.figures.saved_bytes_if_tagged),
+                     util::display(in.name));
     const FingerprintCounts& fc = in.fingerprints;
     if (fc.mismatched) o += fmt::format("      {} stored fingerprints do not match the content\n", fc.mismatched);
     if (in.unreadable) o += fmt::format("      {} files that may have twins could not be read\n", in.unreadable);
@@ -95,8 +100,8 @@ std::string render_text(const Report& r, std::size_t top) {
       const CopyRow& c = g.copies[k];
       std::string links = c.paths.size() > 1 ? fmt::format(" (+{} links)", c.paths.size() - 1) : "";
       std::string why = c.reason == Reason::none ? "" : fmt::format(": {}", reason_name(c.reason));
-      o += fmt::format("      [{}] {}{}  {} {}{}\n", c.input, c.paths.front(), links, io_class_name(c.io),
-                       status_name(c.status), why);
+      o += fmt::format("      [{}] {}{}  {} {}{}\n", c.input, util::display(c.paths.front()), links,
+                       io_class_name(c.io), status_name(c.status), why);
     }
   }
   return o;

@@ -2,7 +2,10 @@
 // grouping), hash in parallel, write manifests, apply the model.
 #include "core/scan/scan.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +18,8 @@
 #include "core/scan/parallel.hpp"
 #include "core/scan/size_counts.hpp"
 #include "core/util/error.hpp"
+#include "core/util/input_file.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace core::scan {
 
@@ -68,13 +73,19 @@ void assign(const std::vector<std::pair<std::string, T>>& settings, const char* 
 }  // namespace
 
 DetectedKind detect_kind(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return DetectedKind::directory;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "open", errno);
+  // A FIFO, socket or character device is refused here, before anything reads it.
+  if (util::check_input_kind(path, true)) return DetectedKind::directory;
+  util::InputFd in(path);
   std::vector<char> head(64 * 1024);
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  std::size_t got = 0;
+  while (got < head.size()) {
+    ssize_t n = ::read(in.get(), head.data() + got, head.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(path, "read", errno);
+    if (n == 0) break;
+    got += std::size_t(n);
+  }
+  head.resize(got);
   if (head.size() >= 1028 && load_le32(reinterpret_cast<const u8*>(head.data()) + 1024) == 0xE0F5E1E2)
     return DetectedKind::erofs;
   std::string_view text(head.data(), head.size());
@@ -205,6 +216,13 @@ Report scan(const ScanOptions& opt) {
     std::vector<std::string> names;
     for (const auto& r : records) names.push_back(r.name);
     std::vector<std::string> files = manifest_names(names);
+    // The names of manifest inputs come from their headers: check them against the inputs too.
+    util::OutputGuard guard;
+    for (const InputSpec& spec : opt.inputs) {
+      guard.input_or_tree(spec.path);
+      for (const std::string& d : spec.devices) guard.input(d, "--device");
+    }
+    for (const std::string& file : files) guard.output((fs::path(opt.manifest_out) / file).string(), "--manifest-out");
     for (std::size_t i = 0; i < records.size(); ++i)
       write_manifest(records[i], (fs::path(opt.manifest_out) / files[i]).string());
   }

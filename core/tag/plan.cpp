@@ -137,7 +137,11 @@ InodePlan plan_inode(const erofs::Image& img, const erofs::Inode& ino) {
   const u64 bs = img.block_size();
   const u64 me = ino.meta_end();
   u64 end = me;
-  switch (ino.layout) {
+  // Special files carry no data (the kernel never maps it, kernel-rules.md): nothing after the
+  // ibody belongs to them, whatever their layout and size say.
+  const bool has_data =
+      ino.type == erofs::FileType::file || ino.type == erofs::FileType::dir || ino.type == erofs::FileType::symlink;
+  switch (has_data ? ino.layout : Layout::flat_plain) {
     case Layout::flat_plain: break;
     case Layout::flat_inline:
       if (ino.size > 0) {
@@ -206,7 +210,7 @@ void clear_filter_bit(const erofs::Image& img, InodePlan& p, const FingerprintNa
   put32(p.ibody, 0, f);
 }
 
-void set_fingerprint(const erofs::Image& img, InodePlan& p, const FingerprintName& name, const std::vector<u8>& value) {
+bool set_fingerprint(const erofs::Image& img, InodePlan& p, const FingerprintName& name, const std::vector<u8>& value) {
   const bool filter = img.sb().has_compat(od::k_compat_xattr_filter);
   const std::size_t old_size = p.ibody.size();
   std::vector<u8> ib;
@@ -232,8 +236,11 @@ void set_fingerprint(const erofs::Image& img, InodePlan& p, const FingerprintNam
   // 4-byte entries are padding (§4.3).
   const u64 a = k_ibody_alignment;
   while ((ib.size() + a - old_size % a) % a != 0) ib.insert(ib.end(), 4, u8(0));
+  // i_xattr_icount is 16 bits: the ibody holds at most 12 + 4 * 65534 bytes.
+  if (ib.size() > 12 + 4 * std::size_t(0xFFFF - 1)) return false;
   p.ibody = std::move(ib);
   clear_filter_bit(img, p, name);
+  return true;
 }
 
 void move_tail_out(const erofs::Image& img, InodePlan& p) {

@@ -55,8 +55,9 @@ InodePlan plan_inode(const erofs::Image& image, const erofs::Inode& ino);
 
 // Replaces the ibody of `plan` so that it carries `value` under `name` (dropping inline entries
 // that resolve to the same name) and clears the name's filter bit when XATTR_FILTER is on;
-// pads with empty entries so the bytes after the ibody keep their alignment mod 32.
-void set_fingerprint(const erofs::Image& image, InodePlan& plan, const FingerprintName& name,
+// pads with empty entries so the bytes after the ibody keep their alignment mod 32. Returns
+// false, leaving `plan` as it was, if the new ibody would exceed i_xattr_icount's 16 bits.
+bool set_fingerprint(const erofs::Image& image, InodePlan& plan, const FingerprintName& name,
                      const std::vector<u8>& value);
 
 // Only clears the filter bit of `name` (the right fingerprint is there but filtered out).

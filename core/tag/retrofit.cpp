@@ -10,13 +10,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -161,6 +165,84 @@ u64 shared_xattr_end(const erofs::Image& img, const std::vector<InodePlan>& plan
   return end;
 }
 
+// The output of an already tagged image: a byte copy of the input, or, when the output is the
+// input itself (--in-place), nothing at all.
+RetrofitReport copy_unchanged(const std::string& input, const std::string& output, const util::ByteView& prim,
+                              const RetrofitOptions& opt, RetrofitReport rep) {
+  rep.already_tagged = true;
+  for (auto& n : rep.notes) n.new_nid = n.nid;  // nothing moved
+  std::sort(rep.notes.begin(), rep.notes.end(), [](const FileNote& a, const FileNote& b) { return a.path < b.path; });
+  rep.input_bytes = rep.output_bytes = prim.size();
+  rep.bytes_written = 0;
+  rep.inodes = 0;
+  std::error_code ec;
+  if (std::filesystem::equivalent(input, output, ec)) return rep;
+  int in_fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) throw IoError(input, "open", errno);
+  struct stat st {};
+  try {
+    if (::fstat(in_fd, &st) != 0) throw IoError(input, "stat", errno);
+    std::string target = output;
+    if (std::filesystem::is_symlink(output, ec)) {
+      target = std::filesystem::canonical(output, ec).string();
+      if (ec) throw IoError(output, "resolve", ec.value());
+    }
+    struct stat ost {};
+    if (::stat(target.c_str(), &ost) == 0 && !S_ISREG(ost.st_mode))
+      throw UsageError(fmt::format("{}: output exists and is not a regular file (the output is written as a new "
+                                   "file and renamed into place)",
+                                   output));
+    AtomicFile out(target, st.st_mode & 07777, opt.checkpoint);
+    out.copy_from(in_fd, prim.bytes(0, prim.size()), opt.chunk_size);
+    out.commit();
+  } catch (...) {
+    ::close(in_fd);
+    throw;
+  }
+  ::close(in_fd);
+  return rep;
+}
+
+// True if every unified range of an extra device starts at or after block `end` (the end of
+// the primary file) and no primary-device data address reaches `end`: then the ranges hold no
+// byte of the file and can move (see step 5 of rewrite).
+bool unified_ranges_movable(const erofs::Image& img, const std::vector<InodePlan>& plans, u64 end) {
+  const erofs::SuperInfo& sb = img.sb();
+  bool any = false;
+  for (const auto& dev : sb.devices) {
+    if (dev.uniaddr == 0) continue;
+    if (dev.uniaddr < end) return false;
+    any = true;
+  }
+  if (!any) return false;
+  for (const auto& p : plans) {
+    const erofs::Inode& ino = p.ino;
+    if (ino.type != erofs::FileType::file && ino.type != erofs::FileType::dir && ino.type != erofs::FileType::symlink)
+      continue;
+    if (ino.layout == Layout::flat_plain || ino.layout == Layout::flat_inline) {
+      const u64 full = div_up(ino.size, img.block_size()) - (ino.layout == Layout::flat_inline && ino.size ? 1 : 0);
+      if (full && !ino.startblk_null && ino.startblk + full > end) return false;
+    } else if (ino.layout == Layout::chunk_based) {
+      if (!(ino.chunk_format & od::k_chunk_format_indexes)) return false;  // block maps are device 0 only
+      const util::ByteView& meta = img.meta_space(ino.in_metabox);
+      const unsigned chunkbits = sb.blkszbits + (ino.chunk_format & od::k_chunk_format_blkbits_mask);
+      const u64 base = align_up(ino.meta_end(), 8);
+      const u64 count = div_up(ino.size, u64(1) << chunkbits);
+      const u64 mask = (ino.chunk_format & od::k_chunk_format_48bit) ? (u64(1) << 48) - 1 : 0xFFFFFFFFull;
+      const u64 dev_mask = std::bit_ceil(u64(sb.devices.size()) + 1) - 1;
+      for (u64 k = 0; k < count; ++k) {
+        auto ci = meta.read<od::ChunkIndex>(base + 8 * k, "chunk index outside the image");
+        const u64 blk = (u64(u16(ci.startblk_hi)) << 32 | u32(ci.startblk_lo)) & mask;
+        if (blk != mask && (u16(ci.device_id) & dev_mask) == 0 && blk + (u64(1) << (chunkbits - sb.blkszbits)) > end)
+          return false;
+      }
+    } else {
+      return false;  // compressed data on the primary device: keep the conservative placement
+    }
+  }
+  return true;
+}
+
 RetrofitReport rewrite(const std::string& input, const std::string& output, const RetrofitOptions& opt, bool sidecar) {
   RetrofitReport rep;
   erofs::OpenOptions oo;
@@ -169,8 +251,12 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   const erofs::SuperInfo& sb = img.sb();
   const u64 bs = img.block_size();
   const auto& prim = img.primary();
-  if (sidecar && (!sb.devices.empty() || sb.has_incompat(od::k_incompat_48bit)))
-    throw Unsupported("sidecars of images with extra devices or 48-bit addresses are not supported yet");
+  if (sidecar && !sb.devices.empty())
+    throw Unsupported(
+        "sidecars of images with extra devices are not supported yet; for a tar index (mkfs.erofs --tar=i), tag "
+        "with -o OUT and the tar as --device: OUT is itself a metadata image of the tar");
+  if (sidecar && sb.has_incompat(od::k_incompat_48bit))
+    throw Unsupported("sidecars of images with 48-bit addresses are not supported yet");
   if (!img.prefix_table_error().empty())
     throw Unsupported("the long xattr prefix table cannot be read: " + img.prefix_table_error());
 
@@ -178,6 +264,8 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   //    keep their indexes, so existing long-prefix entries stay valid).
   std::vector<erofs::LongPrefix> table = img.long_prefixes();
   const FingerprintName name = resolve_name(img, opt, table);
+  const bool declared = sb.has_compat(od::k_compat_ishare_xattrs) && table.size() == img.long_prefixes().size() &&
+                        sb.ishare_xattr_prefix_id == name.prefix_id;
   rep.xattr_name = name.full;
 
   // 2. Every inode reachable from the root (root first), then the packed inode.
@@ -237,6 +325,8 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     for (auto& t : threads) t.join();
   }
   std::sort(todo.begin(), todo.end());  // report and fail in tree order
+  bool filter_cleared = false;
+  u64 no_room = 0;  // skipped because the fingerprint cannot fit: tagging again cannot help
   for (std::size_t i : todo) {
     InodePlan& p = plans[i];
     const erofs::Inode& ino = p.ino;
@@ -254,28 +344,49 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
         throw e.with(w);
       }
     }
-    erofs::XattrSet xs = erofs::read_xattrs(img, ino);
-    const erofs::Xattr* have = erofs::find_xattr(xs, name.base_index, name.infix);
+    // The stored fingerprint as the kernel finds it (first matching entry, inline before
+    // shared), looked at in place: shared values are not copied per inode.
+    std::optional<std::span<const u8>> have;
+    const erofs::XattrHeader head = erofs::for_each_xattr(img, ino, [&](const erofs::XattrRef& x) {
+      if (!have && x.is(name.base_index, name.infix)) have = x.value;
+    });
     rep.content_bytes += ino.size;
     const std::vector<u8> value = erofs::encode_fingerprint(digests[i]);
-    if (have && have->value == value) {
+    if (have && std::equal(have->begin(), have->end(), value.begin(), value.end())) {
       ++rep.files_kept;
-      if (erofs::filter_hides(img, xs, name.base_index, name.infix)) clear_filter_bit(img, p, name);
+      if (erofs::filter_hides(img, head, name.base_index, name.infix)) {
+        clear_filter_bit(img, p, name);
+        filter_cleared = true;
+      }
+      continue;
+    }
+    if (!set_fingerprint(img, p, name, value)) {
+      // i_xattr_icount is 16 bits: an ibody already at (or near) 65535 units has no room.
+      ++rep.files_skipped;
+      ++no_room;
+      rep.notes.push_back({p.path, ino.nid, 0, FileAction::skipped,
+                           fmt::format("no room for the fingerprint in its xattr body (i_xattr_icount {} of 65535)",
+                                       ino.xattr_isize ? (ino.xattr_isize - 12) / 4 + 1 : 0)});
       continue;
     }
     if (have) {
       ++rep.files_replaced;
-      std::string why = have->value.size() == erofs::k_fingerprint_size &&
-                                std::equal(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end(),
-                                           have->value.begin())
-                            ? "stored fingerprint does not match the content"
-                            : fmt::format("stored value is not a sha256 fingerprint ({} bytes)", have->value.size());
+      std::string why =
+          have->size() == erofs::k_fingerprint_size &&
+                  std::equal(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end(), have->begin())
+              ? "stored fingerprint does not match the content"
+              : fmt::format("stored value is not a sha256 fingerprint ({} bytes)", have->size());
       rep.notes.push_back({p.path, ino.nid, 0, FileAction::replaced, why});
     } else {
       ++rep.files_tagged;
     }
-    set_fingerprint(img, p, name, value);
   }
+
+  // 3b. Already tagged: every fingerprint right, visible, and declared by the superblock.
+  //     Re-laying out the metadata would only grow the image; copy it as it is instead.
+  if (!sidecar && declared && !filter_cleared && rep.files_tagged == 0 && rep.files_replaced == 0 &&
+      rep.files_skipped == no_room)
+    return copy_unchanged(input, output, prim, opt, rep);
 
   // 4. Directories: their content is rewritten with the new nids into new blocks (inline
   //    tails stay inline). Compressed or chunked directories become flat_plain.
@@ -307,8 +418,22 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   u64 b0 = div_up(prim.size(), bs);
   // Primary-device addresses inside an extra device's unified range are redirected to that
   // device (§1.6, step 2): the new blocks go after every such range (a hole in the file).
-  for (const auto& dev : sb.devices)
-    if (dev.uniaddr != 0) b0 = std::max(b0, dev.uniaddr + dev.blocks);
+  // Except when the ranges begin past the end of the file and nothing on device 0 points
+  // there: a tar index (mkfs --tar=i) whose tar is appended to it for a flat mount. Then the
+  // new metadata follows the index and the ranges move behind it, so the output still takes
+  // the tar appended (containerd's [index][tar]) as well as the tar as its device.
+  const bool move_ranges = !sidecar && unified_ranges_movable(img, plans, b0);
+  std::string placed_after = fmt::format("the end of the input ({} blocks)", b0);
+  if (!move_ranges)
+    for (std::size_t k = 0; k < sb.devices.size(); ++k) {
+      const auto& dev = sb.devices[k];
+      if (dev.uniaddr == 0 || dev.uniaddr + dev.blocks <= b0) continue;
+      b0 = dev.uniaddr + dev.blocks;
+      placed_after = fmt::format("the unified range of extra device {} (blocks {} to {}, device table slot at byte "
+                                 "{:#x} of the input)",
+                                 k + 1, dev.uniaddr, b0,
+                                 get_le(prim.bytes(od::k_super_offset + 0x58, 2).data(), 2) * 128 + 128 * k);
+    }
   // A sidecar starts from scratch: the superblock block(s), one block for the device table,
   // a copy of the shared xattr area (ids stay valid relative to the new xattr_blkaddr), then
   // the metadata area.
@@ -322,7 +447,9 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
   if (copy_shared) b0 = sx_blk + div_up(sx_end - sx_begin, bs);
   const u64 meta_base = b0 * bs;
   if (meta_base / 4 > 0xFFFFFFFFull || b0 > 0xFFFFFFFFull)
-    throw Unsupported("image too large to place a new prefix table (beyond 16 GiB)");
+    throw Unsupported(fmt::format("no room for the new metadata: it would start at block {}, after {}, beyond the "
+                                  "32-bit address of the prefix table (16 GiB)",
+                                  b0, placed_after));
   const std::vector<u8> table_bytes = encode_prefix_table(table);
   u64 cursor = align_up(meta_base + table_bytes.size(), 32);
   bool chunk_map_added = false;
@@ -422,6 +549,34 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
     std::copy(tag.begin(), tag.end(), devt.data());
     put_le(&devt[0x40], sb.blocks, 4);
   }
+  // Moved unified ranges: same order and gaps, starting at the new end of the primary device.
+  std::vector<std::pair<u64, std::vector<u8>>> slot_writes;
+  if (move_ranges) {
+    const bool is48 = sb.has_incompat(od::k_incompat_48bit);
+    u64 first = ~u64(0);
+    for (const auto& dev : sb.devices)
+      if (dev.uniaddr != 0) first = std::min(first, dev.uniaddr);
+    const u64 slots = get_le(prim.bytes(od::k_super_offset + 0x58, 2).data(), 2) * 128;
+    for (std::size_t k = 0; k < sb.devices.size(); ++k) {
+      const auto& dev = sb.devices[k];
+      if (dev.uniaddr == 0) continue;
+      const u64 uni = dev.uniaddr - first + new_blocks_total;
+      if (uni > (is48 ? (u64(1) << 48) - 1 : 0xFFFFFFFFull))
+        throw Unsupported(fmt::format("unified address of extra device {} beyond {} bits", k + 1, is48 ? 48 : 32));
+      std::vector<u8> field(is48 ? 8 : 4, 0);
+      put_le(field.data(), uni & 0xFFFFFFFFull, 4);
+      if (is48) {  // uniaddr_hi at 0x4A; 0x48 (blocks_hi) is kept
+        auto hi = prim.bytes(slots + 128 * k + 0x48, 2, "device table slot outside the image");
+        field[4] = hi[0], field[5] = hi[1];
+        put_le(field.data() + 6, uni >> 32, 2);
+      }
+      const u64 at = slots + 128 * k + 0x44;
+      if (at >= od::k_super_offset && at + field.size() <= od::k_super_offset + sbuf.size())
+        std::copy(field.begin(), field.end(), sbuf.begin() + (at - od::k_super_offset));
+      else
+        slot_writes.emplace_back(at, std::move(field));
+    }
+  }
   put_le(&sbuf[0x04], 0, 4);
   if (compat & od::k_compat_sb_chksum) {
     // §1.4: CRC-32C from ~0, no final inversion, checksum field as zero.
@@ -465,10 +620,20 @@ RetrofitReport rewrite(const std::string& input, const std::string& output, cons
       out.write_at(sx_blk * bs, shared_space(img).bytes(sx_begin, sx_end - sx_begin), opt.chunk_size);
     out.write_at(meta_base, area, opt.chunk_size);
     out.write_at(od::k_super_offset, sbuf, opt.chunk_size);
-    {
+    for (const auto& [at, field] : slot_writes) out.write_at(at, field, opt.chunk_size);
+    // Read the new image back (each inode once, however many names it has). A failure here
+    // is in what this run wrote, not in the input: say so, without the temporary file's
+    // offsets passing for the input's.
+    try {
       erofs::Image check(out.temp_path(), co);
-      erofs::walk_tree(check,
-                       [&](const std::string&, const erofs::Inode& ino) { (void)erofs::read_xattrs(check, ino); });
+      std::unordered_set<u64> seen;
+      erofs::walk_tree(check, [&](const std::string&, const erofs::Inode& ino) {
+        if (seen.insert(ino.nid).second) (void)erofs::for_each_xattr(check, ino, [](const erofs::XattrRef&) {});
+      });
+    } catch (const Error& e) {
+      throw Unsupported(fmt::format("the tagged image written for this input does not read back ({}); nothing was "
+                                    "written, please report this",
+                                    e.what()));
     }
     out.commit();
   } catch (...) {

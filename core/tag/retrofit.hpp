@@ -54,12 +54,17 @@ struct RetrofitReport {
   u64 input_bytes = 0;          // input image size
   u64 output_bytes = 0;         // output image size
   u64 bytes_written = 0;        // new bytes (metadata area + superblock), excluding the copy
+  // Every fingerprint was already right and the superblock already declares them: nothing was
+  // re-laid out. The output is a byte-for-byte copy of the input, and in place (output is the
+  // input) nothing at all was written.
+  bool already_tagged = false;
   std::vector<FileNote> notes;  // replaced, skipped and moved files, by path
 };
 
 // Reads and validates the whole input, computes every digest and the new metadata, and only
-// then writes `output` (which may equal `input` for --in-place). Never leaves a partial output
-// file. Throws CorruptImage, Unsupported, IoError or UsageError; the input is not modified on
+// then writes `output` (which may equal `input` for --in-place). An image whose fingerprints
+// are all right is left as it is (RetrofitReport::already_tagged), so tagging twice changes
+// no byte. Never leaves a partial output file. Throws CorruptImage, Unsupported, IoError or UsageError; the input is not modified on
 // any failure.
 RetrofitReport retrofit(const std::string& input, const std::string& output, const RetrofitOptions& options);
 

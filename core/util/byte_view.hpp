@@ -36,10 +36,16 @@ public:
   // True if [off, off+len) lies inside the view (no overflow).
   bool contains(u64 off, u64 len) const { return off <= m_size && len <= m_size - off; }
 
-  // Throws CorruptImage("<what>") at `off` unless [off, off+len) lies inside the view.
+  // Throws CorruptImage("<what>") at `off` unless [off, off+len) lies inside the view (the
+  // message then ends with the end note, if one is set).
   void require(u64 off, u64 len, const char* what, const Where& ctx = {}) const {
-    if (!contains(off, len)) fail(what, off, ctx);
+    if (!contains(off, len)) fail_bounds(what, off, ctx);
   }
+
+  // Said after every out-of-bounds message, e.g. why the view is shorter than its format
+  // declares ("image is truncated: ...").
+  void set_end_note(std::string note) { m_end_note = std::move(note); }
+  const std::string& end_note() const { return m_end_note; }
 
   // Returns the bytes [off, off+len); throws CorruptImage if they are not all inside.
   std::span<const u8> bytes(u64 off, u64 len, const char* what = "read past end of image",
@@ -70,9 +76,18 @@ public:
   }
 
 private:
+  [[noreturn]] void fail_bounds(const char* what, u64 off, const Where& ctx) const {
+    if (m_end_note.empty()) fail(what, off, ctx);
+    throw CorruptImage(std::string(what) + " (" + m_end_note + ")", at(off, ctx));
+  }
+
+public:
+
+private:
   const u8* m_data = nullptr;
   u64 m_size = 0;
   std::string m_space;
+  std::string m_end_note;
   bool m_mapped = false;
 };
 

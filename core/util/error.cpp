@@ -6,27 +6,15 @@
 
 namespace core {
 
-namespace {
-
-// Paths come from untrusted images: control bytes are escaped so an error stays one line.
-std::string escaped(const std::string& in) {
-  std::string out;
-  for (unsigned char c : in) {
-    if (c < 0x20 || c == 0x7f)
-      out += fmt::format("\\x{:02x}", c);
-    else
-      out += static_cast<char>(c);
-  }
-  return out;
-}
-
-}  // namespace
-
+// Paths and details are copied as they are in the image (raw bytes: control characters,
+// invalid UTF-8). Messages are escaped where they are printed, with util::display() (main()
+// does it for the one-line error, the text renderers for findings), so a name is escaped
+// exactly once, and JSON outputs carry it exactly.
 std::string to_string(const Where& w) {
   std::string s;
   if (w.nid) s += fmt::format("nid {}", *w.nid);
-  if (!w.path.empty()) s += fmt::format("{}path {}", s.empty() ? "" : ", ", escaped(w.path));
-  if (!w.detail.empty()) s += fmt::format("{}{}", s.empty() ? "" : ", ", escaped(w.detail));
+  if (!w.path.empty()) s += fmt::format("{}path {}", s.empty() ? "" : ", ", w.path);
+  if (!w.detail.empty()) s += fmt::format("{}{}", s.empty() ? "" : ", ", w.detail);
   std::string at = s.empty() ? "" : " @ " + s;
   if (w.byte) {
     std::string space = w.space.empty() ? "" : w.space + " ";

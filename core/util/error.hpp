@@ -19,9 +19,12 @@ struct Where {
 };
 
 // Renders " @ nid 39, lblk 0 (byte 0x4a0c)" in erofs-utils' style; empty if nothing is known.
+// The path and detail are copied unescaped (see Error).
 std::string to_string(const Where& where);
 
-// Base of every error erofs-share reports to the user.
+// Base of every error erofs-share reports to the user. A message holds names as they are in
+// the image (raw bytes: control characters, invalid UTF-8); whoever prints one as text passes
+// it through util::display() (main() does for the one-line error), so it is escaped once.
 class Error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;

@@ -8,39 +8,23 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/util/input_file.hpp"
+
 namespace core::util {
 
 MappedFile::MappedFile(const std::string& path) : m_path(path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path, "open", errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw IoError(path, "stat", err);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    throw IoError(path, "open", EISDIR);
-  }
+  // Regular files and block devices only, opened without blocking (input_file.hpp).
+  InputFd in(path);
+  const int fd = in.get();
   // Block devices report size 0 in st_size; ask the end of the device instead.
-  off_t end = S_ISREG(st.st_mode) ? st.st_size : ::lseek(fd, 0, SEEK_END);
-  if (end < 0) {
-    int err = errno;
-    ::close(fd);
-    throw IoError(path, "seek", err);
-  }
+  off_t end = S_ISREG(in.mode()) ? in.size() : ::lseek(fd, 0, SEEK_END);
+  if (end < 0) throw IoError(path, "seek", errno);
   m_size = static_cast<u64>(end);
   if (m_size > 0) {
     void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      int err = errno;
-      ::close(fd);
-      throw IoError(path, "mmap", err);
-    }
+    if (p == MAP_FAILED) throw IoError(path, "mmap", errno);
     m_data = static_cast<const u8*>(p);
   }
-  ::close(fd);
 }
 
 void ByteView::release(u64 off, u64 len) const {

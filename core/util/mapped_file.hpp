@@ -9,7 +9,8 @@ namespace core::util {
 
 class MappedFile {
 public:
-  // Maps `path` read-only. Throws IoError if it cannot be opened or mapped.
+  // Maps `path` (a regular file or block device) read-only. Throws IoError if it cannot be
+  // opened or mapped, UsageError for a FIFO, socket or character device (never blocks on one).
   explicit MappedFile(const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;

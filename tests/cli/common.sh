@@ -182,3 +182,28 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as tar:
     tar.addfile(ti, io.BytesIO(data))
 EOF
 }
+
+# expect_refused_as_every_name INPUT CMD...: runs CMD four times with each @OUT@ in it replaced
+# by another name of the file INPUT: INPUT itself, a symlink to it, a hard link to it and
+# /proc/self/fd/7 (fd 7 is open on INPUT, and the command inherits it). Each run must exit 2
+# with one error line naming that output, and leave INPUT byte-identical.
+expect_refused_as_every_name() {
+  local input=$1 before out name
+  shift
+  before=$(sha256sum <"$input")
+  ln -sfn "$input" "$t/symlink-to-input"
+  rm -f "$t/hardlink-to-input"
+  ln "$input" "$t/hardlink-to-input"
+  for out in "$input" "$t/symlink-to-input" "$t/hardlink-to-input" /proc/self/fd/7; do
+    local args=()
+    for name in "$@"; do args+=("${name//@OUT@/$out}"); done
+    exec 7<"$input"
+    run "${args[@]}"
+    exec 7<&-
+    [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2: ${args[*]}"
+    expect_one_error_line
+    expect_stderr_contains "$out"
+    [ "$(sha256sum <"$input")" = "$before" ] || fail "$input changed: ${args[*]}"
+  done
+  rm -f "$t/symlink-to-input" "$t/hardlink-to-input"
+}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # File names and symlink targets are bytes, not UTF-8. JSON output must still be valid
-# JSON (invalid sequences become U+FFFD) and exit 0; text output prints the raw bytes.
+# JSON (invalid sequences become U+FFFD) and exit 0; text output shows them escaped (\xNN).
 # (Regression: the JSON dump used to abort with an uncaught nlohmann type_error.)
 . "$(dirname "$0")/common.sh"
 
@@ -28,6 +28,8 @@ assert [(x["name"], x["value_hex"], "value" in x) for x in bad["xattrs"]] == [("
 PY
 
 expect_exit 0 es inspect "$t/img.erofs"
-grep -q "$(printf 'bad\377name')" "$t/stdout" || fail "text output lost the raw name bytes"
+grep -qF 'bad\xffname' "$t/stdout" || fail "text output does not show the invalid byte as \\xff"
+grep -qF 'target\xfe' "$t/stdout" || fail "text output does not show the symlink target's invalid byte as \\xfe"
+not env LC_ALL=C grep -q "$(printf '\377')" "$t/stdout" || fail "text output holds the raw invalid byte"
 
 pass

@@ -1,11 +1,13 @@
 #include "tests/hostile/check_image.hpp"
 
 #include <exception>
+#include <fstream>
 #include <new>
 
 #include <nlohmann/json.hpp>
 
 #include "core/inspect/inspect.hpp"
+#include "core/lint/lint.hpp"
 #include "core/util/error.hpp"
 
 namespace hostile {
@@ -76,6 +78,22 @@ Outcome inspect_bytes(std::span<const core::u8> bytes, const core::erofs::ReadLi
   } catch (...) {
     return {Kind::broken, "unknown exception", "non-standard exception escaped"};
   }
+}
+
+LintOutcome lint_bytes(std::span<const core::u8> bytes, const std::string& file) {
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  core::lint::LintRequest req;
+  req.images = {file};
+  req.policy.threshold = core::lint::Threshold::error;
+  req.policy.settings.jobs = 1;
+  const core::lint::LintReport rep = core::lint::lint(req);
+  LintOutcome o{rep.exit_status(), ""};
+  if (!rep.input_errors.empty()) o.first = rep.input_errors.front().error;
+  else if (!rep.findings.empty()) o.first = rep.findings.front().rule + ": " + rep.findings.front().message;
+  return o;
 }
 
 }  // namespace hostile

@@ -28,4 +28,12 @@ core::erofs::ReadLimits low_limits();
 // throws: everything is classified in the Outcome (an unexpected exception type is a problem).
 Outcome inspect_bytes(std::span<const core::u8> bytes, const core::erofs::ReadLimits& limits);
 
+// `erofs-share lint --severity-threshold error -j 1` in-process on `bytes`, written to `file`:
+// its exit status (0 clean, 1 findings, 2 unreadable) and the first finding or input error.
+struct LintOutcome {
+  int status = 0;
+  std::string first;
+};
+LintOutcome lint_bytes(std::span<const core::u8> bytes, const std::string& file);
+
 }  // namespace hostile

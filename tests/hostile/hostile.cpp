@@ -1,6 +1,7 @@
 // erofs_share_hostile: builds fixture images with the real mkfs.erofs (MKFS_EROFS_15 or
 // MKFS_EROFS_19), derives deterministic mutants from them and runs the equivalent of
 // `erofs-share inspect --digest` on each in-process, then a sample through the CLI binary.
+// Every mutant inspect rejects as corrupt must also fail `lint --severity-threshold error`.
 // Every mutant must either inspect cleanly or fail with exactly one core error whose text is
 // one line (with a location for CorruptImage), in bounded time. Meaningful under ASan+UBSan
 // (EROFS_SHARE_SANITIZE=ON): a memory error or UB aborts the run and names the mutant.
@@ -193,6 +194,12 @@ struct Result {
   double seconds;
 };
 
+// The error came from the low hole/stream limits of low_limits() (the CLI and lint use the
+// default, much higher ones).
+bool stopped_by_low_limits(const std::string& message) {
+  return message.find("holes") != std::string::npos || message.find("exceeds the limit") != std::string::npos;
+}
+
 // Which results of one fixture go through the CLI: up to `n_err` errors and `n_ok` clean ones,
 // spread evenly. Mutants stopped by the low hole/stream limits are left out (the CLI uses the
 // default, much higher limits), and so are slow ones.
@@ -200,8 +207,7 @@ std::vector<std::size_t> cli_sample(const std::vector<Result>& rs, double max_se
   std::vector<std::size_t> errors, oks, out;
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const Result& r = rs[i];
-    bool limit = r.message.find("holes") != std::string::npos || r.message.find("exceeds the limit") != std::string::npos;
-    if (r.seconds >= max_seconds / 4 || r.kind == Kind::broken || limit) continue;
+    if (r.seconds >= max_seconds / 4 || r.kind == Kind::broken || stopped_by_low_limits(r.message)) continue;
     (r.kind == Kind::ok ? oks : errors).push_back(i);
   }
   for (auto [v, n] : {std::pair{&errors, n_err}, std::pair{&oks, n_ok}})
@@ -250,7 +256,7 @@ int main(int argc, char** argv) {
   };
 
   std::map<Kind, unsigned> counts;
-  unsigned total = 0, fixed_checksum = 0, cli_runs = 0;
+  unsigned total = 0, fixed_checksum = 0, cli_runs = 0, lint_runs = 0;
   std::vector<Result> slowest;  // the five slowest mutants overall
   const unsigned n_fix = std::max<unsigned>(1, static_cast<unsigned>(fixtures.size()));
   for (const Fixture& fx : fixtures) {
@@ -287,6 +293,16 @@ int main(int argc, char** argv) {
                          kind_name(r.kind), r.message),
              &m.bytes);
       results.push_back(Result{m.desc, r.kind, r.message, s});
+      // lint at --severity-threshold error must fail every image inspect rejects as corrupt
+      // (not those stopped only by the low hole/stream limits; lint uses the default ones).
+      if (r.kind == Kind::corrupt && !stopped_by_low_limits(r.message)) {
+        ++lint_runs;
+        LintOutcome l = lint_bytes(m.bytes, (o.workdir / "lint-mutant.erofs").string());
+        if (l.status == 0)
+          fail(fmt::format("{}: inspect rejects it ({}) but lint --severity-threshold error passes it", m.desc,
+                           r.message),
+               &m.bytes);
+      }
     }
 
     // A sample through the real CLI: exit status 2 and exactly one stderr line for errors, 0 and
@@ -321,11 +337,11 @@ int main(int argc, char** argv) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   std::printf("\nhostile (mkfs.erofs %s, seed %llu): %u fixtures, %u mutants (%u with recomputed checksum): "
               "%u ok, %u corrupt, %u unsupported, %u data-unavailable, %u other errors, %u broken; "
-              "%u CLI runs; %u failures; %.1f s\n",
+              "%u CLI runs, %u lint runs; %u failures; %.1f s\n",
               o.tools.c_str(), static_cast<unsigned long long>(o.seed), static_cast<unsigned>(fixtures.size()), total,
               fixed_checksum, counts[Kind::ok], counts[Kind::corrupt], counts[Kind::unsupported],
               counts[Kind::data_unavailable], counts[Kind::io_error] + counts[Kind::usage_error], counts[Kind::broken],
-              cli_runs, failures, elapsed);
+              cli_runs, lint_runs, failures, elapsed);
   if (failures == 0) fs::remove_all(o.workdir);
   return failures ? 1 : 0;
 }

@@ -62,6 +62,15 @@ lint_json() {
   [ "$rc" -le 1 ] || fail "lint exited $rc: $*"
 }
 
+# lint_json_failed OUT ARGS...: like lint_json, for runs with an unreadable input (exit 2).
+lint_json_failed() {
+  local out=$1
+  shift
+  rc=0
+  "$EROFS_SHARE" lint --format json "$@" >"$out" 2>"$t/stderr" || rc=$?
+  [ "$rc" -eq 2 ] || fail "lint exited $rc, expected 2 (an input cannot be read): $*"
+}
+
 # count REPORT [rule=R] [path=P] [image=I] [severity=S]: matching findings.
 count() { "$PYTHON3" "$lintdir/findings.py" count "$@"; }
 

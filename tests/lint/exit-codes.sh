@@ -13,12 +13,20 @@ expect_exit 0 es lint "$t/fp.erofs"
 expect_exit 1 es lint "$t/plain.erofs"
 expect_exit 0 es lint --list-rules
 
+# An input that cannot be read: one error line on stderr, and the report says FAILED.
 expect_exit 2 es lint "$t/missing.erofs"
-expect_one_error_line
-expect_stderr_contains "$t/missing.erofs" "No such file"
+[ "$(wc -l <"$t/stderr")" -eq 1 ] || fail "stderr has $(wc -l <"$t/stderr") lines, expected 1"
+expect_stderr_contains "erofs-share: $t/missing.erofs: " "No such file"
+tail -n 1 "$t/stdout" | grep -q 'FAILED (1 input could not be read)' || fail "report does not say FAILED"
 expect_exit 2 es lint "$t/zeros.img"
 expect_stderr_contains "not an EROFS image"
 expect_exit 2 es lint "$t/src"
+# An image that cannot be opened is an unreadable input too (documented status 2).
+cp "$t/fp.erofs" "$t/noroot.erofs"
+forge break-inode "$t/noroot.erofs" /
+expect_exit 2 es lint "$t/noroot.erofs"
+expect_stderr_contains "erofs-share: $t/noroot.erofs: cannot open the image: "
+expect_exit 2 es lint --severity-threshold none "$t/noroot.erofs"
 
 # Input errors win, but the readable images are still linted and printed.
 expect_exit 2 es lint "$t/plain.erofs" "$t/missing.erofs"

@@ -15,6 +15,7 @@
 //                                                  (VALUE decimal or 0x hex)
 //   lint-forge break-checksum IMAGE                flips the stored superblock checksum
 //   lint-forge break-inode IMAGE PATH              gives the inode an invalid data layout
+//   lint-forge set-size IMAGE PATH N               sets the inode's i_size to N (nothing else)
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -246,6 +247,21 @@ int run(const std::vector<std::string>& a) {
     auto bytes = load(a[1]);
     // i_format bits 1-3 are the data layout; 7 is no layout (read_inode rejects it).
     bytes[ino.pos] = static_cast<u8>(bytes[ino.pos] | (7u << od::k_inode_layout_shift));
+    store(a[1], bytes);
+    return 0;
+  }
+  if (cmd == "set-size") {
+    need(3);
+    erofs::Inode ino;
+    {
+      erofs::Image img(a[1], lenient());
+      ino = find_inode(img, a[2]);
+    }
+    auto bytes = load(a[1]);
+    const u64 n = std::stoull(a[3], nullptr, 0);
+    const unsigned width = ino.extended ? 8 : 4;  // i_size at byte 8 of both inode formats
+    if (!ino.extended && n > 0xFFFFFFFFu) throw std::runtime_error("set-size: a compact inode holds 32 bits");
+    for (unsigned i = 0; i < width; ++i) bytes[ino.pos + 8 + i] = static_cast<u8>(n >> (8 * i));
     store(a[1], bytes);
     return 0;
   }

@@ -18,7 +18,7 @@ echo '{"accepted": [{"rule": "fingerprints-absent", "reason": "legacy"}, {"rule"
   >"$t/baseline.json"
 
 lint_json "$t/1.json" "$t/fp.erofs"
-lint_json "$t/2.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
+lint_json_failed "$t/2.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
 lint_json "$t/3.json" --show-suppressed --baseline "$t/baseline.json" "$t/bad.erofs" "$t/plain.erofs"
 lint_json "$t/4.json" --no-verify --min-kernel 5.4 "$t/bad.erofs"
 rc=0
@@ -36,9 +36,19 @@ for path in sys.argv[2:]:
     order = {img["image"]: i for i, img in enumerate(doc["images"])}
     assert [(order[k[0]],) + k[1:] for k in keys] == sorted((order[k[0]],) + k[1:] for k in keys), path
 PY
-grep -q '"input_errors": \[' "$t/5.json" && grep -q 'missing.erofs' "$t/5.json" || fail "input error not in JSON"
+"$PYTHON3" - "$t/5.json" "$t/missing.erofs" "$t/2.json" "$t/noroot.erofs" <<'PY' || fail "input errors are wrong in the JSON"
+import json, sys
+missing = json.load(open(sys.argv[1]))
+assert missing["summary"]["failed"] is True, missing["summary"]
+assert [e["input"] for e in missing["input_errors"]] == [sys.argv[2]], missing["input_errors"]
+assert "No such file" in missing["input_errors"][0]["error"], missing["input_errors"]
+noroot = json.load(open(sys.argv[3]))
+assert noroot["summary"]["failed"] is True
+assert [e["input"] for e in noroot["input_errors"]] == [sys.argv[4]], noroot["input_errors"]
+assert noroot["input_errors"][0]["error"].startswith("cannot open the image: "), noroot["input_errors"]
+PY
 
 # Deterministic.
-lint_json "$t/2b.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
+lint_json_failed "$t/2b.json" "$t/bad.erofs" "$t/plain.erofs" "$t/noroot.erofs"
 cmp "$t/2.json" "$t/2b.json" || fail "two runs differ"
 pass

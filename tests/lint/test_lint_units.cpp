@@ -103,10 +103,56 @@ TEST(LintBaseline, MatchesGlobsAndExpires) {
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("entry 4 (rule corrupt-inode) matches no finding"), std::string::npos);
 
+  EXPECT_TRUE(baseline_warnings(b, "2026-01-31").empty());
+
   for (auto& f : fs) f.suppressed = false;
   notes = apply_baseline(b, fs, "2026-02-01");
   EXPECT_FALSE(fs[2].suppressed);
-  EXPECT_NE(notes[0].find("expired on 2026-01-31"), std::string::npos);
+  const auto warnings = baseline_warnings(b, "2026-02-01");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("entry 2 (rule fingerprint-mismatch, path /a) expired on 2026-01-31"), std::string::npos);
+}
+
+TEST(LintBaseline, PlaceholderReasons) {
+  for (const char* r : {"", "  ", "TODO", "todo: later", "FIXME why", "TBD", "xxx", " TODO"})
+    EXPECT_TRUE(placeholder_reason(r)) << r;
+  for (const char* r : {"docs are never read", "TODOS are done", "tbd2", "legacy image (TODO list)"})
+    EXPECT_FALSE(placeholder_reason(r)) << r;
+  EXPECT_TRUE(placeholder_reason(std::string(k_placeholder_reason)));
+  Baseline b;
+  b.file = "b.json";
+  b.entries = {{"fingerprint-missing", "", "/a", "TODO", ""}, {"fingerprint-missing", "", "/b", "real", ""}};
+  const auto warnings = baseline_warnings(b, "2026-01-01");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("entry 1 (rule fingerprint-missing, path /a) has a placeholder reason"), std::string::npos);
+}
+
+TEST(LintBaseline, MergeKeepsAddsDrops) {
+  Baseline b;
+  b.file = "b.json";
+  b.entries = {
+      {"fingerprint-missing", "", "/usr/*", "docs", "2030-01-01"},  // matches /usr/x: kept as it is
+      {"fingerprint-mismatch", "", "/gone", "old", ""},              // matches nothing: dropped
+  };
+  std::vector<Finding> fs = {finding("fingerprint-missing", "out/app.erofs", "/usr/x"),
+                             finding("fingerprint-mismatch", "out/app.erofs", "/new"),
+                             finding("fingerprint-mismatch", "other/app.erofs", "/new")};  // same entry
+  fs[0].suppressed = true;
+  const BaselineMerge m = merge_baseline(&b, fs);
+  EXPECT_EQ(m.kept, 1u);
+  EXPECT_EQ(m.added, 1u);
+  EXPECT_EQ(m.dropped, 1u);
+  const Baseline w = load_baseline(write_temp("merged.json", m.document));
+  ASSERT_EQ(w.entries.size(), 2u);
+  EXPECT_EQ(w.entries[0].path, "/usr/*");
+  EXPECT_EQ(w.entries[0].reason, "docs");
+  EXPECT_EQ(w.entries[0].expires, "2030-01-01");
+  EXPECT_EQ(w.entries[1].path, "/new");
+  EXPECT_EQ(w.entries[1].image, "app.erofs");
+  EXPECT_EQ(w.entries[1].reason, k_placeholder_reason);
+  const BaselineMerge fresh = merge_baseline(nullptr, fs);
+  EXPECT_EQ(fresh.kept + fresh.dropped, 0u);
+  EXPECT_EQ(fresh.added, 2u);
 }
 
 TEST(LintBaseline, WrittenPathsAreLiteral) {

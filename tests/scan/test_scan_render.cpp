@@ -1,6 +1,8 @@
 // Renderings of a scan report: JSON written group by group equals the nlohmann document, CSV
-// quoting, HTML escaping, text figures.
+// quoting, HTML escaping, text figures, names escaped with util::display().
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/render.hpp"
@@ -66,6 +68,24 @@ TEST(ScanRender, TextHasTheExactTotals) {
   EXPECT_NE(text.find(" " + std::to_string(r.totals.cache_bytes_without_sharing) + " "), std::string::npos) << text;
   EXPECT_NE(text.find("peer_not_tagged"), std::string::npos) << text;
   EXPECT_NE(text.find("fingerprint_missing"), std::string::npos) << text;
+}
+
+// Names are shown with util::display() in every non-JSON rendering: no raw control byte and no
+// invalid UTF-8 (the sample's "/ctl\x01\ttab" and "/bad\xff\xc3(utf8").
+TEST(ScanRender, NamesAreEscapedInTextCsvAndHtml) {
+  Report r = sample();
+  auto raw_control = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return (u8(c) < 0x20 && c != '\n') || c == 0x7f || u8(c) == 0xff; });
+  };
+  const std::string text = render_text(r, 10), csv = render_csv(r), html = render_html(r, 20);
+  EXPECT_FALSE(raw_control(text)) << text;
+  EXPECT_FALSE(raw_control(csv)) << csv;
+  EXPECT_FALSE(raw_control(html)) << html;
+  EXPECT_NE(text.find("/ctl\\x01\\x09tab"), std::string::npos) << text;
+  EXPECT_NE(text.find("/bad\\xff\\xc3(utf8"), std::string::npos) << text;
+  EXPECT_NE(csv.find("/ctl\\x01\\x09tab"), std::string::npos) << csv;
+  EXPECT_NE(html.find("/bad\\xff\\xc3(utf8"), std::string::npos) << html;
 }
 
 TEST(ScanRender, HumanBytes) {

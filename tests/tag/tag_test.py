@@ -148,12 +148,15 @@ def compare_inspect(cli, inp, out, fp_name, dirs_converted=False):
     return len(fa)
 
 
-def compare_bytes(inp, out):
-    """Every byte of the input but the superblock fields is unchanged (data blocks included)."""
-    a = open(inp, "rb").read()
-    b = open(out, "rb").read()
+def compare_bytes(inp, out, allowed=()):
+    """Every byte of the input but the superblock fields (and the `allowed` [start, end) ranges)
+    is unchanged (data blocks included)."""
+    a = bytearray(open(inp, "rb").read())
+    b = bytearray(open(out, "rb").read())
     if len(b) < len(a):
         fail(f"output ({len(b)} bytes) is shorter than the input ({len(a)})")
+    for lo, hi in allowed:
+        b[lo:hi] = a[lo:hi]
     if a[:SB] != b[:SB] or a[SB + SB_FIELDS:] != b[SB + SB_FIELDS:len(a)]:
         first = next(i for i in range(len(a)) if a[i] != b[i] and not SB <= i < SB + SB_FIELDS)
         fail(f"input byte {first:#x} changed in the output")
@@ -206,6 +209,216 @@ def retrofit_case(cli, t, mkfs_key, flags, fp_name=None):
         if rep2["files_tagged"] or rep2["files_replaced"] or rep2["files_kept"] != rep["files_tagged"] + rep["files_kept"]:
             fail(f"second retrofit: {rep2}")
         check_tagged(cli, t, again, name)
+        # ... and is idempotent (issue #13): the second -o output is a byte copy, and a second
+        # --in-place writes nothing.
+        check_idempotent(cli, out, fp_name)
+        if "--xattr-inode-digest" in flags:
+            check_idempotent(cli, inp, fp_name)
+
+
+def sha256_of(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def check_idempotent(cli, tagged, fp_name=None):
+    """tag of an image whose fingerprints are all right changes no byte: -o writes a byte copy
+    (and says "already tagged"), --in-place writes nothing (same inode, same mtime)."""
+    extra = ["--xattr-name", fp_name] if fp_name else []
+    want = sha256_of(tagged)
+    copy = tagged + ".copy"
+    p = run([cli, "tag", tagged, "-o", copy, "-q"] + extra)
+    if sha256_of(copy) != want or "already tagged" not in p.stdout:
+        fail(f"tag -o of an already tagged image changed bytes or did not say so:\n{p.stdout}")
+    rep = json.loads(run([cli, "tag", tagged, "-o", copy, "-q", "--format", "json"] + extra).stdout)
+    check_schema(rep)
+    if not rep["already_tagged"] or rep["bytes_written"] != 0 or rep["output_bytes"] != rep["input_bytes"]:
+        fail(f"json report of an already tagged image: {rep}")
+    place = tagged + ".inplace"
+    shutil.copy2(tagged, place)
+    before = os.stat(place)
+    p = run([cli, "tag", "--in-place", place, "-q"] + extra)
+    after = os.stat(place)
+    if sha256_of(place) != want or (before.st_ino, before.st_mtime_ns) != (after.st_ino, after.st_mtime_ns):
+        fail("tag --in-place of an already tagged image rewrote it")
+    if "nothing written" not in p.stdout:
+        fail(f"tag --in-place of an already tagged image does not say so:\n{p.stdout}")
+    os.unlink(copy)
+    os.unlink(place)
+
+
+def case_tar_index(cli, t):
+    """Tar-index images (mkfs.erofs --tar=i [--aufs]; data on the tar, extra device 1): tag with
+    the tar as --device writes a metadata image carrying the fingerprints mkfs
+    --xattr-inode-digest gives the same tar in full mode (--tar=f); fsck.erofs verifies them
+    with the tar as device; the output still takes the tar appended (containerd's
+    [index][tar]), whose data inspect reads back; tagging the output again changes no byte;
+    without the tar every file is skipped and named."""
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+    sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+    from tarindex_test import make_tar
+    for aufs in (False, True):
+        with tempfile.TemporaryDirectory(prefix="tag-") as d:
+            tar = os.path.join(d, "layer.tar")
+            files = make_tar(tar, aufs)
+            idx, full = os.path.join(d, "idx.erofs"), os.path.join(d, "full.erofs")
+            mode = ["--aufs"] if aufs else []
+            run([t["MKFS_EROFS_19"], "--quiet", "--tar=i", *mode, "-T0", idx, tar])
+            run([t["MKFS_EROFS_19"], "--quiet", "--tar=f", *mode, "-T0", "--xattr-inode-digest", full, tar])
+            out = os.path.join(d, "out.erofs")
+            rep = json.loads(run([cli, "tag", "-q", "--format", "json", "--device", tar, idx, "-o", out]).stdout)
+            regular = len({p for p, data in files.items() if data and p != "/etc/hardlink"})
+            if rep["files_tagged"] != regular or rep["files_skipped"]:
+                fail(f"tag of a tar index with its tar: {rep}")
+            if os.path.getsize(out) > os.path.getsize(idx) + 64 * 1024:
+                fail(f"the tagged index grew from {os.path.getsize(idx)} to {os.path.getsize(out)} bytes")
+            p = run([t["FSCK_EROFS_19"], f"--device={tar}", "--xattr-inode-digest", out], ok=False)
+            if p.returncode != 0 or "MISMATCH" in p.stdout + p.stderr or "no digest" in p.stdout + p.stderr:
+                fail(f"fsck.erofs --xattr-inode-digest of the tagged index: {p.returncode}\n{p.stdout}{p.stderr}")
+            want = {f["path"]: f.get("fingerprint") for f in inspect(cli, full)["files"] if f["type"] == "file"}
+            got = {f["path"]: f.get("fingerprint")
+                   for f in json.loads(run([cli, "inspect", "--format", "json", "--device", tar, out]).stdout)["files"]
+                   if f["type"] == "file"}
+            if got != want or not any(want.values()):
+                diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+                fail(f"fingerprints differ from mkfs --xattr-inode-digest: {diff}")
+            blob = os.path.join(d, "blob.erofs")
+            with open(blob, "wb") as b:
+                b.write(open(out, "rb").read() + open(tar, "rb").read())
+            rows = {f["path"]: f for f in inspect(cli, blob)["files"]}
+            for path, data in files.items():
+                if data and rows[path].get("digest") != hashlib.sha256(data).hexdigest():
+                    fail(f"[tagged index][tar]: {path} reads {rows[path].get('digest_error', 'other content')}")
+            run([cli, "lint", blob])
+            again = os.path.join(d, "again.erofs")
+            run([cli, "tag", "-q", "--device", tar, out, "-o", again])
+            if sha256_of(again) != sha256_of(out):
+                fail("a second tag of the tagged index changed bytes")
+            rep = json.loads(run([cli, "tag", "-q", "--format", "json", idx, "-o", again]).stdout)
+            if rep["files_skipped"] != regular or rep["files_tagged"]:
+                fail(f"tag of a tar index without its tar: {rep}")
+            side = os.path.join(d, "side.erofs")
+            p = run([cli, "tag", "-q", "--device", tar, idx, "--sidecar", side], ok=False)
+            if p.returncode != 2 or "-o OUT" not in p.stderr or os.path.exists(side):
+                fail(f"--sidecar of a tar index: exit {p.returncode}: {p.stderr}")
+            print(f"ok: --tar=i{' --aufs' if aufs else ''}: {regular} files fingerprinted as mkfs does")
+
+
+def measured_run(argv):
+    """Runs argv and returns (stdout, stderr, returncode, seconds, peak RSS bytes) of that one
+    child, from wait4."""
+    import time
+    out_f, err_f = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    start = time.monotonic()
+    p = subprocess.Popen(argv, stdout=out_f, stderr=err_f, text=True)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    secs = time.monotonic() - start
+    out_f.seek(0)
+    err_f.seek(0)
+    return out_f.read(), err_f.read(), p.returncode, secs, ru.ru_maxrss * 1024
+
+
+def check_bounded(argv, image, what):
+    out, err, rc, secs, rss = measured_run(argv)
+    limit = max(256 << 20, 20 * os.path.getsize(image))
+    if secs >= 10 or rss > limit:
+        fail(f"{what}: {secs:.1f} s, peak RSS {rss >> 20} MiB (limits: 10 s, {limit >> 20} MiB)")
+    return out, err, rc
+
+
+def case_hostile_limits(cli, t):
+    """Hostile but valid images from the issue, each tagged in < 10 s with peak RSS <=
+    max(256 MiB, 20x the image): an inode with i_xattr_icount 65535 (fsck accepts it) is tagged,
+    that file skipped with the reason and its input nid; a device table claiming a far unified
+    range is tagged; one whose range leaves no room is refused with one line naming the device
+    and its slot in the input; 2,000 inodes referencing 255 shared xattrs through 10,000 hard
+    links are tagged in linear work; a character device with a size and a layout is kept."""
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import forge
+    fsck = t["FSCK_EROFS_19"]
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        img, out = os.path.join(d, "icount.erofs"), os.path.join(d, "icount-out.erofs")
+        forge.icount_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img, "icount 65535")
+        if rc != 0:
+            fail(f"tag of a valid icount-65535 image: exit {rc}: {e}")
+        rep = json.loads(o)
+        if rep["files_skipped"] != 1 or rep["notes"][0]["nid"] != 4 or "no room" not in rep["notes"][0]["detail"]:
+            fail(f"icount 65535: {rep}")
+        run([fsck, out])
+        again = os.path.join(d, "icount-again.erofs")
+        run([cli, "tag", "-q", out, "-o", again])
+        if sha256_of(again) != sha256_of(out):
+            fail("a second tag of the icount-65535 output changed bytes")
+
+        img, out = os.path.join(d, "far.erofs"), os.path.join(d, "far-out.erofs")
+        forge.far_unified_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img, "far unified range")
+        if rc != 0 or json.loads(o)["files_tagged"] != 1:
+            fail(f"tag of an image with a far unified range: exit {rc}: {o}{e}")
+        run([fsck, "--xattr-inode-digest", out])
+        if os.path.getsize(out) > 64 * 1024:
+            fail(f"far unified range: output of {os.path.getsize(out)} bytes")
+
+        img, out = os.path.join(d, "near.erofs"), os.path.join(d, "near-out.erofs")
+        forge.far_unified_image(img, uniaddr=2, dev_blocks=0xFFFFFFF0)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "-q", img, "-o", out], img, "unified range leaving no room")
+        lines = e.strip().splitlines()
+        if rc != 2 or len(lines) != 1 or "extra device 1" not in lines[0] or "byte 0x480 of the input" not in lines[0]:
+            fail(f"unified range leaving no room: exit {rc}, stderr {e!r}")
+        if os.path.exists(out):
+            fail("output written for a refused image")
+
+        img, out = os.path.join(d, "shared.erofs"), os.path.join(d, "shared-out.erofs")
+        forge.shared_xattr_links_image(img)
+        o, e, rc = check_bounded([cli, "tag", "--format", "json", "-q", img, "-o", out], img,
+                                 "2,000 inodes x 255 shared xattrs x 5 hard links")
+        if rc != 0 or json.loads(o)["files_tagged"] != 2000:
+            fail(f"shared xattr amplification: exit {rc}: {e}")
+        o, e, rc = check_bounded([cli, "tag", "-q", out, "-o", os.path.join(d, "shared-again.erofs")], out,
+                                 "second tag of the amplification image")
+        if rc != 0 or "already tagged" not in o:
+            fail(f"second tag of the amplification image: exit {rc}: {o}{e}")
+        # A special file with a size and an inline layout: valid (the kernel never maps it).
+        img, out = os.path.join(d, "special.erofs"), os.path.join(d, "special-out.erofs")
+        forge.special_layout_image(img)
+        run([fsck, img])
+        o, e, rc = check_bounded([cli, "tag", "-q", img, "-o", out], img, "special file with a size")
+        if rc != 0:
+            fail(f"tag of a special file with a size: exit {rc}: {e}")
+        run([fsck, "--xattr-inode-digest", out])
+        c = next(f for f in inspect(cli, out)["files"] if f["path"] == "/c")
+        if c["type"] != "chardev" or c.get("rdev") != {"major": 1, "minor": 3} or c["size"] != 100:
+            fail(f"special file changed: {c}")
+        print("ok: hostile tag cases bounded")
+
+
+def case_idempotent(cli, t):
+    """Issue #13: tag of a mkfs 1.9 --xattr-inode-digest image (plain and compressed) and a
+    second tag of a retrofitted mkfs 1.5 image (plain and compressed) change no byte, for -o
+    and --in-place."""
+    with tempfile.TemporaryDirectory(prefix="tag-") as d:
+        src = os.path.join(d, "src")
+        make_tree(src)
+        for key, flags in (("MKFS_EROFS_19", ["--xattr-inode-digest"]),
+                           ("MKFS_EROFS_19", ["--xattr-inode-digest", "-zlz4hc"]),
+                           ("MKFS_EROFS_15", []), ("MKFS_EROFS_15", ["-zlz4hc"])):
+            img = os.path.join(d, "img.erofs")
+            run([t[key], "-T1700000000", *flags, img, src])
+            if key == "MKFS_EROFS_15":
+                tagged = os.path.join(d, "tagged.erofs")
+                run([cli, "tag", img, "-o", tagged, "-q"])
+                size = os.path.getsize(tagged)
+                check_idempotent(cli, tagged)
+                if os.path.getsize(tagged) != size:
+                    fail("the tagged image grew")
+            else:
+                check_idempotent(cli, img)
+            print(f"ok: {key} {' '.join(flags)}: tagging again changes no byte")
 
 
 def crc32c(data, crc=0xFFFFFFFF):
@@ -387,7 +600,7 @@ def case_tree_build(cli, t):
 
 def case_blobdev(cli, t):
     """Chunked data on an extra device (--blobdev): without --device the files are skipped and
-    reported; with it they are tagged, and the new blocks avoid the device's unified range."""
+    reported; with it they are tagged, and the device's unified range moves behind the new blocks."""
     with tempfile.TemporaryDirectory(prefix="tag-") as d:
         src = os.path.join(d, "src")
         make_tree(src)
@@ -404,7 +617,14 @@ def case_blobdev(cli, t):
         if p.returncode != 0 or "<W>" in p.stdout + p.stderr:
             fail(f"fsck: {p.stdout}{p.stderr}")
         run([cli, "lint", "--device", blob, out])
-        compare_bytes(inp, out)
+        # The device's unified range began at the end of the image: it moves behind the new
+        # metadata (uniaddr = the output's block count), and only that field of its slot changes.
+        raw = open(out, "rb").read()
+        slot = int.from_bytes(raw[SB + 0x58:SB + 0x5A], "little") * 128
+        uniaddr = int.from_bytes(raw[slot + 0x44:slot + 0x48], "little")
+        if uniaddr != int.from_bytes(raw[SB + 0x24:SB + 0x28], "little"):
+            fail(f"unified address {uniaddr} is not the output's block count")
+        compare_bytes(inp, out, [(slot + 0x44, slot + 0x48)])
         print(f"ok: extra device: {rep['files_tagged']} tagged")
 
 
@@ -620,6 +840,9 @@ CASES = {
     "extra_device": case_blobdev,
     "hostile_mutations": case_mutations,
     "sidecar": case_sidecar,
+    "idempotent": case_idempotent,
+    "tar_index": case_tar_index,
+    "hostile_limits": case_hostile_limits,
     "qemu_sharing": case_qemu_sharing,
     "qemu_sidecar": case_qemu_sidecar,
 }

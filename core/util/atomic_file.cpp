@@ -1,4 +1,4 @@
-#include "core/tag/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 
 #include "core/util/error.hpp"
 
-namespace core::tag {
+namespace core::util {
 
 AtomicFile::AtomicFile(const std::string& target, unsigned mode, std::function<void(unsigned)> checkpoint)
     : m_target(target), m_checkpoint(std::move(checkpoint)) {
@@ -48,7 +48,7 @@ AtomicFile::AtomicFile(const std::string& target, unsigned mode, std::function<v
 
 std::string AtomicFile::hidden_template() const {
   const std::string name = std::filesystem::path(m_target).filename().string();
-  return (std::filesystem::path(m_dir) / ("." + name + ".tag-XXXXXX")).string();
+  return (std::filesystem::path(m_dir) / ("." + name + ".tmp-XXXXXX")).string();
 }
 
 // Gives the unnamed file a hidden name beside the target (the only moment a kill can leave a
@@ -93,10 +93,15 @@ void AtomicFile::write_at(u64 off, std::span<const u8> data, u64 chunk) {
     ssize_t w = ::pwrite(m_fd, data.data() + done, n, static_cast<off_t>(off + done));
     if (w < 0) {
       if (errno == EINTR) continue;
-      throw IoError(m_temp, "write", errno);
+      throw IoError(m_target, "write", errno);
     }
     done += u64(w);
   }
+}
+
+void AtomicFile::append(std::span<const u8> data) {
+  write_at(m_end, data, data.size());
+  m_end += data.size();
 }
 
 void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
@@ -123,7 +128,7 @@ void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
       ssize_t w = ::pwrite(m_fd, src.data() + done, end - done, static_cast<off_t>(done));
       if (w < 0) {
         if (errno == EINTR) continue;
-        throw IoError(m_temp, "write", errno);
+        throw IoError(m_target, "write", errno);
       }
       done += u64(w);
     }
@@ -132,7 +137,7 @@ void AtomicFile::copy_from(int src_fd, std::span<const u8> src, u64 chunk) {
 
 void AtomicFile::commit() {
   step();
-  if (::fsync(m_fd) != 0) throw IoError(m_temp, "fsync", errno);
+  if (::fsync(m_fd) != 0) throw IoError(m_target, "fsync", errno);
   if (m_unnamed) {
     step();
     link_name();
@@ -149,4 +154,4 @@ void AtomicFile::commit() {
   if (rc != 0) throw IoError(m_dir, "fsync", err);
 }
 
-}  // namespace core::tag
+}  // namespace core::util
