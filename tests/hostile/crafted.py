@@ -374,9 +374,6 @@ CASES = {
     "shared-dir-block-plain": lambda p, s: case_shared_dir_block(p, s, False),
 }
 
-# tag on one inode with many names and a large xattr body is the tag helper's case (its own
-# tests, issue 13: "shared xattrs with hard links in tag"); not run here.
-NO_TAG = {"names-shared-64k", "names-inline-xattrs"}
 
 def fragment_check(cmd, out):
     if cmd == "inspect-digest":
@@ -493,8 +490,6 @@ def main():
             }
             if name == "fragment-holes":  # only reading the content reaches the packed inode
                 runs["inspect-digest"] = [exe, "inspect", "--digest", image]
-            if name in NO_TAG:
-                del runs["tag"]
             for cmd, argv in runs.items():
                 out_path = os.path.join(work, f"{name}.{cmd}.out")
                 code, err, secs, rss = run(argv, out_path, limits, 10 if limits else 600)
