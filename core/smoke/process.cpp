@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,7 +68,7 @@ std::string quote_command(const std::vector<std::string>& argv) {
 }
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& scratch_dir,
-                          double timeout_seconds) {
+                          double timeout_seconds, const std::vector<std::string>& give_up_on) {
   static int counter = 0;
   const std::string base = scratch_dir + "/proc-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   const std::string out_path = base + ".out", err_path = base + ".err";
@@ -95,7 +96,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   setpgid(pid, pid);
   ProcessResult result;
   int status = 0;
-  for (;;) {
+  off_t err_seen = 0;
+  for (unsigned tick = 0;; ++tick) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) break;
     if (r < 0 && errno != EINTR) break;
@@ -104,6 +106,20 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       result.timed_out = true;
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
+    }
+    // Every 0.5 s: has stderr grown, and does it now say something fatal?
+    struct stat st {};
+    if (!give_up_on.empty() && !result.gave_up && tick % 25 == 0 && ::stat(err_path.c_str(), &st) == 0 &&
+        st.st_size > err_seen) {
+      err_seen = st.st_size;
+      const std::string err = slurp(err_path);
+      for (const std::string& text : give_up_on) {
+        if (err.find(text) == std::string::npos) continue;
+        result.gave_up = true;
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        break;
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
