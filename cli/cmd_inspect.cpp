@@ -41,7 +41,12 @@ public:
     m_saved = ::dup(STDOUT_FILENO);
     if (m_saved < 0 || ::dup2(out.fd(), STDOUT_FILENO) < 0) throw core::IoError(out.name(), "dup", errno);
   }
-  ~StdoutTo() { restore(); }
+  ~StdoutTo() {  // on the error path: the error already on its way is the one to report
+    try {
+      restore();
+    } catch (const core::IoError&) {
+    }
+  }
   StdoutTo(const StdoutTo&) = delete;
   StdoutTo& operator=(const StdoutTo&) = delete;
   // Flushes what was printed and points standard output back. Throws IoError.

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "core/util/atomic_file.hpp"
 #include "core/util/error.hpp"
 
 extern char** environ;
@@ -124,6 +125,7 @@ BuildReport build_image(const std::string& source, const std::string& image, con
       }
       ::close(fd);
       if (::rename(tmp.c_str(), image.c_str()) != 0) throw IoError(image, "rename", errno);
+      util::fsync_dir(std::filesystem::path(tmp).parent_path().string());
     } else {
       RetrofitOptions ro;
       ro.xattr_name = o.xattr_name;

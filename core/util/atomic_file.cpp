@@ -146,12 +146,16 @@ void AtomicFile::commit() {
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0) throw IoError(m_target, "rename", errno);
   m_committed = true;
   step();
-  int dfd = ::open(m_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) throw IoError(m_dir, "open", errno);
+  fsync_dir(m_dir);
+}
+
+void fsync_dir(const std::string& dir) {
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) throw IoError(dir, "open", errno);
   int rc = ::fsync(dfd);
   int err = errno;
   ::close(dfd);
-  if (rc != 0) throw IoError(m_dir, "fsync", err);
+  if (rc != 0) throw IoError(dir, "fsync", err);
 }
 
 }  // namespace core::util

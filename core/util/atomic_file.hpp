@@ -53,4 +53,7 @@ private:
   std::function<void(unsigned)> m_checkpoint;
 };
 
+// fsync of directory `dir`, so a rename into it survives a crash. Throws IoError.
+void fsync_dir(const std::string& dir);
+
 }  // namespace core::util

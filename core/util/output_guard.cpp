@@ -82,6 +82,19 @@ const OutputGuard::Entry* OutputGuard::tree_holding(const std::string& existing_
   }
 }
 
+void OutputGuard::forbid_in_tree(const std::string& dir, const std::string& option, const std::string& path) const {
+  if (!m_strict_trees) return;
+  if (const Entry* tree = tree_holding(dir))
+    throw UsageError(
+        fmt::format("{} {}: inside input directory {}; refusing to write into an input", option, path, tree->path));
+}
+
+void OutputGuard::two_outputs(const std::string& option, const std::string& path, const std::string& other_label,
+                              const std::string& other_path) {
+  throw UsageError(fmt::format("{} {}: the same file as {} {}; each output needs a file of its own", option, path,
+                               other_label, other_path));
+}
+
 void OutputGuard::output(const std::string& path, const std::string& option, OutputKind kind,
                          const std::string& may_replace) {
   if (path.empty() || path == "-") return;
@@ -97,8 +110,7 @@ void OutputGuard::output(const std::string& path, const std::string& option, Out
     }
     for (const Entry& out : m_outputs) {
       if (out.id == id)
-        throw UsageError(fmt::format("{} {}: the same file as {} {}; each output needs a file of its own", option, path,
-                                     out.label, out.path));
+        two_outputs(option, path, out.label, out.path);
     }
     const bool direct = kind == OutputKind::report && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
     if (!S_ISREG(st.st_mode) && !direct)
@@ -110,11 +122,7 @@ void OutputGuard::output(const std::string& path, const std::string& option, Out
     std::error_code ec;
     const std::string real = fs::canonical(path, ec).string();
     const std::string dir = ec ? parent_of(path) : parent_of(real);
-    if (m_strict_trees) {
-      if (const Entry* tree = tree_holding(dir))
-        throw UsageError(
-            fmt::format("{} {}: inside input directory {}; refusing to write into an input", option, path, tree->path));
-    }
+    forbid_in_tree(dir, option, path);
     require_new_file_in(dir, option, path);
     return;
   }
@@ -125,17 +133,12 @@ void OutputGuard::output(const std::string& path, const std::string& option, Out
     throw UsageError(
         fmt::format("{} {}: no directory {} to write it in ({})", option, path, dir, std::strerror(errno)));
   if (!S_ISDIR(dst.st_mode)) throw UsageError(fmt::format("{} {}: {} is not a directory", option, path, dir));
-  if (m_strict_trees) {
-    if (const Entry* tree = tree_holding(dir))
-      throw UsageError(
-          fmt::format("{} {}: inside input directory {}; refusing to write into an input", option, path, tree->path));
-  }
+  forbid_in_tree(dir, option, path);
   const FileId dir_id{dst.st_dev, dst.st_ino};
   const std::string name = fs::path(path).filename().string();
   for (const NewOutput& o : m_new_outputs) {
     if (o.dir == dir_id && o.name == name)
-      throw UsageError(fmt::format("{} {}: the same file as {} {}; each output needs a file of its own", option, path,
-                                   o.label, o.path));
+      two_outputs(option, path, o.label, o.path);
   }
   m_new_outputs.push_back({dir_id, name, path, option});
   require_new_file_in(dir, option, path);

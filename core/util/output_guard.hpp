@@ -64,6 +64,10 @@ private:
   };
   void add_input(const std::string& path, const std::string& label, bool allow_tree);
   const Entry* tree_holding(const std::string& existing_dir) const;
+  // Throws UsageError if outputs may not be in input trees and `dir` is inside one.
+  void forbid_in_tree(const std::string& dir, const std::string& option, const std::string& path) const;
+  [[noreturn]] static void two_outputs(const std::string& option, const std::string& path, const std::string& other_label,
+                                       const std::string& other_path);
 
   struct NewOutput {
     FileId dir;
