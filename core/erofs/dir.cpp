@@ -161,8 +161,8 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
   // configured expansion factor, from a budget of their own.
   const u64 image_size = img.primary().size();
   u64 plain_budget = image_size + (u64(1) << 20);
-  u64 compressed_budget = img.sb().compressed_capable ? image_size * img.limits().max_dir_bytes_factor + (u64(64) << 20)
-                                                      : 0;
+  u64 compressed_budget =
+      img.sb().compressed_capable ? image_size * img.limits().max_dir_bytes_factor + (u64(64) << 20) : 0;
   const u64 max_path = img.limits().max_path_bytes;
   std::unordered_set<u64> seen_dirs;
   std::vector<Pending> stack;
@@ -222,28 +222,17 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
       on_error(path, e);
       continue;
     }
-    // Where an error is: built only when there is one (not a copy of the path per inode).
-    auto ctx = [&] {
-      Where w;
-      w.nid = cur.nid;
-      w.path = path;
-      return w;
-    };
     if (cur.file_type != od::k_ft_unknown && cur.file_type != dirent_type_of(ino.type)) {
-      report(path, CorruptImage("dirent file type does not match the inode", ctx()));
+      report(path, CorruptImage("dirent file type does not match the inode", ctx_of(cur.nid, path)));
       continue;
     }
     std::shared_ptr<const std::string> dir_path;
     try {
-      if (ino.type == FileType::dir) {
-        auto own = std::make_shared<std::string>(path);  // the walk goes on below it: visit gets a copy
-        dir_path = own;
-        visit(path, ino);
-      } else {
-        visit(path, ino);  // may move it away
-      }
+      // A directory's entries keep their own copy of its path: visit may move `path` away.
+      if (ino.type == FileType::dir) dir_path = std::make_shared<const std::string>(path);
+      visit(path, ino);
     } catch (const CorruptImage& e) {
-      throw e.with(ctx());  // errors while visiting (xattrs, data) also name the path
+      throw e.with(ctx_of(cur.nid, path));  // errors while visiting (xattrs, data) also name the path
     }
     if (ino.type != FileType::dir) continue;
     if (!seen_dirs.insert(cur.nid).second) {
@@ -262,7 +251,8 @@ void walk_tree(const Image& img, const std::function<void(std::string&, const In
           if (de.nid != cur.nid || ino.dot_omitted) throw CorruptImage("bad \".\" entry", ctx_of(cur.nid, *dir_path));
           dot = true;
         } else if (de.name == "..") {
-          if (de.nid != cur.parent) throw CorruptImage("\"..\" does not point to the parent", ctx_of(cur.nid, *dir_path));
+          if (de.nid != cur.parent)
+            throw CorruptImage("\"..\" does not point to the parent", ctx_of(cur.nid, *dir_path));
           dotdot = true;
         } else if (prefix + de.name.size() > max_path) {
           if (!too_long) {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -26,6 +27,16 @@ std::string slurp(const std::string& path) {
     data.append(buf, static_cast<size_t>(in.gcount()));
     if (data.size() > (size_t(64) << 20)) break;
   }
+  return data;
+}
+
+// At most `max` bytes of `path` from byte `from`.
+std::string slurp_from(const std::string& path, off_t from, std::size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(from);
+  std::string data(max, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(max));
+  data.resize(static_cast<std::size_t>(in.gcount()));
   return data;
 }
 
@@ -67,8 +78,8 @@ std::string quote_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& scratch_dir,
-                          double timeout_seconds, const std::vector<std::string>& give_up_on) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& scratch_dir, double timeout_seconds,
+                          const std::vector<std::string>& give_up_on) {
   static int counter = 0;
   const std::string base = scratch_dir + "/proc-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   const std::string out_path = base + ".out", err_path = base + ".err";
@@ -111,8 +122,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     struct stat st {};
     if (!give_up_on.empty() && !result.gave_up && tick % 25 == 0 && ::stat(err_path.c_str(), &st) == 0 &&
         st.st_size > err_seen) {
+      // Only what is new, with a little before it for a text cut in two by the last look.
+      const off_t from = err_seen > 256 ? err_seen - 256 : 0;
       err_seen = st.st_size;
-      const std::string err = slurp(err_path);
+      const std::string err =
+          slurp_from(err_path, from, std::min<std::size_t>(std::size_t(st.st_size - from), std::size_t(1) << 20));
       for (const std::string& text : give_up_on) {
         if (err.find(text) == std::string::npos) continue;
         result.gave_up = true;
