@@ -91,9 +91,21 @@ struct InputRecord {
   u64 special_files = 0;     // devices, fifos, sockets
   u64 empty_files = 0;       // regular files of size 0 (no pages, never shared)
   std::vector<FileRecord> files;  // sorted by paths.front()
+  // A container layer is one filesystem mounted once for every image that has it (core/container).
+  // Other inputs keep the defaults: one user, nothing hidden.
+  u32 users = 1;          // images that use this filesystem (a shared layer is cached once)
+  u64 hidden_files = 0;   // regular files no image using it shows (not in `files`)
+  u64 hidden_bytes = 0;   // their page bytes
   // Settings of this scan, not properties of the input (not written to manifests).
   std::string domain;
   MountMode mount_mode = MountMode::block;
+};
+
+// A container image: the inputs (its layers, bottom first) its root filesystem stacks.
+struct ImageGroup {
+  std::string name;
+  std::string platform;
+  std::vector<u32> inputs;  // indices into the scan's inputs
 };
 
 // Why the kernel finds no usable fingerprint for `file` of `input` (§6.5 step 2: missing,

@@ -95,7 +95,9 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 
 }  // namespace
 
-Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs, std::size_t keep_groups) {
+Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs, std::size_t keep_groups,
+                    std::vector<ImageGroup> images) {
+  static_cast<void>(images);  // container images: filled by core/scan/images.cpp (to come)
   Report rep;
   rep.options = opt;
   rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));

@@ -30,6 +30,34 @@ struct Figures {
   u64 saved_bytes_if_tagged = 0;
 };
 
+// Container images: what a node caches is per layer (each distinct layer mounted once), so what
+// images share splits into what their common layers share already and what inode_share adds.
+struct LayerFigures {
+  u64 cache_bytes_per_image = 0;  // every image's layers cached on their own (no layer identity)
+  u64 saved_by_layer_identity = 0;  // of that, what one mount per distinct layer saves
+  u64 hidden_files = 0;           // files no image shows (whiteouts, opaque dirs, replaced)
+  u64 hidden_bytes = 0;           // their page bytes (never read through a container)
+};
+
+struct ImageRow {
+  std::string name;
+  std::string platform;
+  std::vector<u32> inputs;        // its layers, bottom first
+  u64 files = 0;                  // inodes of its layers' visible non-empty regular files
+  u64 cache_bytes = 0;            // their page bytes (the image alone, no sharing)
+  u64 shared_by_layers = 0;       // page bytes in layers another image uses too
+  u64 saved_bytes_now = 0;        // its layers' pages a shared inode of another layer serves, now
+  u64 saved_bytes_if_tagged = 0;  // the same once every file is tagged
+};
+
+struct ImagePairRow {
+  u32 a = 0;  // indices into Report::images, a < b
+  u32 b = 0;
+  u64 common_layer_bytes = 0;      // page bytes of the layers both use (shared by identity)
+  u64 shared_bytes_now = 0;        // shared inodes with members in a layer of each, not one layer
+  u64 shared_bytes_if_tagged = 0;
+};
+
 // Fingerprints of one input's files (non-empty regular files, counted per inode).
 struct FingerprintCounts {
   u64 usable = 0;            // the kernel would use the value
@@ -112,6 +140,10 @@ struct Report {
   std::vector<GroupRow> groups;      // by saved_bytes_if_tagged, saved_bytes_now, size desc; digest
                                      // (all of them, or the first keep_groups of build_report)
   std::vector<ReasonRow> reasons;    // by status, reason
+  // Container images (empty when no input is a container image): layers are the inputs.
+  LayerFigures layers;
+  std::vector<ImageRow> images;          // input order
+  std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
   // The input records the rows point into (CopyRow::paths); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
 };
@@ -121,7 +153,8 @@ struct Report {
 // independent steps run on two threads; the result is the same. keep_groups > 0 keeps the rows
 // of only that many groups, those that save the most (a report that shows the top ones needs
 // no more); every figure and count still covers all groups.
+// `images` groups the inputs into container images (InputRecord::users and hidden_* are set).
 Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options, unsigned jobs = 1,
-                    std::size_t keep_groups = 0);
+                    std::size_t keep_groups = 0, std::vector<ImageGroup> images = {});
 
 }  // namespace core::scan
