@@ -31,7 +31,7 @@ using LayerTree = std::vector<TreeEntry>;
 // including ".wh." alone (it names nothing) and the other ".wh..wh." names (AUFS metadata such
 // as ".wh..wh.plnk", which remove nothing): those are ordinary entries.
 struct Whiteout {
-  std::string path;     // the hidden path, or the opaque directory
+  std::string path;  // the hidden path, or the opaque directory
   bool opaque = false;
 };
 std::optional<Whiteout> parse_whiteout(std::string_view path);

@@ -41,17 +41,17 @@ struct LayerFigures {
   // Of that, what one mount per distinct layer saves: cache_bytes_per_image minus the page bytes
   // of every layer some image uses, each once.
   u64 saved_by_layer_identity = 0;
-  u64 hidden_files = 0;           // files no image shows (whiteouts, opaque dirs, replaced): all inputs
-  u64 hidden_bytes = 0;           // their page bytes (never read through a container)
+  u64 hidden_files = 0;  // files no image shows (whiteouts, opaque dirs, replaced): all inputs
+  u64 hidden_bytes = 0;  // their page bytes (never read through a container)
 };
 
 struct ImageRow {
   std::string name;
   std::string platform;
-  std::vector<u32> inputs;        // its layers, bottom first
-  u64 files = 0;                  // inodes of its layers' visible non-empty regular files
-  u64 cache_bytes = 0;            // their page bytes (the image alone, no sharing)
-  u64 shared_by_layers = 0;       // page bytes in its layers that another image uses too (users > 1)
+  std::vector<u32> inputs;   // its layers, bottom first
+  u64 files = 0;             // inodes of its layers' visible non-empty regular files
+  u64 cache_bytes = 0;       // their page bytes (the image alone, no sharing)
+  u64 shared_by_layers = 0;  // page bytes in its layers that another image uses too (users > 1)
   // Its layers' pages a shared inode created by another member serves: the sum of its layers'
   // InputRow saved_bytes_now (a layer another image uses too counts in both images).
   u64 saved_bytes_now = 0;
@@ -61,7 +61,7 @@ struct ImageRow {
 struct ImagePairRow {
   u32 a = 0;  // indices into Report::images, a < b
   u32 b = 0;
-  u64 common_layer_bytes = 0;      // page bytes of the layers both use (shared by identity)
+  u64 common_layer_bytes = 0;  // page bytes of the layers both use (shared by identity)
   // Page bytes of every shared inode (once) with a member in a layer of a and a member in a layer
   // of b that is another layer: what inode_share adds to what the common layers share.
   u64 shared_bytes_now = 0;

@@ -22,8 +22,8 @@ ContainerImage image(const std::string& name, std::vector<u32> layers) {
 
 // A base layer used by every test: /etc/a, /etc/b, /usr/lib/x, /usr/lib/sub/y, /top.
 LayerTree base() {
-  return {dir("/"), dir("/etc"), file("/etc/a"), file("/etc/b"), dir("/usr"), dir("/usr/lib"),
-          file("/usr/lib/x"), dir("/usr/lib/sub"), file("/usr/lib/sub/y"), file("/top")};
+  return {dir("/"),        dir("/etc"),        file("/etc/a"),      file("/etc/b"),         dir("/usr"),
+          dir("/usr/lib"), file("/usr/lib/x"), dir("/usr/lib/sub"), file("/usr/lib/sub/y"), file("/top")};
 }
 
 TEST(Overlay, AWhiteoutHidesOneFile) {
@@ -67,7 +67,8 @@ TEST(Overlay, AnOpaqueDirectoryHidesLowerEntriesBelowItButNotItsOwn) {
 TEST(Overlay, AnOpaqueRootHidesEveryLowerFile) {
   const std::vector<LayerTree> trees = {base(), {dir("/", true), file("/etc/a")}};
   const OverlayView view({image("i", {0, 1})}, trees);
-  for (const char* p : {"/etc/a", "/etc/b", "/usr/lib/x", "/usr/lib/sub/y", "/top"}) EXPECT_FALSE(view.visible(0, p)) << p;
+  for (const char* p : {"/etc/a", "/etc/b", "/usr/lib/x", "/usr/lib/sub/y", "/top"})
+    EXPECT_FALSE(view.visible(0, p)) << p;
   EXPECT_TRUE(view.visible(1, "/etc/a"));
 }
 
@@ -97,8 +98,8 @@ TEST(Overlay, AFileReplacedByADirectoryAndADirectoryReplacedByAFile) {
 
 TEST(Overlay, ALayerShowsAPathIfAnyImageUsingItShowsIt) {
   // Layer 0 is the base of both images; image "new" hides /etc/a, image "old" does not.
-  const std::vector<LayerTree> trees = {base(), {dir("/"), dir("/etc"), whiteout("/etc/a")},
-                                        {dir("/"), whiteout("/top")}, {dir("/"), file("/unused")}};
+  const std::vector<LayerTree> trees = {
+      base(), {dir("/"), dir("/etc"), whiteout("/etc/a")}, {dir("/"), whiteout("/top")}, {dir("/"), file("/unused")}};
   const std::vector<ContainerImage> images = {image("old", {0}), image("new", {0, 1}), image("newer", {0, 1, 2})};
   const OverlayView view(images, trees);
   EXPECT_TRUE(view.visible(0, "/etc/a"));  // "old" shows it
@@ -165,12 +166,12 @@ TEST(Whiteout, Names) {
 }
 
 TEST(Whiteout, OrdinaryNames) {
-  EXPECT_FALSE(parse_whiteout("/a/.wh."));            // names nothing
+  EXPECT_FALSE(parse_whiteout("/a/.wh."));  // names nothing
   EXPECT_FALSE(parse_whiteout("/.wh."));
-  EXPECT_FALSE(parse_whiteout("/a/x.wh.y"));          // merely contains .wh.
+  EXPECT_FALSE(parse_whiteout("/a/x.wh.y"));  // merely contains .wh.
   EXPECT_FALSE(parse_whiteout("/a/b.wh."));
-  EXPECT_FALSE(parse_whiteout("/a/.wh.b/c"));         // below a directory so named
-  EXPECT_FALSE(parse_whiteout("/a/.wh..wh.plnk"));    // AUFS metadata
+  EXPECT_FALSE(parse_whiteout("/a/.wh.b/c"));       // below a directory so named
+  EXPECT_FALSE(parse_whiteout("/a/.wh..wh.plnk"));  // AUFS metadata
   EXPECT_FALSE(parse_whiteout("/a/.wh..wh..opqx"));
   EXPECT_FALSE(parse_whiteout("/a/.wh"));
   EXPECT_FALSE(parse_whiteout("/"));

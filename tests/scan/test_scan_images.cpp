@@ -1,9 +1,11 @@
 // Container images in the model: layers as inputs, each distinct layer cached once; what layer
 // identity shares and what shared inodes add across layers, per image and per pair of images.
 // Every figure is checked against arithmetic done by hand (page size 4096).
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/render.hpp"
@@ -50,14 +52,14 @@ ImageGroup group(const std::string& name, std::vector<u32> inputs) {
 //   one      4096   4096   up1 /app/one
 //   two      1      4096   up2 /app/two
 std::vector<InputRecord> three_layers() {
-  InputRecord base = layer("base", {file("/bin/sh", "sh", 10000), file("/etc/a", "dup", 4096),
-                                    file("/etc/b", "dup", 4096), file("/etc/os", "os", 100)},
+  InputRecord base = layer("base",
+                           {file("/bin/sh", "sh", 10000), file("/etc/a", "dup", 4096), file("/etc/b", "dup", 4096),
+                            file("/etc/os", "os", 100)},
                            true, 2);
   base.hidden_files = 1;
   base.hidden_bytes = 4096;
-  InputRecord up1 = layer("up1", {file("/app/lib.so", "lib", 5000), file("/app/one", "one", 4096),
-                                  file("/app/sh", "sh", 10000)},
-                          true, 1);
+  InputRecord up1 = layer(
+      "up1", {file("/app/lib.so", "lib", 5000), file("/app/one", "one", 4096), file("/app/sh", "sh", 10000)}, true, 1);
   up1.hidden_files = 2;
   up1.hidden_bytes = 8192;
   InputRecord up2 = layer("up2", {file("/app/lib.so", "lib", 5000), file("/app/two", "two", 1)}, false, 1);
@@ -72,11 +74,11 @@ TEST(ScanImages, LayerFiguresImageRowsAndPairsByHand) {
   // Per layer (the existing rows): base 12288+4096+4096+4096; up1 8192+4096+12288; up2 8192+4096.
   ASSERT_EQ(r.inputs.size(), 4u);
   EXPECT_EQ(r.inputs[0].figures.cache_bytes_without_sharing, 24576u);
-  EXPECT_EQ(r.inputs[0].figures.saved_bytes_now, 4096u);         // /etc/b joins /etc/a
-  EXPECT_EQ(r.inputs[1].figures.saved_bytes_now, 12288u);        // /app/sh joins /bin/sh
+  EXPECT_EQ(r.inputs[0].figures.saved_bytes_now, 4096u);   // /etc/b joins /etc/a
+  EXPECT_EQ(r.inputs[1].figures.saved_bytes_now, 12288u);  // /app/sh joins /bin/sh
   EXPECT_EQ(r.inputs[1].figures.saved_bytes_if_tagged, 12288u);
   EXPECT_EQ(r.inputs[2].figures.saved_bytes_now, 0u);
-  EXPECT_EQ(r.inputs[2].figures.saved_bytes_if_tagged, 8192u);   // lib.so once tagged
+  EXPECT_EQ(r.inputs[2].figures.saved_bytes_if_tagged, 8192u);  // lib.so once tagged
   EXPECT_EQ(r.inputs[0].users, 2u);
   EXPECT_EQ(r.inputs[1].hidden_files, 2u);
   EXPECT_EQ(r.inputs[1].hidden_bytes, 8192u);
@@ -138,7 +140,7 @@ TEST(ScanImages, PairsCountOnlyInodesSharedAcrossLayers) {
   std::vector<InputRecord> in = {
       layer("base", {file("/lib/c", "c", 8192)}, true, 4),
       layer("u0", {file("/c", "c", 8192), file("/x", "x", 4096)}, true, 1),  // shares "c" with the base
-      layer("u1", {file("/x", "x", 4096)}, true, 2),                          // "x" with u0
+      layer("u1", {file("/x", "x", 4096)}, true, 2),                         // "x" with u0
       layer("u2", {file("/y", "y", 100)}, true, 1),
   };
   // i0 = base+u0, i1 = base+u1, i2 = base+u1+u2, i3 = base (u1 is shared by i1 and i2).
@@ -190,6 +192,125 @@ TEST(ScanImages, ThreadsGiveTheSameFigures) {
   const Report one = build_report(three_layers(), {}, 1, 0, two_images());
   const Report two = build_report(three_layers(), {}, 2, 0, two_images());
   EXPECT_EQ(render_json(one), render_json(two));
+}
+
+// Every object of `doc` has only keys its schema lists, in the schema's order, and all it
+// requires (what the schema's additionalProperties and the documented key order demand).
+void expect_keys_follow_schema(const nlohmann::ordered_json& doc, const nlohmann::ordered_json& node,
+                               const nlohmann::ordered_json& root, const std::string& where) {
+  const nlohmann::ordered_json* s = &node;
+  if (s->contains("$ref")) s = &root["$defs"][s->at("$ref").get<std::string>().substr(std::string("#/$defs/").size())];
+  if (doc.is_object()) {
+    ASSERT_TRUE(s->contains("properties")) << where;
+    std::vector<std::string> listed;
+    for (const auto& [k, v] : s->at("properties").items()) listed.push_back(k);
+    std::ptrdiff_t last = -1;
+    for (const auto& [k, v] : doc.items()) {
+      const auto at = std::find(listed.begin(), listed.end(), k);
+      ASSERT_NE(at, listed.end()) << where << ": key " << k << " not in the schema";
+      EXPECT_GT(at - listed.begin(), last) << where << ": key " << k << " out of the schema's order";
+      last = at - listed.begin();
+      expect_keys_follow_schema(v, s->at("properties")[k], root, where + "." + k);
+    }
+    if (s->contains("required")) {
+      for (const auto& k : s->at("required")) EXPECT_TRUE(doc.contains(k.get<std::string>())) << where << ": no " << k;
+    }
+  } else if (doc.is_array() && s->contains("items")) {
+    for (std::size_t i = 0; i < doc.size(); ++i)
+      expect_keys_follow_schema(doc[i], s->at("items"), root, where + "[" + std::to_string(i) + "]");
+  }
+}
+
+TEST(ScanImages, JsonHasTheImageKeysOnlyWithImages) {
+  const Report r = build_report(three_layers(), {}, 1, 0, two_images());
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(render_json(r));
+  nlohmann::ordered_json doc;
+  to_json(doc, r);
+  EXPECT_EQ(render_json(r), doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "options", "totals", "domains", "inputs", "pairs",
+                                            "layers", "images", "image_pairs", "reasons", "group_count", "groups"}));
+  EXPECT_EQ(j["layers"].dump(), R"({"cache_bytes_per_image":86016,"saved_by_layer_identity":24576,)"
+                                R"("hidden_files":3,"hidden_bytes":12288})");
+  EXPECT_EQ(j["images"][1].dump(), R"({"name":"app:2","platform":"linux/amd64","layers":[0,2],"files":6,)"
+                                   R"("cache_bytes":36864,"shared_by_layers":24576,"saved_bytes_now":4096,)"
+                                   R"("saved_bytes_if_tagged":12288})");
+  EXPECT_EQ(j["image_pairs"].dump(), R"([{"a":0,"b":1,"common_layer_bytes":24576,"shared_bytes_now":12288,)"
+                                     R"("shared_bytes_if_tagged":20480}])");
+  EXPECT_EQ(j["inputs"][0]["users"], 2);
+  EXPECT_EQ(j["inputs"][1]["hidden_files"], 2);
+  EXPECT_EQ(j["inputs"][1]["hidden_bytes"], 8192);
+
+  const nlohmann::ordered_json plain = nlohmann::ordered_json::parse(render_json(build_report(three_layers(), {})));
+  for (const char* k : {"layers", "images", "image_pairs"}) EXPECT_FALSE(plain.contains(k)) << k;
+  for (const auto& in : plain["inputs"]) {
+    EXPECT_FALSE(in.contains("users"));
+    EXPECT_FALSE(in.contains("hidden_files"));
+  }
+}
+
+TEST(ScanImages, JsonKeysFollowTheSchema) {
+  std::ifstream f(EROFS_SHARE_SCAN_SCHEMA);
+  ASSERT_TRUE(f) << EROFS_SHARE_SCAN_SCHEMA;
+  const nlohmann::ordered_json schema = nlohmann::ordered_json::parse(f);
+  for (const Report& r : {build_report(three_layers(), {}, 1, 0, two_images()), build_report(three_layers(), {})}) {
+    const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(render_json(r));
+    expect_keys_follow_schema(doc, schema, schema, "$");
+  }
+  // The check itself: a key out of order is caught.
+  nlohmann::ordered_json moved =
+      nlohmann::ordered_json::parse(render_json(build_report(three_layers(), {}, 1, 0, two_images())));
+  const nlohmann::ordered_json layers = moved["layers"];
+  moved.erase("layers");
+  moved["layers"] = layers;
+  EXPECT_NONFATAL_FAILURE(expect_keys_follow_schema(moved, schema, schema, "$"), "out of the schema's order");
+}
+
+TEST(ScanImages, TextShowsImagesAndPairs) {
+  Report r = build_report(three_layers(), {}, 1, 0, two_images());
+  r.images[1].name = "app\x01:2";
+  const std::string text = render_text(r, 10);
+  EXPECT_NE(text.find("Container images: 2 images on 3 distinct layers (each mounted once)\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  one mount per distinct layer                      61440  saves 24.0 KiB (28.57%)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  hidden by upper layers                            12288  3 files no image shows"),
+            std::string::npos)
+      << text;
+  // app:1: 7 files, 48 KiB, 24 KiB in the shared base, 16 KiB saved now and tagged, 12 KiB hidden
+  // (base 4 KiB + up1 8 KiB).
+  EXPECT_NE(
+      text.find("    0         7     48.0 KiB     24.0 KiB     16.0 KiB     16.0 KiB     12.0 KiB  linux/amd64    "
+                "app:1 (layers 0 1)\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("    1         6     36.0 KiB     24.0 KiB      4.0 KiB     12.0 KiB      4.0 KiB  linux/amd64    "
+                "app\\x01:2 (layers 0 2)\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    0   1       24.0 KiB     12.0 KiB     20.0 KiB\n"), std::string::npos) << text;
+  EXPECT_EQ(render_text(build_report(three_layers(), {}), 10).find("Container images"), std::string::npos);
+}
+
+TEST(ScanImages, HtmlHasAnImageTable) {
+  Report r = build_report(three_layers(), {}, 1, 0, two_images());
+  r.images[0].name = "<app>:1";
+  const std::string html = render_html(r, 10);
+  EXPECT_NE(html.find("<table id=images>"), std::string::npos);
+  EXPECT_EQ(html.find("<app>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;app&gt;:1"), std::string::npos);
+  EXPECT_NE(html.find("data-saved-by-layer-identity=\"24576\""), std::string::npos);
+  EXPECT_NE(html.find("<td class=shared-by-layers data-bytes=\"24576\">24.0 KiB</td><td class=saved-now "
+                      "data-bytes=\"4096\">4.0 KiB</td><td class=saved-if-tagged data-bytes=\"12288\">12.0 KiB</td>"
+                      "<td class=hidden data-bytes=\"4096\">"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(render_html(build_report(three_layers(), {}), 10).find("id=images"), std::string::npos);
+  // CSV has one row per content group, images or not.
+  EXPECT_EQ(render_csv(r), render_csv(build_report(three_layers(), {})));
 }
 
 }  // namespace
