@@ -20,6 +20,7 @@ struct BuildCliOptions {
   std::string source;
   std::string tar;
   std::string layer_digest;
+  std::string uuid_from = "blob";
   std::vector<std::string> mkfs_options;  // --mkfs-option, before the ones after --
   std::string image;
   std::string mkfs = "mkfs.erofs";
@@ -37,6 +38,7 @@ std::string layer_summary(const BuildCliOptions& o, const core::tag::BuildReport
 int run_build(BuildCliOptions o) {
   if (o.source.empty() && o.tar.empty()) throw core::UsageError("build: SRC or --tar LAYER is required");
   if (!o.layer_digest.empty() && o.tar.empty()) throw core::UsageError("build: --layer-digest needs --tar LAYER");
+  if (o.uuid_from != "blob" && o.tar.empty()) throw core::UsageError("build: --uuid-from needs --tar LAYER");
   if (!o.tar.empty() && !o.source.empty()) {
     // With --tar every positional argument is an mkfs option (given after --).
     if (o.source[0] != '-')
@@ -59,6 +61,7 @@ int run_build(BuildCliOptions o) {
   bo.mkfs_args.insert(bo.mkfs_args.end(), o.mkfs_args.begin(), o.mkfs_args.end());
   bo.xattr_name = o.xattr_name;
   bo.layer_digest = o.layer_digest;
+  bo.uuid_from_diff_id = o.uuid_from == "diff-id";
   // mkfs prints the source's file names: escaped like every other name (erofs-share(1) ESCAPING).
   bo.mkfs_output = [](const std::string& line) { fmt::print(stderr, "{}\n", core::util::display(line)); };
   const auto rep =
@@ -106,6 +109,11 @@ void setup_build(CLI::App& app, int& status) {
   sub->add_option("--layer-digest", opt->layer_digest,
                   "With --tar: the layer's digest in its manifest, for the UUID (default: sha256 of LAYER)")
       ->type_name("DIGEST");
+  sub->add_option("--uuid-from", opt->uuid_from,
+                  "With --tar: derive the UUID from the blob's digest (as the differ does) or the diffID (as "
+                  "containerd 2.4's layer content cache does)")
+      ->check(CLI::IsMember({"blob", "diff-id"}))
+      ->excludes("--layer-digest");
   sub->add_option("--mkfs-option", opt->mkfs_options,
                   "One more mkfs.erofs option (repeatable; --mkfs-option=-zlz4hc), like containerd's mkfs_options")
       ->type_name("OPT")

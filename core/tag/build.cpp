@@ -216,7 +216,15 @@ BuildReport build_layer(const std::string& layer, const std::string& image, cons
                                  "have it, and containerd's EROFS differ needs it too)",
                                  o.mkfs, mkfs.version));
   rep.native = mkfs.help.find("--xattr-inode-digest") != std::string::npos;
-  rep.layer_digest = o.layer_digest.empty() ? file_digest(layer) : o.layer_digest;
+  if (!o.layer_digest.empty()) {
+    rep.layer_digest = o.layer_digest;
+  } else if (o.uuid_from_diff_id) {
+    LayerTar first(layer);
+    first.pump([](std::span<const u8>) {});
+    rep.layer_digest = first.diff_id();
+  } else {
+    rep.layer_digest = file_digest(layer);
+  }
   rep.uuid = containerd_layer_uuid(rep.layer_digest);
   const std::string tmp = temp_name(image, "build");
   // containerd's ConvertTarErofs and AddDefaultMkfsOpts (internal/erofsutils/mount.go), in

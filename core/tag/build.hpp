@@ -14,9 +14,12 @@ struct BuildOptions {
   std::string mkfs = "mkfs.erofs";     // program name (PATH search) or path
   std::vector<std::string> mkfs_args;  // extra options, passed before IMAGE SRC
   std::string xattr_name;              // empty: mkfs's default (erofs.fingerprint.v1)
-  // build_layer: the layer's digest in its manifest ("sha256:<hex>"), from which the UUID is
-  // derived. Empty: the sha256 of the layer file as it is (the blob, compressed or not).
+  // build_layer: the digest the UUID is derived from ("sha256:<hex>"). Empty: the sha256 of the
+  // layer file as it is (the blob, compressed or not: what the differ uses), or with
+  // uuid_from_diff_id that of the uncompressed tar (what containerd 2.4's converter and layer
+  // content cache use), read once more before mkfs runs.
   std::string layer_digest;
+  bool uuid_from_diff_id = false;
   // Receives each line mkfs prints (standard output and error, without the '\n'), as it comes:
   // the lines hold the source's file names raw. Empty: mkfs writes to standard error itself.
   std::function<void(const std::string& line)> mkfs_output;

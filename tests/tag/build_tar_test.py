@@ -15,6 +15,9 @@ same -T (build time only: --mkfs-time) to be comparable. fsck.erofs --xattr-inod
 passes, and every fingerprint equals its tar member's sha256. Errors: not a tar, a corrupt
 gzip stream, mkfs 1.5 (no --tar=), the layer as output: exit 2, one line, no output left.
 
+--layer-digest and --uuid-from diff-id (the diffID, as containerd 2.4's converter derives it)
+choose the digest instead.
+
 usage: build_tar_test.py CLI CASE     (CASE: convert, errors)
 """
 import gzip
@@ -164,6 +167,13 @@ def case_convert(cli, t):
         if open(again, "rb").read() != open(os.path.join(d, "none.erofs"), "rb").read():
             fail("--layer-digest of the uncompressed tar: not the plain layer's image")
         print("ok: --layer-digest sets the UUID; options after -- reach mkfs")
+        # --uuid-from diff-id (containerd 2.4's converter and layer content cache): the same.
+        rep = json.loads(run([cli, "build", "--tar", plain + ".gz", "-o", again, "--mkfs", t["MKFS_EROFS_19"],
+                              "--uuid-from", "diff-id", "--format", "json", "--", *STAMP]).stdout)
+        if open(again, "rb").read() != open(os.path.join(d, "none.erofs"), "rb").read() or \
+           rep["layer"]["digest"] != diff_id or rep["layer"]["uuid"] != containerd_uuid(plain):
+            fail(f"--uuid-from diff-id: not the plain layer's image: {rep}")
+        print("ok: --uuid-from diff-id derives the UUID from the uncompressed tar")
         # mkfs_options as the differ passes them: compression, and a -b of one's own (no -b4096).
         for options in (["-zlz4hc"], ["-b512", "-zlz4hc"]):
             out, ref = os.path.join(d, "opt.erofs"), os.path.join(d, "opt.ref.erofs")
@@ -223,6 +233,8 @@ def case_errors(cli, t):
         if sha256_file(plain) != before:
             fail("build --tar L -o L changed L")
         expect_refused([cli, "build", "--tar", plain, d, "-o", out, *mkfs], d, out, "exclude each other")
+        expect_refused([cli, "build", "--tar", plain, "-o", out, *mkfs, "--uuid-from", "diff-id", "--layer-digest",
+                        "sha256:" + before], d, out, "excludes")
 
 
 CASES = {"convert": case_convert, "errors": case_errors}
