@@ -62,7 +62,7 @@ stage_fuzz() {
     cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           -DCMAKE_CXX_COMPILER=clang++ \
           -DEROFS_SHARE_FUZZ=ON -DEROFS_SHARE_BENCH=OFF &&
-    cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzz_open_image &&
+    cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzz_open_image fuzz_container &&
     ctest --test-dir "$FUZZ_BUILD_DIR" -L fuzz --output-on-failure --no-tests=error
 }
 
