@@ -61,6 +61,7 @@ struct Layer {
   Blob blob;
   std::vector<Blob> devices;  // extra devices of an EROFS layer, in device-table order
   std::string name;           // for reports: "<input>@<id, 19 chars>" or the node's blob path
+  std::string first_use;      // for errors: "image <name>, layer <position>" (where it is first used)
 };
 
 struct ContainerImage {

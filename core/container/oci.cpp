@@ -234,6 +234,7 @@ private:
         layer.format = format;
         layer.blob = std::move(blob);
         layer.name = fmt::format("{}@{}", m_base, short_digest(id));
+        layer.first_use = fmt::format("image {}, layer {}", name, i);
         m_out.layers.push_back(std::move(layer));
       }
       image.layers.push_back(it->second);

@@ -40,6 +40,18 @@ namespace {
   }
 }
 
+// Errors in a container layer name the layer and the image that uses it first.
+[[noreturn]] void rethrow_for_layer(const container::Layer& layer) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (msg.starts_with(layer.name + ": ")) msg.erase(0, layer.name.size() + 2);
+    const std::string where = layer.first_use.empty() ? layer.name : fmt::format("{} ({})", layer.name, layer.first_use);
+    throw Error(where + ": " + msg);
+  }
+}
+
 LoadedInput load(const InputSpec& spec, const ScanOptions& opt, ReadCounters& counters) {
   try {
     switch (detect_kind(spec.path)) {
@@ -225,7 +237,7 @@ Report scan(const ScanOptions& opt) {
     } catch (const IoError&) {
       throw;
     } catch (const Error&) {
-      rethrow_for(u.layer->name);
+      rethrow_for_layer(*u.layer);
     }
   }, report_progress("reading", 0, 0));
   for (std::size_t i = 0; i < units.size(); ++i) {
@@ -321,7 +333,8 @@ Report scan(const ScanOptions& opt) {
     } catch (const DataUnavailable& e) {
       f.content_error = e.what();
     } catch (const Error&) {
-      rethrow_for(units[work[w].input].layer ? units[work[w].input].layer->name : opt.inputs[units[work[w].input].spec].path);
+      if (units[work[w].input].layer) rethrow_for_layer(*units[work[w].input].layer);
+      rethrow_for(opt.inputs[units[work[w].input].spec].path);
     }
     ++counters.files;
   }, report_progress("hashing", work.size(), work_bytes));
