@@ -4,8 +4,9 @@ fixtures (fixtures.py), so a bug in the model cannot hide a bug in scan. No erof
 
 By hand, pages of 4096 bytes: base = etc/a 4096 + usr/big 12288 + etc/conf 8192 + opt/x 4096
 + usr/lib/libz.so (two names) 20480 = 49152; up1 = app/run 4096; mid2 = m2/keep 4096, and
-tmp/junk (whiteout), var/cache/x (opaque dir), lib/f (lib replaced by a symlink) hidden: 3
-files, 12288 bytes; up2 = etc/conf 8192 + app/run 4096 = 12288; other = usr/big 12288 +
+tmp/junk (whiteout), var/cache/x (opaque dir), lib/f (lib replaced by a symlink),
+m2/later-dir (replaced by a directory), var/lib/db/x (var/lib whited out) hidden: 5 files,
+20480 bytes; up2 = etc/conf 8192 + app/run 4096 = 12288; other = usr/big 12288 +
 srv/data 4096 = 16384. opt/x is hidden in release 2 (opaque opt) but shown by release 1."""
 import os
 import sys
@@ -34,10 +35,10 @@ def check(label, exp, tagged_now, domains_split=False):
          [49152, 4096, 4096, 12288, 16384])
     want(f"{label} users", [p["users"] for p in exp["inputs"]], [2, 1, 1, 1, 1])
     want(f"{label} hidden", [(p["hidden_files"], p["hidden_bytes"]) for p in exp["inputs"]],
-         [(0, 0), (0, 0), (3, 12288), (0, 0), (0, 0)])
+         [(0, 0), (0, 0), (5, 20480), (0, 0), (0, 0)])
     want(f"{label} paths", [p["paths"] for p in exp["inputs"]], [6, 1, 1, 2, 2])
     want(f"{label} layers", exp["layers"], dict(cache_bytes_per_image=135168, saved_by_layer_identity=49152,
-                                                 hidden_files=3, hidden_bytes=12288))
+                                                 hidden_files=5, hidden_bytes=20480))
     im = exp["images"]
     want(f"{label} image layers", [r["layers"] for r in im], [[0, 1], [0, 2, 3], [4]])
     want(f"{label} image files", [r["files"] for r in im], [6, 8, 2])
@@ -81,6 +82,15 @@ b = oci_model.expected([oci_model.ModelInput("m", mp, ml)], platform="linux/arm6
 want("amd64 pages", a["totals"]["cache_bytes_without_sharing"], 49152 + 4096)
 want("arm64 pages", b["totals"]["cache_bytes_without_sharing"], 16384)
 want("arm64 platform", [r["platform"] for r in b["images"]], ["linux/arm64"])
+# Deterministic fixtures: the same description gives the same bytes.
+os.makedirs(SCRATCH, exist_ok=True)
+arch = []
+for k in range(2):
+    fresh = fixtures.layers()
+    arch.append(open(Layout(fixtures.releases(fresh), SCRATCH).write_archive(os.path.join(SCRATCH, f"{k}.tar")), "rb").read())
+    arch.append(open(DockerArchive(fixtures.releases(fresh), SCRATCH).write(os.path.join(SCRATCH, f"d{k}.tar")), "rb").read())
+want("deterministic oci archive", arch[0] == arch[2], True)
+want("deterministic docker archive", arch[1] == arch[3], True)
 if errors:
     print(f"{NAME}: FAILED:\n  " + "\n  ".join(errors), file=sys.stderr)
     sys.exit(1)

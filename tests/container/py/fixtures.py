@@ -1,6 +1,6 @@
 """The standard container fixtures of the tests: two releases of one application sharing a base
 layer, and an unrelated image, with whiteouts, an opaque directory, a replaced file and a
-non-directory replacing a directory. Sizes are chosen so page rounding matters; big files are
+non-directory replacing a directory, a directory replacing a file, a whiteout of a directory. Sizes are chosen so page rounding matters; big files are
 compressible text, so `-zlz4hc` compresses every file over one block."""
 
 from ocifixture import File, Image, Index, Layer, Opaque, Symlink, Whiteout, Dir, Hardlink
@@ -20,9 +20,11 @@ def layers(base_compression="gzip", upper_compression="none"):
                        Symlink("bin", "usr/bin"), Dir("var/empty")], base_compression),
         "up1": Layer([File("app/run", text(5, 3000))], upper_compression),
         "mid2": Layer([File("tmp/junk", text(6, 1000)), File("var/cache/x", text(7, 2000)), File("lib/f", text(8, 300)),
-                       File("m2/keep", text(10, 700))], upper_compression),
+                       File("m2/keep", text(10, 700)), File("m2/later-dir", text(13, 500)),
+                       File("var/lib/db/x", text(14, 800))], upper_compression),
         "up2": Layer([Whiteout("tmp/junk"), Opaque("var/cache"), Symlink("lib", "usr/lib"),
-                      File("etc/conf", text(11, 5000)), File("app/run", text(5, 3000)), Opaque("opt")], "zstd"),
+                      File("etc/conf", text(11, 5000)), File("app/run", text(5, 3000)), Opaque("opt"),
+                      Dir("m2/later-dir"), Whiteout("var/lib")], "zstd"),
         "other": Layer([File("usr/big", text(2, 10000)), File("srv/data", text(12, 4096))], "gzip"),
     }
 
