@@ -9,6 +9,7 @@ m2/later-dir (replaced by a directory), var/lib/db/x (var/lib whited out) hidden
 20480 bytes; up2 = etc/conf 8192 + app/run 4096 = 12288; other = usr/big 12288 +
 srv/data 4096 = 16384. opt/x is hidden in release 2 (opaque opt) but shown by release 1."""
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -94,4 +95,5 @@ want("deterministic docker archive", arch[1] == arch[3], True)
 if errors:
     print(f"{NAME}: FAILED:\n  " + "\n  ".join(errors), file=sys.stderr)
     sys.exit(1)
+shutil.rmtree(SCRATCH, ignore_errors=True)
 print(f"{NAME}: OK")
