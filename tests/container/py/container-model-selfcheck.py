@@ -8,9 +8,11 @@ tmp/junk (whiteout), var/cache/x (opaque dir), lib/f (lib replaced by a symlink)
 m2/later-dir (replaced by a directory), var/lib/db/x (var/lib whited out) hidden: 5 files,
 20480 bytes; up2 = etc/conf 8192 + app/run 4096 = 12288; other = usr/big 12288 +
 srv/data 4096 = 16384. opt/x is hidden in release 2 (opaque opt) but shown by release 1."""
+import io
 import os
 import shutil
 import sys
+import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
@@ -83,6 +85,23 @@ b = oci_model.expected([oci_model.ModelInput("m", mp, ml)], platform="linux/arm6
 want("amd64 pages", a["totals"]["cache_bytes_without_sharing"], 49152 + 4096)
 want("arm64 pages", b["totals"]["cache_bytes_without_sharing"], 16384)
 want("arm64 platform", [r["platform"] for r in b["images"]], ["linux/arm64"])
+# The model's trees are what the layer tars hold (read back with tarfile).
+for name, layer in L.items():
+    tree = oci_model.Tree(layer)
+    got = {}
+    with tarfile.open(fileobj=io.BytesIO(lay.layer(layer).tar)) as tar:
+        for m in tar.getmembers():
+            path = oci_model.norm(m.name)
+            base = path.rsplit("/", 1)[1]
+            if base == ".wh..wh..opq":
+                got[path.rsplit("/", 1)[0] or "/"] = "opaque"
+            elif base.startswith(".wh."):
+                got[path.rsplit("/", 1)[0] + "/" + base[4:]] = "whiteout"
+            else:
+                kind = "dir" if m.isdir() else "symlink" if m.issym() else "special" if m.ischr() else "file"
+                got.setdefault(path, kind)
+    want_kinds = {p: ("opaque" if p in tree.opaque else k) for p, k in tree.kind.items()}
+    want(f"tar members of {name}", got, want_kinds)
 # Deterministic fixtures: the same description gives the same bytes.
 os.makedirs(SCRATCH, exist_ok=True)
 arch = []
