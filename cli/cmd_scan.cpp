@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/container/container.hpp"
 #include "core/scan/render.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/error.hpp"
@@ -38,6 +39,9 @@ struct ScanOptions {
   std::string manifest_out;
   std::string tree_class = "uncompressed";
   bool no_progress = false;
+  std::string platform = "linux/amd64";
+  std::string layer_mkfs_options;
+  core::u64 max_layer_entries = core::container::Limits{}.max_layer_entries;
 };
 
 // "INPUT=VALUE" split at the last '=' (paths may hold '=' more often than names do).
@@ -91,7 +95,9 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
   core::util::OutputGuard guard;
   std::vector<std::string> names;
   for (const auto& in : s.inputs) {
-    guard.input_or_tree(in.path);
+    // oci:DIR[:REF] and the other transports name a directory or archive.
+    const auto transport = core::container::parse_transport(in.path);
+    guard.input_or_tree(transport ? transport->path : in.path);
     for (const auto& d : in.devices) guard.input(d, "--device");
     names.push_back(in.path);
   }
@@ -144,6 +150,9 @@ int run_scan(const ScanOptions& o) {
   s.jobs = o.jobs;
   s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
   s.manifest_out = o.manifest_out;
+  s.platform = o.platform;
+  s.layer_mkfs_options = o.layer_mkfs_options;
+  s.container_limits.max_layer_entries = o.max_layer_entries;
   check_files(s, o);
   // Opened before the work, so a directory that takes no file fails now.
   core::util::OutputFile out(o.output);
@@ -183,7 +192,9 @@ void setup_scan(CLI::App& app, int& status) {
   auto opt = std::make_shared<ScanOptions>();
   auto* sub = app.add_subcommand("scan", "Measure the page cache inode sharing saves across images, and what blocks it");
   sub->add_option("INPUT", opt->inputs,
-                  "EROFS image, directory tree, tar archive (plain or compressed) or manifest of an earlier scan")
+                  "EROFS image, directory tree, tar archive (plain or compressed), manifest of an earlier scan, or a "
+                  "container input: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], containerd:ROOT "
+                  "(also detected without the prefix)")
       ->required();
   // Repeatable options take one value per occurrence, so INPUTs after them stay positional.
   sub->add_option("--device", opt->devices, "IMAGE=FILE: an extra device of IMAGE, in device-table order (repeat)")
@@ -210,12 +221,21 @@ void setup_scan(CLI::App& app, int& status) {
                   "Write one manifest per input into this directory (every file is hashed)");
   sub->add_option("--tree-class", opt->tree_class, "How directory and tar inputs are modelled [uncompressed]")
       ->check(CLI::IsMember({"uncompressed", "compressed"}));
+  sub->add_option("--platform", opt->platform,
+                  "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes [linux/amd64]");
+  sub->add_option("--layer-mkfs-options", opt->layer_mkfs_options,
+                  "The containerd EROFS differ's mkfs_options that tar layers are modelled with, e.g. "
+                  "\"-zlz4hc --xattr-inode-digest\" [none: uncompressed, untagged]");
+  sub->add_option("--max-layer-entries", opt->max_layer_entries,
+                  "Refuse a container layer with more tar members or inodes than this [1048576]");
   sub->add_flag("--no-progress", opt->no_progress, "No progress line on standard error (shown on a terminal)");
   sub->footer("JSON output follows share/scan/scan.schema.json (\"schema_version\": 1); share/scan/merge.sql\n"
               "merges manifests on SQL engines. Examples:\n"
               "  erofs-share scan a.erofs b.erofs\n"
               "  erofs-share scan --domain a.erofs=web --domain b.erofs=db --format json a.erofs b.erofs\n"
-              "  erofs-share scan --manifest-out m/ a.erofs; erofs-share scan m/*.ndjson");
+              "  erofs-share scan --manifest-out m/ a.erofs; erofs-share scan m/*.ndjson\n"
+              "  erofs-share scan --layer-mkfs-options --xattr-inode-digest oci-archive:app-1.tar oci-archive:app-2.tar\n"
+              "  erofs-share scan /var/lib/containerd");
   sub->callback([opt, &status] { status = run_scan(*opt); });
 }
 

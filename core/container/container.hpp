@@ -95,4 +95,8 @@ struct OpenOptions {
 // index, manifest or config: missing blob, digest mismatch, bad JSON), IoError.
 ContainerSet open(const ContainerSpec& spec, const OpenOptions& options);
 
+// Checks a layer's blob against its digest (where the input names one; a docker archive's
+// uncompressed "<id>/layer.tar" against its diffID). Throws Error naming `what`.
+void verify_layer(const Layer& layer, std::string_view what);
+
 }  // namespace core::container

@@ -66,17 +66,40 @@ void merge_hard_links(std::vector<FileRecord>& files) {
   files.resize(out);
 }
 
+// The overlay's view of an entry of a layer mkfs.erofs --aufs made: a character device 0:0 is a
+// whiteout, a directory with trusted.overlay.opaque = "y" is opaque.
+void add_tree_entry(const erofs::Image& img, const std::string& path, const erofs::Inode& ino,
+                    container::LayerTree& tree) {
+  container::TreeEntry e{path, container::EntryKind::other, false};
+  if (ino.type == erofs::FileType::dir) {
+    e.kind = container::EntryKind::directory;
+    if (ino.xattr_isize > 0) {
+      const erofs::XattrSet xs = erofs::read_xattrs(img, ino);
+      for (const erofs::Xattr& x : xs.items)
+        if (x.resolved && x.name == "trusted.overlay.opaque" && x.value.size() == 1 && x.value[0] == 'y') e.opaque = true;
+    }
+  } else if (ino.type == erofs::FileType::file) {
+    e.kind = container::EntryKind::file;
+  } else if (ino.type == erofs::FileType::chardev && ino.rdev == 0) {
+    e.kind = container::EntryKind::whiteout;
+  }
+  tree.push_back(std::move(e));
+}
+
 }  // namespace
 
 LoadedInput load_erofs(const InputSpec& spec) {
   erofs::OpenOptions open;
   open.devices = spec.devices;
-  auto image = std::make_unique<erofs::Image>(spec.path, open);
+  return load_erofs_image(std::make_unique<erofs::Image>(spec.path, open), spec.path, nullptr);
+}
+
+LoadedInput load_erofs_image(std::unique_ptr<erofs::Image> image, const std::string& name, container::LayerTree* tree) {
   const erofs::Image& img = *image;
 
   LoadedInput out;
   InputRecord& rec = out.record;
-  rec.name = spec.path;
+  rec.name = name;
   rec.kind = InputKind::erofs;
   rec.block_size = static_cast<u32>(img.block_size());
   // §6.5: the kernel looks for fingerprints only when the image declares ISHARE_XATTRS (and
@@ -94,6 +117,7 @@ LoadedInput load_erofs(const InputSpec& spec) {
   // copies); a hostile count is capped by what the image can hold, and by a million.
   rec.files.reserve(static_cast<std::size_t>(std::min<u64>({img.sb().inos, img.primary().size() / 32, 1 << 20})));
   erofs::walk_tree(img, [&](std::string& path, const erofs::Inode& ino) {
+    if (tree) add_tree_entry(img, path, ino, *tree);
     switch (ino.type) {
       case erofs::FileType::dir: ++rec.directories; return;
       case erofs::FileType::symlink: ++rec.symlinks; return;

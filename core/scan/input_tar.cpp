@@ -1,4 +1,4 @@
-// Tar archives as scan inputs (libarchive: plain, gzip, zstd, xz, bzip2, ...). A compressed
+// Tar archives as scan inputs and container tar layers (libarchive: plain, gzip, zstd, xz, ...). A compressed
 // stream can only be read front to back, so every regular file is hashed during the one pass.
 #include <archive.h>
 #include <archive_entry.h>
@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "core/scan/inputs.hpp"
+#include "core/container/archive_index.hpp"
+#include "core/erofs/fingerprint.hpp"
+#include "core/scan/tar_reader.hpp"
 #include "core/util/error.hpp"
 #include "core/util/input_file.hpp"
 
@@ -20,7 +22,7 @@ struct ArchiveCloser {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
-enum class EntryType { file, empty_file, dir, symlink, special };
+enum class EntryType { file, empty_file, dir, symlink, special, whiteout };
 
 struct Entry {
   EntryType type = EntryType::file;
@@ -47,10 +49,21 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
     throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest ({})", spec.path,
                                  archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown format"));
   }
+  TarRules rules;
+  rules.storage = storage;
+  LoadedInput out;
+  out.record = read_tar(a.get(), spec.path, rules, counters);
+  return out;
+}
 
+InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules, ReadCounters& counters) {
+  const bool layer = rules.layer != nullptr;
   std::vector<FileRecord> files;
   std::vector<bool> live;
   std::unordered_map<std::string, Entry> entries;
+  std::set<std::string> opaque;  // layer: directories marked opaque
+  u64 count = 0;
+  u64 holes = 0;
   // Replacing a path drops it from whatever it named before (a later entry wins, as on
   // extraction and in mkfs.erofs --tar).
   auto drop = [&](const std::string& path) {
@@ -64,27 +77,48 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
   archive_entry* e = nullptr;
   bool first = true;
   for (;;) {
-    int r = archive_read_next_header(a.get(), &e);
+    int r = archive_read_next_header(a, &e);
     // No entry with a valid header (checksum) before the end: zeros, or the start of an EROFS
     // image cut before its superblock, are not an empty archive.
-    if (r == ARCHIVE_EOF && first)
+    if (r == ARCHIVE_EOF && first && !layer)
       throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest (no valid tar header)",
-                                   spec.path));
+                                   input));
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      if (first)
-        throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest ({})", spec.path,
-                                     archive_error_string(a.get())));
-      throw Error(fmt::format("{}: {}", spec.path, archive_error_string(a.get())));
+      if (first && !layer)
+        throw UsageError(fmt::format("{}: not an EROFS image, directory, tar archive or manifest ({})", input,
+                                     archive_error_string(a)));
+      if (first) throw Error(fmt::format("{}: not a tar layer ({})", input, archive_error_string(a)));
+      throw Error(fmt::format("{}: {}", input, archive_error_string(a)));
     }
     first = false;
     const char* name = archive_entry_pathname(e);
     if (!name) continue;
+    if (layer) {
+      if (++count > rules.limits->max_layer_entries)
+        throw Error(fmt::format("{}: more than {} entries (see --max-layer-entries)", input,
+                                rules.limits->max_layer_entries));
+      if (container::has_dotdot(name)) throw Error(fmt::format("{}: member {}: a \"..\" component leaves the layer", input, name));
+    }
     std::string path = normalize_path(name);
     if (path == "/") continue;
+    if (layer) {
+      if (auto w = container::parse_whiteout(path)) {
+        if (w->opaque) {
+          opaque.insert(w->path);
+          continue;
+        }
+        // mkfs.erofs --aufs makes it a character device 0:0 at the path it hides.
+        drop(w->path);
+        entries[w->path] = Entry{EntryType::whiteout};
+        continue;
+      }
+    }
     drop(path);
 
     if (const char* target = archive_entry_hardlink(e)) {
+      if (layer && container::has_dotdot(target))
+        throw Error(fmt::format("{}: member {}: link target {} leaves the layer", input, name, target));
       auto it = entries.find(normalize_path(target));
       if (it == entries.end()) continue;  // a link to nothing: extraction would fail too
       if (it->second.type == EntryType::file) files[it->second.file].paths.push_back(path);
@@ -104,26 +138,42 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
       FileRecord f;
       f.paths = {path};
       f.size = static_cast<u64>(archive_entry_size(e));
-      f.storage = storage;
+      f.storage = rules.storage;
+      if (layer)
+        f.storage = rules.layer->compressed && f.size > rules.layer->block_size ? Storage::compressed
+                                                                               : Storage::uncompressed;
       util::Sha256 h;
       u64 pos = 0;
       const void* buf = nullptr;
       size_t len = 0;
       la_int64_t off = 0;
       for (;;) {
-        int rr = archive_read_data_block(a.get(), &buf, &len, &off);
+        int rr = archive_read_data_block(a, &buf, &len, &off);
         if (rr == ARCHIVE_EOF) break;
         if (rr != ARCHIVE_OK && rr != ARCHIVE_WARN)
-          throw Error(fmt::format("{}: {}: {}", spec.path, path, archive_error_string(a.get())));
+          throw Error(fmt::format("{}: {}: {}", input, path, archive_error_string(a)));
         if (off < 0 || static_cast<u64>(off) < pos || static_cast<u64>(off) + len > f.size)
-          throw Error(fmt::format("{}: {}: data block outside the file", spec.path, path));
+          throw Error(fmt::format("{}: {}: data block outside the file", input, path));
+        holes += static_cast<u64>(off) - pos;
+        if (layer && holes > rules.limits->max_hole_bytes)
+          throw Error(fmt::format("{}: {}: sparse members expand to more than {} bytes of zeros", input, path,
+                                  rules.limits->max_hole_bytes));
         h.update_zeros(static_cast<u64>(off) - pos);  // holes of sparse entries
         h.update({static_cast<const u8*>(buf), len});
         pos = static_cast<u64>(off) + len;
         counters.bytes += len;
       }
+      holes += f.size - pos;
+      if (layer && holes > rules.limits->max_hole_bytes)
+        throw Error(fmt::format("{}: {}: sparse members expand to more than {} bytes of zeros", input, path,
+                                rules.limits->max_hole_bytes));
       h.update_zeros(f.size - pos);
       f.content = h.finish();
+      if (layer && rules.layer->tagged) {
+        std::vector<u8> v(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end());
+        v.insert(v.end(), f.content->begin(), f.content->end());
+        f.fingerprint = StoredValue{std::move(v), false};
+      }
       ++counters.files;
       entries[path] = Entry{EntryType::file, files.size()};
       files.push_back(std::move(f));
@@ -131,10 +181,16 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
     }
   }
 
-  LoadedInput out;
-  InputRecord& rec = out.record;
-  rec.name = spec.path;
+  InputRecord rec;
+  rec.name = input;
   rec.kind = InputKind::tar;
+  if (layer) {
+    // The EROFS image the differ makes of it.
+    rec.kind = InputKind::erofs;
+    rec.block_size = rules.layer->block_size;
+    rec.ishare = rules.layer->tagged;
+    if (rec.ishare) rec.fingerprint_xattr = rules.layer->xattr_name;
+  }
   // Directories: the root, every directory entry and every parent a path implies.
   std::set<std::string> dirs = {"/"};
   for (const auto& [path, entry] : entries) {
@@ -142,16 +198,36 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
     switch (entry.type) {
       case EntryType::dir: dirs.insert(path); break;
       case EntryType::symlink: ++rec.symlinks; break;
-      case EntryType::special: ++rec.special_files; break;
+      case EntryType::special:
+      case EntryType::whiteout: ++rec.special_files; break;
       case EntryType::empty_file: ++rec.empty_files; break;
       case EntryType::file: break;
     }
   }
+  for (const std::string& d : opaque)
+    for (std::string p = d; dirs.insert(p).second && p != "/";) p = parent_of(p);
   rec.directories = dirs.size();
+  if (rules.tree) {
+    container::LayerTree& tree = *rules.tree;
+    tree.reserve(entries.size() + dirs.size());
+    for (const std::string& d : dirs)
+      if (!entries.contains(d)) tree.push_back({d, container::EntryKind::directory, opaque.contains(d)});
+    for (const auto& [path, entry] : entries) {
+      container::EntryKind kind = container::EntryKind::other;
+      switch (entry.type) {
+        case EntryType::dir: kind = container::EntryKind::directory; break;
+        case EntryType::file:
+        case EntryType::empty_file: kind = container::EntryKind::file; break;
+        case EntryType::whiteout: kind = container::EntryKind::whiteout; break;
+        default: break;
+      }
+      tree.push_back({path, kind, kind == container::EntryKind::directory && opaque.contains(path)});
+    }
+  }
   for (std::size_t i = 0; i < files.size(); ++i)
     if (live[i]) rec.files.push_back(std::move(files[i]));
   sort_records(rec);
-  return out;
+  return rec;
 }
 
 }  // namespace core::scan

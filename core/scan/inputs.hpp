@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "core/container/overlay.hpp"
 #include "core/scan/model.hpp"
+
+namespace core::erofs {
+class Image;
+}
 
 namespace core::scan {
 
@@ -46,6 +51,10 @@ DetectedKind detect_kind(const std::string& path);
 // Walks an EROFS image's tree: one record per inode of a non-empty regular file, with its
 // storage class and stored fingerprint; no file data is read. Throws like erofs::Image.
 LoadedInput load_erofs(const InputSpec& spec);
+// The same for an opened image named `name`; `tree` (if given) receives every entry as the
+// overlay sees it (a container layer made by mkfs.erofs --aufs).
+LoadedInput load_erofs_image(std::unique_ptr<erofs::Image> image, const std::string& name,
+                             container::LayerTree* tree);
 
 // Walks a directory tree without following symlinks; hard links (same device and inode) are
 // one record. Files get `storage` (a tree has no I/O class). Throws IoError.

@@ -94,6 +94,36 @@ void input_bars(std::string& o, const Report& r) {
   o += "</table>\n";
 }
 
+// Container images: layer identity for the node, then one row per image with its figures.
+void image_table(std::string& o, const Report& r) {
+  const LayerFigures& lf = r.layers;
+  o += fmt::format(
+      "<h2>Container images</h2>\n<p id=layers data-cache-bytes-per-image=\"{}\" data-saved-by-layer-identity=\"{}\" "
+      "data-hidden-files=\"{}\" data-hidden-bytes=\"{}\">Each image on its own: {}; one mount per distinct layer saves "
+      "{} ({:.2f}%); {} files ({}) no image shows are not counted.</p>\n",
+      lf.cache_bytes_per_image, lf.saved_by_layer_identity, lf.hidden_files, lf.hidden_bytes,
+      human_bytes(lf.cache_bytes_per_image), human_bytes(lf.saved_by_layer_identity),
+      percent(lf.saved_by_layer_identity, lf.cache_bytes_per_image), lf.hidden_files, human_bytes(lf.hidden_bytes));
+  o += "<table id=images><tr><th>#</th><th class=l>image</th><th class=l>platform</th><th class=l>layers</th>"
+       "<th>files</th><th>cache</th><th>shared by layers</th><th>saved now</th><th>saved if tagged</th>"
+       "<th>hidden</th></tr>\n";
+  for (std::size_t i = 0; i < r.images.size(); ++i) {
+    const ImageRow& img = r.images[i];
+    std::string layers;
+    for (u32 p : img.inputs) layers += fmt::format("{}{}", layers.empty() ? "" : " ", p);
+    const u64 hidden = hidden_bytes_of(r, img);
+    o += fmt::format(
+        "<tr class=image data-index={}><td>{}</td><td class=l>{}</td><td class=l>{}</td><td class=l>{}</td><td>{}</td>"
+        "<td data-bytes=\"{}\">{}</td><td class=shared-by-layers data-bytes=\"{}\">{}</td>"
+        "<td class=saved-now data-bytes=\"{}\">{}</td><td class=saved-if-tagged data-bytes=\"{}\">{}</td>"
+        "<td class=hidden data-bytes=\"{}\">{}</td></tr>\n",
+        i, i, esc(img.name), esc(img.platform), layers, img.files, img.cache_bytes, human_bytes(img.cache_bytes),
+        img.shared_by_layers, human_bytes(img.shared_by_layers), img.saved_bytes_now, human_bytes(img.saved_bytes_now),
+        img.saved_bytes_if_tagged, human_bytes(img.saved_bytes_if_tagged), hidden, human_bytes(hidden));
+  }
+  o += "</table>\n";
+}
+
 void heat_map(std::string& o, const Report& r) {
   const std::size_t n = r.inputs.size();
   if (n < 2) return;
@@ -154,6 +184,7 @@ std::string render_html(const Report& r, std::size_t top) {
                    r.options.assume == Assume::best ? "best" : "command-line", r.files, human_bytes(r.data_bytes));
   totals_table(o, r);
   input_bars(o, r);
+  if (!r.images.empty()) image_table(o, r);
   heat_map(o, r);
   top_groups(o, r, top);
   o += "</body></html>\n";

@@ -25,7 +25,7 @@ void append(ordered_json& j, const ordered_json& extra) {
   for (const auto& [k, v] : extra.items()) j[k] = v;
 }
 
-ordered_json input_json(u32 index, const InputRow& in) {
+ordered_json input_json(u32 index, const InputRow& in, bool layers) {
   const FingerprintCounts& fc = in.fingerprints;
   ordered_json j = {{"index", index},
                     {"name", in.name},
@@ -53,7 +53,40 @@ ordered_json input_json(u32 index, const InputRow& in) {
                       {"verified", fc.verified},
                       {"mismatched", fc.mismatched}}}};
   append(j, figures_json(in.figures));
+  if (layers) {  // container layers only: the keys of other scans stay as they were
+    j["users"] = in.users;
+    j["hidden_files"] = in.hidden_files;
+    j["hidden_bytes"] = in.hidden_bytes;
+  }
   return j;
+}
+
+// The container images' keys: "layers", "images", "image_pairs".
+void append_images(ordered_json& j, const Report& r) {
+  const LayerFigures& lf = r.layers;
+  j["layers"] = {{"cache_bytes_per_image", lf.cache_bytes_per_image},
+                 {"saved_by_layer_identity", lf.saved_by_layer_identity},
+                 {"hidden_files", lf.hidden_files},
+                 {"hidden_bytes", lf.hidden_bytes}};
+  ordered_json images = ordered_json::array();
+  for (const ImageRow& img : r.images)
+    images.push_back({{"name", img.name},
+                      {"platform", img.platform},
+                      {"layers", img.inputs},
+                      {"files", img.files},
+                      {"cache_bytes", img.cache_bytes},
+                      {"shared_by_layers", img.shared_by_layers},
+                      {"saved_bytes_now", img.saved_bytes_now},
+                      {"saved_bytes_if_tagged", img.saved_bytes_if_tagged}});
+  j["images"] = std::move(images);
+  ordered_json pairs = ordered_json::array();
+  for (const ImagePairRow& p : r.image_pairs)
+    pairs.push_back({{"a", p.a},
+                     {"b", p.b},
+                     {"common_layer_bytes", p.common_layer_bytes},
+                     {"shared_bytes_now", p.shared_bytes_now},
+                     {"shared_bytes_if_tagged", p.shared_bytes_if_tagged}});
+  j["image_pairs"] = std::move(pairs);
 }
 
 ordered_json group_json(const GroupRow& g) {
@@ -131,7 +164,8 @@ ordered_json head_json(const Report& r) {
   j["totals"] = std::move(totals);
   j["domains"] = r.domains;
   ordered_json inputs = ordered_json::array();
-  for (u32 i = 0; i < r.inputs.size(); ++i) inputs.push_back(input_json(i, r.inputs[i]));
+  const bool images = !r.images.empty();
+  for (u32 i = 0; i < r.inputs.size(); ++i) inputs.push_back(input_json(i, r.inputs[i], images));
   j["inputs"] = std::move(inputs);
   ordered_json pairs = ordered_json::array();
   for (const PairRow& p : r.pairs)
@@ -141,6 +175,7 @@ ordered_json head_json(const Report& r) {
                      {"shared_bytes_now", p.shared_bytes_now},
                      {"shared_bytes_if_tagged", p.shared_bytes_if_tagged}});
   j["pairs"] = std::move(pairs);
+  if (images) append_images(j, r);
   ordered_json reasons = ordered_json::array();
   for (const ReasonRow& x : r.reasons)
     reasons.push_back({{"status", status_name(x.status)},

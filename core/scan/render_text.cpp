@@ -27,6 +27,54 @@ std::string saved(u64 bytes, u64 whole) {
   return fmt::format("{} ({:.2f}%)", human_bytes(bytes), percent(bytes, whole));
 }
 
+// Container images: what layer identity shares already, then per image and per pair of images
+// what inode sharing adds across layers, now and once tagged.
+void images_text(std::string& o, const Report& r, std::size_t top) {
+  const LayerFigures& lf = r.layers;
+  std::vector<u32> layers;  // the distinct layers of every image
+  for (const ImageRow& img : r.images) layers.insert(layers.end(), img.inputs.begin(), img.inputs.end());
+  std::sort(layers.begin(), layers.end());
+  layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+  o += fmt::format("\nContainer images: {} image{} on {} distinct layer{} (each mounted once)\n", r.images.size(),
+                   r.images.size() == 1 ? "" : "s", layers.size(), layers.size() == 1 ? "" : "s");
+  o += fmt::format("  {:<38} {:>16}  {}\n", "page cache, each image on its own", lf.cache_bytes_per_image,
+                   human_bytes(lf.cache_bytes_per_image));
+  o += fmt::format("  {:<38} {:>16}  saves {}\n", "one mount per distinct layer",
+                   lf.cache_bytes_per_image - lf.saved_by_layer_identity,
+                   saved(lf.saved_by_layer_identity, lf.cache_bytes_per_image));
+  o += fmt::format("  {:<38} {:>16}  {} files no image shows (not counted)\n", "hidden by upper layers",
+                   lf.hidden_bytes, lf.hidden_files);
+  o += "  Per image: CACHE its layers alone; LAYER-SHARED of that in layers another image uses (cached once);\n"
+       "  SAVED NOW / IF TAGGED served by a shared inode another file created; HIDDEN in its layers, never read.\n";
+  o += fmt::format("  {:>3} {:>9} {:>12} {:>12} {:>12} {:>12} {:>12}  {:<14} {}\n", "#", "FILES", "CACHE",
+                   "LAYER-SHARED", "SAVED NOW", "IF TAGGED", "HIDDEN", "PLATFORM", "NAME");
+  for (std::size_t i = 0; i < r.images.size(); ++i) {
+    const ImageRow& img = r.images[i];
+    std::string layers_list;
+    for (u32 p : img.inputs) layers_list += fmt::format("{}{}", layers_list.empty() ? "" : " ", p);
+    o += fmt::format("  {:>3} {:>9} {:>12} {:>12} {:>12} {:>12} {:>12}  {:<14} {} (layers {})\n", i, img.files,
+                     human_bytes(img.cache_bytes), human_bytes(img.shared_by_layers), human_bytes(img.saved_bytes_now),
+                     human_bytes(img.saved_bytes_if_tagged), human_bytes(hidden_bytes_of(r, img)),
+                     img.platform.empty() ? "-" : util::display(img.platform), util::display(img.name), layers_list);
+  }
+  if (r.image_pairs.empty()) return;
+  std::vector<const ImagePairRow*> pairs;
+  for (const ImagePairRow& p : r.image_pairs) pairs.push_back(&p);
+  std::stable_sort(pairs.begin(), pairs.end(), [](const ImagePairRow* a, const ImagePairRow* b) {
+    return a->common_layer_bytes + a->shared_bytes_if_tagged > b->common_layer_bytes + b->shared_bytes_if_tagged;
+  });
+  if (top > 0 && pairs.size() > top) pairs.resize(top);
+  o += fmt::format("\nImage pairs{}: common layers (shared by layer identity), and what inode sharing adds across "
+                   "layers\n  {:>3} {:>3} {:>14} {:>12} {:>12}\n",
+                   pairs.size() < r.image_pairs.size()
+                       ? fmt::format(" (top {} of {} pairs)", pairs.size(), r.image_pairs.size())
+                       : "",
+                   "A", "B", "COMMON LAYERS", "SHARED NOW", "IF TAGGED");
+  for (const ImagePairRow* p : pairs)
+    o += fmt::format("  {:>3} {:>3} {:>14} {:>12} {:>12}\n", p->a, p->b, human_bytes(p->common_layer_bytes),
+                     human_bytes(p->shared_bytes_now), human_bytes(p->shared_bytes_if_tagged));
+}
+
 }  // namespace
 
 std::string render_text(const Report& r, std::size_t top) {
@@ -81,6 +129,8 @@ std::string render_text(const Report& r, std::size_t top) {
       o += fmt::format("  {:>3} {:>3} {:>12} {:>12} {:>12}\n", p->a, p->b, human_bytes(p->common_bytes),
                        human_bytes(p->shared_bytes_now), human_bytes(p->shared_bytes_if_tagged));
   }
+
+  if (!r.images.empty()) images_text(o, r, top);
 
   const std::size_t n = top > 0 ? std::min(top, r.groups.size()) : r.groups.size();
   o += fmt::format("\nContent held by more than one inode: {} group{}", r.group_count, r.group_count == 1 ? "" : "s");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/scan/grouping.hpp"
+#include "core/scan/images.hpp"
 #include "core/scan/parallel.hpp"
 #include "core/scan/totals.hpp"
 
@@ -31,6 +32,9 @@ InputRow input_row(const InputRecord& in) {
   row.symlinks = in.symlinks;
   row.special_files = in.special_files;
   row.empty_files = in.empty_files;
+  row.users = in.users;
+  row.hidden_files = in.hidden_files;
+  row.hidden_bytes = in.hidden_bytes;
   for (const FileRecord& f : in.files) {
     ++row.files;
     row.paths += f.paths.size();
@@ -97,7 +101,6 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 
 Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs, std::size_t keep_groups,
                     std::vector<ImageGroup> images) {
-  static_cast<void>(images);  // container images: filled by core/scan/images.cpp (to come)
   Report rep;
   rep.options = opt;
   rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));
@@ -138,6 +141,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
     finish(row.figures);
     add(rep.totals, row.figures);
   }
+  image_figures(rep, images, copies, runs, opt.page_size);
 
   // The rows of the groups in two parts, the second part after the pair matrix (which takes
   // about a quarter of the rows' time), then merged and sorted.

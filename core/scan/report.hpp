@@ -32,29 +32,39 @@ struct Figures {
 
 // Container images: what a node caches is per layer (each distinct layer mounted once), so what
 // images share splits into what their common layers share already and what inode_share adds.
+// Layers are inputs; an image counts each distinct layer of its own once (a layer stacked twice
+// is one mount). Page bytes are whole pages of every inode of a visible non-empty regular file.
 struct LayerFigures {
-  u64 cache_bytes_per_image = 0;  // every image's layers cached on their own (no layer identity)
-  u64 saved_by_layer_identity = 0;  // of that, what one mount per distinct layer saves
-  u64 hidden_files = 0;           // files no image shows (whiteouts, opaque dirs, replaced)
-  u64 hidden_bytes = 0;           // their page bytes (never read through a container)
+  // Every image's layers cached on their own (no layer identity): the sum over images of the
+  // page bytes of their layers.
+  u64 cache_bytes_per_image = 0;
+  // Of that, what one mount per distinct layer saves: cache_bytes_per_image minus the page bytes
+  // of every layer some image uses, each once.
+  u64 saved_by_layer_identity = 0;
+  u64 hidden_files = 0;  // files no image shows (whiteouts, opaque dirs, replaced): all inputs
+  u64 hidden_bytes = 0;  // their page bytes (never read through a container)
 };
 
 struct ImageRow {
   std::string name;
   std::string platform;
-  std::vector<u32> inputs;        // its layers, bottom first
-  u64 files = 0;                  // inodes of its layers' visible non-empty regular files
-  u64 cache_bytes = 0;            // their page bytes (the image alone, no sharing)
-  u64 shared_by_layers = 0;       // page bytes in layers another image uses too
-  u64 saved_bytes_now = 0;        // its layers' pages a shared inode of another layer serves, now
+  std::vector<u32> inputs;   // its layers, bottom first
+  u64 files = 0;             // inodes of its layers' visible non-empty regular files
+  u64 cache_bytes = 0;       // their page bytes (the image alone, no sharing)
+  u64 shared_by_layers = 0;  // page bytes in its layers that another image uses too (users > 1)
+  // Its layers' pages a shared inode created by another member serves: the sum of its layers'
+  // InputRow saved_bytes_now (a layer another image uses too counts in both images).
+  u64 saved_bytes_now = 0;
   u64 saved_bytes_if_tagged = 0;  // the same once every file is tagged
 };
 
 struct ImagePairRow {
   u32 a = 0;  // indices into Report::images, a < b
   u32 b = 0;
-  u64 common_layer_bytes = 0;      // page bytes of the layers both use (shared by identity)
-  u64 shared_bytes_now = 0;        // shared inodes with members in a layer of each, not one layer
+  u64 common_layer_bytes = 0;  // page bytes of the layers both use (shared by identity)
+  // Page bytes of every shared inode (once) with a member in a layer of a and a member in a layer
+  // of b that is another layer: what inode_share adds to what the common layers share.
+  u64 shared_bytes_now = 0;
   u64 shared_bytes_if_tagged = 0;
 };
 
@@ -86,6 +96,9 @@ struct InputRow {
   u64 special_files = 0;
   u64 empty_files = 0;
   u64 unreadable = 0;    // files that may have twins but whose content could not be read
+  u32 users = 1;         // container layers: images using it (InputRecord::users)
+  u64 hidden_files = 0;  // container layers: files no image shows, not counted elsewhere
+  u64 hidden_bytes = 0;
   FingerprintCounts fingerprints;
   Figures figures;       // pages charged to this input (a shared inode: to its first member)
 };

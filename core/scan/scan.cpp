@@ -11,9 +11,11 @@
 #include <map>
 #include <thread>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "core/scan/input_container.hpp"
 #include "core/scan/manifest.hpp"
 #include "core/scan/parallel.hpp"
 #include "core/scan/size_counts.hpp"
@@ -54,20 +56,40 @@ LoadedInput load(const InputSpec& spec, const ScanOptions& opt, ReadCounters& co
   return {};
 }
 
-// Applies INPUT=VALUE settings; every INPUT must name an input.
+// One input of the model: a command-line input, or one distinct layer of container inputs.
+struct Unit {
+  std::size_t spec = 0;                      // the command-line input it came from (the first)
+  const container::Layer* layer = nullptr;   // a container layer; null: the input itself
+  u32 overlay = 0;                           // layers: index in the overlay view
+  std::string domain;
+  MountMode mount_mode = MountMode::block;
+};
+
+// The value an INPUT=VALUE setting gives `spec` (the last that names it), if any.
 template <class T>
-void assign(const std::vector<std::pair<std::string, T>>& settings, const char* option,
-            const std::vector<InputSpec>& specs, std::vector<LoadedInput>& loaded, T InputRecord::*field) {
+const T* setting_for(const std::vector<std::pair<std::string, T>>& settings, const std::string& name) {
+  const T* out = nullptr;
+  for (const auto& [n, v] : settings)
+    if (n == name) out = &v;
+  return out;
+}
+
+// Every INPUT=VALUE must name an input: its path as given, or the name a manifest records.
+template <class T>
+void check_settings(const std::vector<std::pair<std::string, T>>& settings, const char* option,
+                    const std::vector<InputSpec>& specs, const std::vector<LoadedInput>& loaded,
+                    const std::vector<Unit>& units) {
   for (const auto& [name, value] : settings) {
-    bool found = false;
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      if (specs[i].path == name || loaded[i].record.name == name) {
-        loaded[i].record.*field = value;
-        found = true;
-      }
-    }
+    bool found = std::any_of(specs.begin(), specs.end(), [&](const InputSpec& s) { return s.path == name; });
+    for (std::size_t i = 0; !found && i < units.size(); ++i) found = !units[i].layer && loaded[i].record.name == name;
     if (!found) throw UsageError(fmt::format("{} {}=...: no input is named {}", option, name, name));
   }
+}
+
+std::optional<container::ContainerSpec> container_spec(const InputSpec& spec) {
+  if (auto t = container::parse_transport(spec.path)) return t;
+  if (!spec.devices.empty()) return std::nullopt;
+  return container::detect(spec.path);
 }
 
 }  // namespace
@@ -127,16 +149,117 @@ Report scan(const ScanOptions& opt) {
     };
   };
 
-  // 1. Read every input's metadata (archives are hashed as they stream by).
-  std::vector<LoadedInput> loaded(opt.inputs.size());
-  parallel_for(opt.inputs.size(), jobs, [&](std::size_t i) { loaded[i] = load(opt.inputs[i], opt, counters); },
-               report_progress("reading", 0, 0));
-  for (LoadedInput& in : loaded) {
-    in.record.domain = opt.default_domain;
-    in.record.mount_mode = opt.default_mount_mode;
+  // 1. Container inputs: their images and layers (small JSON documents, read in order). Each
+  //    distinct layer is one input of the model, as containerd mounts it once per node; a layer
+  //    given a different domain or mount mode by two inputs is two mounts.
+  std::vector<container::ContainerSet> sets;
+  std::vector<Unit> units;
+  std::vector<ImageGroup> images;
+  std::map<std::tuple<std::string, std::string, MountMode>, std::size_t> layer_unit;
+  container::OpenOptions copt;
+  copt.platform = opt.platform;
+  copt.limits = opt.container_limits;
+  const LayerModel layer_model = parse_layer_mkfs_options(opt.layer_mkfs_options);
+  u32 overlay_layers = 0;
+  std::vector<std::optional<std::size_t>> set_of(opt.inputs.size());  // per input: its set, if a container
+  for (std::size_t i = 0; i < opt.inputs.size(); ++i) {
+    const InputSpec& spec = opt.inputs[i];
+    try {
+      std::optional<container::ContainerSpec> cspec = container_spec(spec);
+      if (!cspec) continue;
+      if (!spec.devices.empty()) throw UsageError("--device is for EROFS images only");
+      set_of[i] = sets.size();
+      sets.push_back(container::open(*cspec, copt));
+    } catch (const IoError&) {
+      throw;
+    } catch (const Error&) {
+      rethrow_for(spec.path);
+    }
   }
-  assign(opt.domains, "--domain", opt.inputs, loaded, &InputRecord::domain);
-  assign(opt.mount_modes, "--mount-mode", opt.inputs, loaded, &InputRecord::mount_mode);
+  // Units in command-line order; a container's layers where the container is (the sets no
+  // longer move: units point into them).
+  for (std::size_t i = 0; i < opt.inputs.size(); ++i) {
+    const InputSpec& spec = opt.inputs[i];
+    const std::string* domain = setting_for(opt.domains, spec.path);
+    const MountMode* mode = setting_for(opt.mount_modes, spec.path);
+    Unit u;
+    u.spec = i;
+    u.domain = domain ? *domain : opt.default_domain;
+    u.mount_mode = mode ? *mode : opt.default_mount_mode;
+    if (!set_of[i]) {
+      units.push_back(std::move(u));
+      continue;
+    }
+    const container::ContainerSet& set = sets[*set_of[i]];
+    std::vector<u32> mine;
+    for (const container::Layer& layer : set.layers) {
+      u.layer = &layer;
+      auto [it, fresh] = layer_unit.try_emplace(std::make_tuple(layer.id, u.domain, u.mount_mode), units.size());
+      if (fresh) {
+        u.overlay = overlay_layers++;
+        units.push_back(u);
+      }
+      mine.push_back(static_cast<u32>(it->second));
+    }
+    for (const container::ContainerImage& image : set.images) {
+      ImageGroup g;
+      g.name = image.name;
+      g.platform = image.platform;
+      for (u32 l : image.layers) g.inputs.push_back(mine[l]);
+      images.push_back(std::move(g));
+    }
+  }
+
+  // 2. Read every input's metadata (archives and tar layers are hashed as they stream by).
+  std::vector<LoadedInput> loaded(units.size());
+  std::vector<container::LayerTree> trees(overlay_layers);
+  parallel_for(units.size(), jobs, [&](std::size_t i) {
+    const Unit& u = units[i];
+    if (!u.layer) {
+      loaded[i] = load(opt.inputs[u.spec], opt, counters);
+      return;
+    }
+    try {
+      container::verify_layer(*u.layer, u.layer->name);
+      loaded[i] = load_layer(*u.layer, layer_model, opt.container_limits, counters, trees[u.overlay]);
+    } catch (const IoError&) {
+      throw;
+    } catch (const Error&) {
+      rethrow_for(u.layer->name);
+    }
+  }, report_progress("reading", 0, 0));
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    loaded[i].record.domain = units[i].domain;
+    loaded[i].record.mount_mode = units[i].mount_mode;
+  }
+  // Manifest inputs may be named by the input name they record.
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (units[i].layer) continue;
+    const std::string& name = loaded[i].record.name;
+    if (name == opt.inputs[units[i].spec].path) continue;
+    if (const std::string* d = setting_for(opt.domains, name)) loaded[i].record.domain = *d;
+    if (const MountMode* m = setting_for(opt.mount_modes, name)) loaded[i].record.mount_mode = *m;
+  }
+  check_settings(opt.domains, "--domain", opt.inputs, loaded, units);
+  check_settings(opt.mount_modes, "--mount-mode", opt.inputs, loaded, units);
+
+  // 3. The overlay view: files that no image using their layer shows are never read through a
+  //    container's root; they are counted as hidden and leave the model.
+  if (overlay_layers > 0) {
+    std::vector<container::ContainerImage> stacks;
+    std::vector<InputRecord*> layer_records(overlay_layers);
+    for (std::size_t i = 0; i < units.size(); ++i)
+      if (units[i].layer) layer_records[units[i].overlay] = &loaded[i].record;
+    for (const ImageGroup& g : images) {
+      container::ContainerImage c;
+      c.name = g.name;
+      for (u32 unit : g.inputs) c.layers.push_back(units[unit].overlay);
+      stacks.push_back(std::move(c));
+    }
+    const container::OverlayView view(stacks, trees);
+    apply_overlay(view, layer_records, page);
+    trees.clear();
+  }
 
   // 2. Size grouping: a size held by one inode only cannot share, so its content is not read
   //    (unless every file is wanted: --verify-all, or manifests that others will merge).
@@ -198,7 +321,7 @@ Report scan(const ScanOptions& opt) {
     } catch (const DataUnavailable& e) {
       f.content_error = e.what();
     } catch (const Error&) {
-      rethrow_for(opt.inputs[work[w].input].path);
+      rethrow_for(units[work[w].input].layer ? units[work[w].input].layer->name : opt.inputs[units[work[w].input].spec].path);
     }
     ++counters.files;
   }, report_progress("hashing", work.size(), work_bytes));
@@ -228,7 +351,7 @@ Report scan(const ScanOptions& opt) {
   }
 
   // 5. The model.
-  return build_report(std::move(records), opt.model, jobs, opt.group_rows);
+  return build_report(std::move(records), opt.model, jobs, opt.group_rows, std::move(images));
 }
 
 }  // namespace core::scan

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/container/container.hpp"
 #include "core/scan/inputs.hpp"
 #include "core/scan/report.hpp"
 
@@ -30,6 +31,11 @@ struct ScanOptions {
   ModelOptions model;
   unsigned jobs = 0;                // hashing threads; 0 = every core
   Storage tree_storage = Storage::uncompressed;  // how directory and tar files are modelled
+  // Container inputs (core/container): the platform chosen from image indexes, the containerd
+  // differ's mkfs_options that tar layers are modelled with (input_container.hpp), the bounds.
+  std::string platform = "linux/amd64";
+  std::string layer_mkfs_options;
+  container::Limits container_limits;
   std::string manifest_out;         // directory for one manifest per input ("" = none)
   std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
   // Called from the calling thread about ten times a second while reading and hashing.

@@ -23,6 +23,16 @@ double percent(u64 part, u64 whole) {
   return std::round(10000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 100.0;
 }
 
+u64 hidden_bytes_of(const Report& report, const ImageRow& image) {
+  std::vector<u32> layers = image.inputs;
+  std::sort(layers.begin(), layers.end());
+  layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+  u64 bytes = 0;
+  for (u32 p : layers)
+    if (p < report.inputs.size()) bytes += report.inputs[p].hidden_bytes;
+  return bytes;
+}
+
 PairMatrix::PairMatrix(u32 inputs) : m_n(inputs) {
   for (u32 a = 0; a < inputs; ++a)
     for (u32 b = a + 1; b < inputs; ++b) {

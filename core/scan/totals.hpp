@@ -14,6 +14,9 @@ void add(Figures& a, const Figures& b);
 // `part` as a percentage of `whole` rounded to two decimals (0 when whole is 0).
 double percent(u64 part, u64 whole);
 
+// Page bytes of the files no image shows in the distinct layers of `image` (Report::inputs).
+u64 hidden_bytes_of(const Report& report, const ImageRow& image);
+
 // Accumulates per-pair figures of n inputs: every pair a < b, in order.
 class PairMatrix {
 public:

@@ -1,0 +1,295 @@
+// OCI image layouts (a directory, or an OCI archive: the same in a tar) and docker archives
+// (`docker save`): indexes, manifests and configs into images and distinct layers.
+#include <functional>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/container/oci.hpp"
+#include "core/container/store.hpp"
+#include "core/util/error.hpp"
+
+namespace core::container {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view k_oci_index = "application/vnd.oci.image.index.v1+json";
+constexpr std::string_view k_docker_list = "application/vnd.docker.distribution.manifest.list.v2+json";
+constexpr std::string_view k_oci_manifest = "application/vnd.oci.image.manifest.v1+json";
+constexpr std::string_view k_docker_manifest = "application/vnd.docker.distribution.manifest.v2+json";
+constexpr std::string_view k_ref_name = "org.opencontainers.image.ref.name";
+
+// A string member, "" if absent; a member of another type is an error.
+std::string text(const json& j, const char* key, std::string_view what) {
+  if (!j.is_object()) throw Error(fmt::format("{}: not a JSON object", what));
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (!it->is_string()) throw Error(fmt::format("{}: \"{}\" is not a string", what, key));
+  return it->get<std::string>();
+}
+
+const json& array(const json& j, const char* key, std::string_view what) {
+  static const json k_empty = json::array();
+  if (!j.is_object()) throw Error(fmt::format("{}: not a JSON object", what));
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return k_empty;
+  if (!it->is_array()) throw Error(fmt::format("{}: \"{}\" is not an array", what, key));
+  return *it;
+}
+
+struct Platform {
+  std::string os, arch, variant;
+  std::string str() const { return variant.empty() ? fmt::format("{}/{}", os, arch) : fmt::format("{}/{}/{}", os, arch, variant); }
+};
+
+Platform parse_platform(std::string_view s) {
+  Platform p;
+  std::size_t a = s.find('/');
+  p.os = std::string(s.substr(0, a));
+  if (a != std::string_view::npos) {
+    std::size_t b = s.find('/', a + 1);
+    p.arch = std::string(s.substr(a + 1, b == std::string_view::npos ? std::string_view::npos : b - a - 1));
+    if (b != std::string_view::npos) p.variant = std::string(s.substr(b + 1));
+  }
+  if (p.os.empty() || p.arch.empty()) throw UsageError(fmt::format("--platform {}: expected OS/ARCH[/VARIANT]", s));
+  return p;
+}
+
+LayerFormat layer_format(std::string_view media_type, std::string_view what) {
+  if (media_type.find("erofs") != std::string_view::npos) return LayerFormat::erofs;
+  if (media_type.starts_with("application/vnd.oci.image.layer.") ||
+      media_type.starts_with("application/vnd.docker.image.rootfs."))
+    return LayerFormat::tar;
+  throw Unsupported(fmt::format("{}: media type {} is not a filesystem layer", what, media_type));
+}
+
+class Reader {
+public:
+  Reader(const ContainerSpec& spec, const OpenOptions& options, const Store& store, ContainerSet& out)
+      : m_spec(spec), m_opt(options), m_store(store), m_out(out), m_platform(parse_platform(options.platform)) {
+    m_base = fmt::format("{}:{}", spec_kind_name(spec.kind), spec.path);
+  }
+
+  void read_oci() {
+    const Blob layout = m_store.require("oci-layout", m_base);
+    const json lj = read_json(layout, m_opt.limits.max_json_bytes, m_base + ": oci-layout");
+    const std::string version = text(lj, "imageLayoutVersion", m_base + ": oci-layout");
+    if (version.empty()) throw Error(fmt::format("{}: oci-layout has no imageLayoutVersion", m_base));
+    const json index = read_json(m_store.require("index.json", m_base), m_opt.limits.max_json_bytes,
+                                 m_base + ": index.json");
+    bool matched_ref = false;
+    read_index(index, m_base + ": index.json", 0, [&](const json& d) {
+      if (m_spec.ref.empty()) return true;
+      if (!d.contains("annotations") || !d["annotations"].is_object()) return false;
+      const bool hit = text(d["annotations"], k_ref_name.data(), "annotations") == m_spec.ref;
+      matched_ref = matched_ref || hit;
+      return hit;
+    });
+    if (!m_spec.ref.empty() && !matched_ref)
+      throw UsageError(fmt::format("{}: no image has the ref name {}", m_base, m_spec.ref));
+    finish();
+  }
+
+  void read_docker() {
+    const json manifest = read_json(m_store.require("manifest.json", m_base), m_opt.limits.max_json_bytes,
+                                    m_base + ": manifest.json");
+    if (!manifest.is_array()) throw Error(fmt::format("{}: manifest.json is not a JSON array", m_base));
+    for (std::size_t i = 0; i < manifest.size(); ++i) {
+      const json& m = manifest[i];
+      const std::string what = fmt::format("{}: manifest.json[{}]", m_base, i);
+      const json& tags = array(m, "RepoTags", what);
+      std::string tag = !tags.empty() && tags[0].is_string() ? tags[0].get<std::string>() : "";
+      if (!m_spec.ref.empty()) {
+        bool hit = false;
+        for (const json& t : tags) hit = hit || (t.is_string() && t.get<std::string>() == m_spec.ref);
+        if (!hit) continue;
+        tag = m_spec.ref;
+      }
+      const std::string config_name = text(m, "Config", what);
+      if (config_name.empty()) throw Error(fmt::format("{}: no Config", what));
+      const json config = read_json(m_store.require(config_name, what), m_opt.limits.max_json_bytes,
+                                    fmt::format("{}: config {}", what, config_name));
+      const std::string name = tag.empty() ? fmt::format("{}#{}", m_base, i) : fmt::format("{}:{}", m_base, tag);
+      std::vector<LayerDesc> layers;
+      for (const json& l : array(m, "Layers", what)) {
+        if (!l.is_string()) throw Error(fmt::format("{}: a Layers entry is not a string", what));
+        LayerDesc d;
+        d.member = l.get<std::string>();
+        const std::string base = d.member.substr(d.member.rfind('/') + 1);
+        // "blobs/sha256/<hex>" and "<hex>.tar" name the blob by digest; "<v1 id>/layer.tar" does not.
+        if (d.member.starts_with("blobs/sha256/")) d.digest = "sha256:" + base;
+        else if (base.size() == 68 && base.ends_with(".tar")) d.digest = "sha256:" + base.substr(0, 64);
+        layers.push_back(std::move(d));
+      }
+      add_image(name, config, fmt::format("{}: config {}", what, config_name), layers);
+    }
+    if (!m_spec.ref.empty() && m_out.images.empty())
+      throw UsageError(fmt::format("{}: no image is tagged {}", m_base, m_spec.ref));
+    finish();
+  }
+
+private:
+  struct LayerDesc {
+    std::string member;      // docker: the member name
+    std::string digest;      // the blob digest, if known
+    std::string media_type;
+  };
+
+  // `take` selects entries of the top index (a ref name); nested indexes take every entry.
+  void read_index(const json& index, const std::string& what, u32 depth, const std::function<bool(const json&)>& take) {
+    if (depth > m_opt.limits.max_index_depth)
+      throw Error(fmt::format("{}: indexes nested deeper than {}", what, m_opt.limits.max_index_depth));
+    const json& manifests = array(index, "manifests", what);
+    for (std::size_t i = 0; i < manifests.size(); ++i) {
+      const json& d = manifests[i];
+      const std::string dwhat = fmt::format("{}: manifests[{}]", what, i);
+      if (!take(d)) continue;
+      if (d.contains("platform") && d["platform"].is_object()) {
+        const json& p = d["platform"];
+        Platform have{text(p, "os", dwhat), text(p, "architecture", dwhat), text(p, "variant", dwhat)};
+        if (have.os == "unknown" || have.arch == "unknown") continue;  // attestations (buildx)
+        if (have.os != m_platform.os || have.arch != m_platform.arch ||
+            (!m_platform.variant.empty() && have.variant != m_platform.variant)) {
+          m_other_platforms.insert(have.str());
+          continue;
+        }
+      }
+      const std::string digest = text(d, "digest", dwhat);
+      const std::string media = text(d, "mediaType", dwhat);
+      const Blob blob = m_store.require(blob_name(digest, dwhat), dwhat);
+      if (m_opt.verify_digests) check_digest(blob, digest, dwhat);
+      const std::string bwhat = fmt::format("{} ({})", dwhat, short_digest(digest));
+      const json doc = read_json(blob, m_opt.limits.max_json_bytes, bwhat);
+      const std::string doc_media = media.empty() ? text(doc, "mediaType", bwhat) : media;
+      if (doc_media == k_oci_index || doc_media == k_docker_list || (doc_media.empty() && doc.contains("manifests"))) {
+        read_index(doc, bwhat, depth + 1, [](const json&) { return true; });
+        continue;
+      }
+      if (!doc_media.empty() && doc_media != k_oci_manifest && doc_media != k_docker_manifest)
+        throw Unsupported(fmt::format("{}: media type {} is not an image manifest or index", bwhat, doc_media));
+      if (!m_manifests.insert(digest).second) continue;  // the same image under another name
+      std::string ref;
+      if (d.contains("annotations") && d["annotations"].is_object()) ref = text(d["annotations"], k_ref_name.data(), dwhat);
+      if (!m_spec.ref.empty()) ref = m_spec.ref;
+      const std::string name = ref.empty() ? fmt::format("{}@{}", m_base, short_digest(digest)) : fmt::format("{}:{}", m_base, ref);
+      read_manifest(doc, bwhat, name);
+    }
+  }
+
+  void read_manifest(const json& m, const std::string& what, const std::string& name) {
+    if (!m.is_object() || !m.contains("config") || !m["config"].is_object())
+      throw Error(fmt::format("{}: the manifest has no config", what));
+    const std::string cdigest = text(m["config"], "digest", what + ": config");
+    const std::string cwhat = fmt::format("{}: config {}", what, short_digest(cdigest));
+    const Blob cblob = m_store.require(blob_name(cdigest, cwhat), cwhat);
+    if (m_opt.verify_digests) check_digest(cblob, cdigest, cwhat);
+    const json config = read_json(cblob, m_opt.limits.max_json_bytes, cwhat);
+    std::vector<LayerDesc> layers;
+    const json& ls = array(m, "layers", what);
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+      const std::string lwhat = fmt::format("{}: layers[{}]", what, i);
+      LayerDesc d;
+      d.digest = text(ls[i], "digest", lwhat);
+      d.media_type = text(ls[i], "mediaType", lwhat);
+      d.member = blob_name(d.digest, lwhat);
+      layers.push_back(std::move(d));
+    }
+    add_image(name, config, cwhat, layers);
+  }
+
+  void add_image(const std::string& name, const json& config, const std::string& cwhat,
+                 const std::vector<LayerDesc>& layers) {
+    const json rootfs = config.is_object() && config.contains("rootfs") ? config["rootfs"] : json::object();
+    const json& diff_ids = array(rootfs, "diff_ids", cwhat + ": rootfs");
+    ContainerImage image;
+    image.name = name;
+    const std::string os = text(config, "os", cwhat), arch = text(config, "architecture", cwhat);
+    if (!os.empty() && !arch.empty()) image.platform = Platform{os, arch, text(config, "variant", cwhat)}.str();
+    std::size_t tar_layers = 0;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const LayerDesc& d = layers[i];
+      const std::string lwhat = fmt::format("{}: layer {} ({})", name, i, d.digest.empty() ? d.member : short_digest(d.digest));
+      Blob blob = m_store.require(d.member, lwhat);
+      LayerFormat format = d.media_type.empty() ? sniff(blob) : layer_format(d.media_type, lwhat);
+      std::string id;
+      if (format == LayerFormat::erofs) {
+        if (d.digest.empty()) throw Error(fmt::format("{}: an EROFS layer without a digest", lwhat));
+        id = d.digest;
+      } else {
+        if (tar_layers >= diff_ids.size() || !diff_ids[tar_layers].is_string())
+          throw Error(fmt::format("{}: the config has no diff_id for it ({} diff_ids)", lwhat, diff_ids.size()));
+        id = diff_ids[tar_layers].get<std::string>();
+        blob_name(id, lwhat + ": diff_id");  // checks its form
+      }
+      if (format == LayerFormat::tar) ++tar_layers;
+      auto [it, fresh] = m_by_id.try_emplace(id, static_cast<u32>(m_out.layers.size()));
+      if (fresh) {
+        Layer layer;
+        layer.id = id;
+        layer.digest = d.digest;
+        layer.media_type = d.media_type;
+        layer.format = format;
+        layer.blob = std::move(blob);
+        layer.name = fmt::format("{}@{}", m_base, short_digest(id));
+        m_out.layers.push_back(std::move(layer));
+      }
+      image.layers.push_back(it->second);
+    }
+    m_out.images.push_back(std::move(image));
+  }
+
+  // A docker archive names no media types: an EROFS superblock, else a tar (plain or compressed).
+  static LayerFormat sniff(const Blob& blob) {
+    const auto b = blob.bytes();
+    if (b.size() >= 1028 && b[1024] == 0xe2 && b[1025] == 0xe1 && b[1026] == 0xf5 && b[1027] == 0xe0)
+      return LayerFormat::erofs;
+    return LayerFormat::tar;
+  }
+
+  void finish() {
+    if (!m_out.images.empty()) return;
+    if (!m_other_platforms.empty()) {
+      std::string avail;
+      for (const std::string& p : m_other_platforms) avail += (avail.empty() ? "" : ", ") + p;
+      throw UsageError(fmt::format("{}: no image for platform {} (there are: {}; see --platform)", m_base,
+                                   m_platform.str(), avail));
+    }
+    throw UsageError(fmt::format("{}: holds no image", m_base));
+  }
+
+  static std::string short_digest(std::string_view digest) { return std::string(digest.substr(0, 19)); }
+
+  const ContainerSpec& m_spec;
+  const OpenOptions& m_opt;
+  const Store& m_store;
+  ContainerSet& m_out;
+  Platform m_platform;
+  std::string m_base;
+  std::unordered_map<std::string, u32> m_by_id;
+  std::set<std::string> m_manifests;
+  std::set<std::string> m_other_platforms;
+};
+
+}  // namespace
+
+ContainerSet open_oci(const ContainerSpec& spec, const OpenOptions& options) {
+  ContainerSet out;
+  out.spec = spec;
+  if (spec.kind == SpecKind::oci_layout) {
+    auto store = open_directory_store(spec.path);
+    Reader(spec, options, *store, out).read_oci();
+  } else if (spec.kind == SpecKind::oci_archive) {
+    auto store = open_archive_store(spec.path);
+    Reader(spec, options, *store, out).read_oci();
+  } else {
+    auto store = open_archive_store(spec.path);
+    Reader(spec, options, *store, out).read_docker();
+  }
+  out.images_from = "the image's own manifests";
+  return out;
+}
+
+}  // namespace core::container

@@ -1,0 +1,133 @@
+// Container layers as scan inputs, and the overlay view applied to them.
+#include "core/scan/input_container.hpp"
+
+#include <archive.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "core/erofs/image.hpp"
+#include "core/scan/tar_reader.hpp"
+#include "core/util/error.hpp"
+
+namespace core::scan {
+
+namespace {
+
+struct ArchiveCloser {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+std::vector<std::string> words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t j = i;
+    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+LoadedInput load_tar_layer(const container::Layer& layer, const LayerModel& model, const container::Limits& limits,
+                           ReadCounters& counters, container::LayerTree& tree) {
+  std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
+  if (!a) throw Error("libarchive: out of memory");
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_tar(a.get());
+  const auto bytes = layer.blob.bytes();
+  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+    throw Error(fmt::format("{}: not a tar layer ({})", layer.name,
+                            archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown format"));
+  TarRules rules;
+  rules.layer = &model;
+  rules.limits = &limits;
+  rules.tree = &tree;
+  LoadedInput out;
+  out.record = read_tar(a.get(), layer.name, rules, counters);
+  return out;
+}
+
+}  // namespace
+
+LayerModel parse_layer_mkfs_options(std::string_view options) {
+  LayerModel m;
+  const std::vector<std::string> w = words(options);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const std::string& o = w[i];
+    auto value = [&](std::size_t n) -> std::string {  // "-zX" or "-z X"
+      if (o.size() > n) return o.substr(n);
+      if (i + 1 >= w.size()) throw UsageError(fmt::format("--layer-mkfs-options: {} needs a value", o));
+      return w[++i];
+    };
+    if (o.starts_with("-z")) {
+      m.compressed = !value(2).empty();
+    } else if (o == "--xattr-inode-digest") {
+      m.tagged = true;
+    } else if (o.starts_with("--xattr-inode-digest=")) {
+      m.tagged = true;
+      m.xattr_name = o.substr(std::string_view("--xattr-inode-digest=").size());
+      if (m.xattr_name.empty()) throw UsageError("--layer-mkfs-options: --xattr-inode-digest= needs a name");
+    } else if (o.starts_with("-b")) {
+      const std::string v = value(2);
+      unsigned long b = 0;
+      try {
+        b = std::stoul(v);
+      } catch (const std::exception&) {
+      }
+      if (b < 512 || b > 65536 || (b & (b - 1)))
+        throw UsageError(fmt::format("--layer-mkfs-options: -b {}: not a block size", v));
+      m.block_size = static_cast<u32>(b);
+    } else if (o.starts_with("-E") || o.starts_with("-C") || o.starts_with("-T") || o.starts_with("-U")) {
+      value(2);  // layout details that change neither classes nor fingerprints
+    } else if (o == "--quiet" || o == "--aufs" || o == "--tar=f" || o == "--ovlfs-strip=1" || o == "--ovlfs-strip=0") {
+    } else {
+      throw UsageError(fmt::format(
+          "--layer-mkfs-options: {} is not modelled (known: -z<alg>, --xattr-inode-digest[=NAME], -b<size>, "
+          "-E..., -C..., -T..., -U..., --quiet)",
+          o));
+    }
+  }
+  return m;
+}
+
+LoadedInput load_layer(const container::Layer& layer, const LayerModel& model, const container::Limits& limits,
+                       ReadCounters& counters, container::LayerTree& tree) {
+  if (layer.format == container::LayerFormat::tar) return load_tar_layer(layer, model, limits, counters, tree);
+  erofs::OpenOptions open;
+  std::vector<std::span<const u8>> devices;
+  if (!layer.devices.empty())
+    throw Unsupported(fmt::format("{}: EROFS layers with extra devices are not read yet", layer.name));
+  auto image = std::make_unique<erofs::Image>(layer.blob.bytes(), layer.name, open);
+  if (image->sb().inos > limits.max_layer_entries)
+    throw Error(fmt::format("{}: {} inodes, more than {} (see --max-layer-entries)", layer.name, image->sb().inos,
+                            limits.max_layer_entries));
+  LoadedInput in = load_erofs_image(std::move(image), layer.name, &tree);
+  // The record's source reads through the image, which reads the blob's mapping: keep it.
+  return in;
+}
+
+void apply_overlay(const container::OverlayView& view, std::vector<InputRecord*> layers, u32 page_size) {
+  for (u32 i = 0; i < layers.size(); ++i) {
+    InputRecord& rec = *layers[i];
+    rec.users = view.users(i);
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < rec.files.size(); ++k) {
+      FileRecord& f = rec.files[k];
+      std::erase_if(f.paths, [&](const std::string& p) { return !view.visible(i, p); });
+      if (f.paths.empty()) {
+        ++rec.hidden_files;
+        rec.hidden_bytes += page_bytes(f.size, page_size);
+        continue;
+      }
+      if (out != k) rec.files[out] = std::move(f);
+      ++out;
+    }
+    rec.files.resize(out);
+  }
+}
+
+}  // namespace core::scan
