@@ -2,11 +2,15 @@
 """Hostile container inputs: a manifest naming a missing blob, a blob whose bytes do not match
 its digest, a layer that is not a tar, a member `../x` (path traversal), a blob that is a
 symlink loop, a member declaring 8 GiB in a truncated stream, a layer with more members than
---max-layer-entries, a truncated gzip layer, a docker archive naming a missing layer. Each
+--max-layer-entries, a truncated gzip layer, a sparse member of 1 TiB, a hard link to `../a`,
+descriptors whose digest is `sha256:../..` or md5, nested indexes 10 deep, docker archives
+naming a missing layer, a layer outside the archive or a layer that is not its diffID. Each
 gives exit status 2, one line on stderr naming the input and the layer or blob, nothing on
-stdout, and no -o file. An absolute member `/etc/x` is read as `etc/x` (as tar extracts it),
-and exactly --max-layer-entries members are accepted."""
+stdout, and no -o file. Read as data: an absolute member `/etc/x` (as `etc/x`, as tar
+extracts it), a hard link to `/a`, a symlink loop inside a layer, exactly
+--max-layer-entries members, a sparse member of 1 MiB, 7 nested indexes."""
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -17,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import containerlib as cl  # noqa: E402
 import fixtures  # noqa: E402
 import scanlib  # noqa: E402
-from ocifixture import DockerArchive, File, Image, Layer, Layout, Raw, write_tar  # noqa: E402
+from ocifixture import DockerArchive, File, Image, Index, Layer, Layout, Raw, Symlink, write_tar  # noqa: E402
 
 t = scanlib.setup()
 p = lambda *n: os.path.join(t, *n)  # noqa: E731
@@ -75,6 +79,7 @@ def expect_error(label, spec, names, extra=()):
     r = subprocess.run([cl.ES, "scan", "--no-progress", "--format", "json", "-o", out, *extra, spec],
                        capture_output=True)
     err = r.stderr.decode(errors="replace")
+    print(f"{label}: {err.strip()}")
     d.eq(label, "exit status", r.returncode, 2)
     d.eq(label, "stdout", r.stdout[:200], b"")
     d.eq(label, "stderr lines", err.count("\n"), 1)
@@ -194,6 +199,74 @@ name = next(n for n in files if n.endswith("/layer.tar"))
 files[name] = files[name][:-1024] + b"\1" + files[name][-1023:]
 dpath = write_tar(p("docker-mismatch.tar"), sorted(files.items()))
 expect_error("docker archive diffID mismatch", f"docker-archive:{dpath}", [dpath, name.split("/")[0][:12]])
+
+# Link targets and names that leave the layer: errors; a hard link to "/a" is "a".
+hl = Layer([File("a", fixtures.text(5, 5000)), Raw("h", type=tarfile.LNKTYPE, linkname="../a")], auto_dirs=False)
+path, hexes = layout("hardlink-out", [hl])
+expect_error("hard link to ../a", f"oci:{path}", [path, hexes[0], "../a"])
+dd = Layer([Raw("a/..", type=tarfile.DIRTYPE)], auto_dirs=False)
+path, hexes = layout("dir-dotdot", [dd])
+expect_error("member a/..", f"oci:{path}", [path, hexes[0]])
+ha = Layer([File("a", fixtures.text(5, 5000)), Raw("h", type=tarfile.LNKTYPE, linkname="/a")], auto_dirs=False)
+path, hexes = layout("hardlink-abs", [ha])
+doc = expect_ok("hard link to /a", f"oci:{path}")
+if doc:
+    d.eq("hard link to /a", "inputs[0] [files, paths]", [doc["inputs"][0]["files"], doc["inputs"][0]["paths"]], [1, 2])
+# A symlink loop inside a layer is data (nothing follows symlinks in a layer): read.
+sl = Layer([File("a", fixtures.text(5, 5000)), Symlink("s1", "s2"), Symlink("s2", "s1"), Symlink("d/s3", "../d/s3")])
+path, hexes = layout("layer-symlink-loop", [sl])
+doc = expect_ok("symlink loop inside a layer", f"oci:{path}")
+if doc:
+    d.eq("symlink loop inside a layer", "inputs[0] [files, symlinks]",
+         [doc["inputs"][0]["files"], doc["inputs"][0]["symlinks"]], [1, 3])
+
+# Descriptors that name no blob of the layout: a digest with "../", another algorithm.
+for label, digest in (("digest with ../", "sha256:../../../etc/passwd"), ("md5 digest", "md5:" + "0" * 32)):
+    def bad_digest(lay, path, h, digest=digest):
+        ix = json.load(open(os.path.join(path, "index.json")))
+        ix["manifests"][0]["digest"] = digest
+        open(os.path.join(path, "index.json"), "w").write(json.dumps(ix))
+    path, _ = layout(label.replace(" ", "-").replace("/", ""), [base], bad_digest)
+    expect_error(label, f"oci:{path}", [path, "index.json"])
+# Nested indexes deeper than 8: an error; 7 deep: read.
+def nest(n):
+    e = Image([base], "")
+    for _ in range(n):
+        e = Index([e], platforms=False)
+    return e
+for n, ok in ((7, True), (10, False)):
+    lay = Layout([nest(n)], p("work"))
+    path = lay.write_dir(p(f"nested{n}"))
+    if ok:
+        expect_ok(f"{n} nested indexes", f"oci:{path}")
+    else:
+        expect_error(f"{n} nested indexes", f"oci:{path}", [path, "index.json"])
+# A docker archive naming a layer outside itself.
+files = dict(DockerArchive([Image([base], "img:1")], p("work")).files)
+man = json.loads(files["manifest.json"])
+man[0]["Layers"] = ["../../etc/passwd"]
+files["manifest.json"] = json.dumps(man).encode()
+dpath = write_tar(p("docker-traversal.tar"), sorted(files.items()))
+expect_error("docker archive layer ../../etc/passwd", f"docker-archive:{dpath}", [dpath, "../../etc/passwd"])
+
+# A sparse member expanding to 1 TiB of zeros (> 1 GiB of holes): an error; 1 MiB: read.
+def sparse_tar(total):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        ti = tarfile.TarInfo("GNUSparseFile.0/big")
+        ti.size, ti.mtime = 512, 0
+        ti.pax_headers = {"GNU.sparse.size": str(total), "GNU.sparse.map": "0,512", "GNU.sparse.name": "big",
+                          "GNU.sparse.major": "0", "GNU.sparse.minor": "1"}
+        tar.addfile(ti, io.BytesIO(b"z" * 512))
+    return buf.getvalue()
+for total, ok in ((1 << 20, True), (1 << 40, False)):
+    path, _ = layout(f"sparse{total}", [base], lambda lay, path, h: replace_blob(lay, path, h[0], sparse_tar(total)))
+    if ok:
+        doc = expect_ok("sparse 1 MiB", f"oci:{path}")
+        if doc:
+            d.eq("sparse 1 MiB", "totals.data_bytes", doc["totals"]["data_bytes"], 1 << 20)
+    else:
+        expect_error("sparse 1 TiB", f"oci:{path}", [path, holder["ids"]])
 
 d.finish("container-bad-input")
 scanlib.passed()
