@@ -16,7 +16,7 @@ import containerlib as cl  # noqa: E402
 import fixtures  # noqa: E402
 import oci_model  # noqa: E402
 import scanlib  # noqa: E402
-from ocifixture import DIFFER_OPTS, DockerArchive, File, Image, Index, Layer, Layout, UUID  # noqa: E402
+from ocifixture import DIFFER_OPTS, DockerArchive, File, Image, Index, Layer, Layout, Opaque, UUID, Whiteout  # noqa: E402
 
 t = scanlib.setup()
 cl.need_skopeo()
@@ -130,6 +130,26 @@ nt = ln.write_archive(p("nested.tar"))
 for opts in ("", "--xattr-inode-digest"):
     case(f"nested oci [{opts or 'no options'}]", [f"oci:{nd}"], [MI("n", nested, ln)], opts)
     case(f"nested oci-archive [{opts or 'no options'}]", [f"oci-archive:{nt}"], [MI("n", nested, ln)], opts)
+
+# EROFS-native layers over tar layers: whiteouts and an opaque directory as mkfs.erofs --aufs
+# writes them (a 0:0 character device, trusted.overlay.opaque) hide the tar layer's files; a
+# compressed EROFS layer (-zlz4hc) holds libz.so compressed; a layer with two copies of one
+# file (not hard links), used by two images.
+low = Layer([File("h/a", fixtures.text(30, 1000)), File("h/dir/b", fixtures.text(31, 2000)),
+             File("keep", fixtures.text(32, 300))], "gzip")
+ero_up = Layer([Whiteout("h/a"), Opaque("h/dir"), File("new", fixtures.text(33, 7000))], "erofs",
+               ("--xattr-inode-digest",))
+ero_z = Layer([File("usr/lib/libz.so", fixtures.text(9, 20000)), File("z/small", fixtures.text(34, 900))], "erofs",
+              ("-zlz4hc", "--xattr-inode-digest"))
+dups = Layer([File("d/one", fixtures.text(35, 6000)), File("d/two", fixtures.text(35, 6000))], "none")
+mixed = [Image([low, ero_up], "mixed:1"), Image([ero_z], "ez:1"), imgs[0], Image([dups, L["up1"]], "dups:1"),
+         Image([dups], "dups:2")]
+lx = Layout(mixed, p("work"))
+xd = lx.write_dir(p("mixed"))
+xt = lx.write_archive(p("mixed.tar"))
+for opts in ("", "--xattr-inode-digest", opts_z):
+    case(f"erofs layers oci [{opts or 'no options'}]", [f"oci:{xd}"], [MI("x", mixed, lx)], opts)
+    case(f"erofs layers oci-archive [{opts or 'no options'}]", [f"oci-archive:{xt}"], [MI("x", mixed, lx)], opts)
 
 # linux/amd64 by default, --platform linux/arm64 picks the other layers.
 for spec in (f"oci:{md}", f"oci-archive:{mt}", md):
