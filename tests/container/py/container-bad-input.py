@@ -4,7 +4,8 @@ its digest, a layer that is not a tar, a member `../x` (path traversal), a blob 
 symlink loop, a member declaring 8 GiB in a truncated stream, a layer with more members than
 --max-layer-entries, a truncated gzip layer, a sparse member of 1 TiB, a hard link to `../a`,
 descriptors whose digest is `sha256:../..` or md5, nested indexes 10 deep, docker archives
-naming a missing layer, a layer outside the archive or a layer that is not its diffID. Each
+naming a missing layer, a layer outside the archive or a layer that is not its diffID, an OCI
+config whose diffID is not its layer's, a descriptor whose size is not its blob's. Each
 gives exit status 2, one line on stderr naming the input and the layer or blob, nothing on
 stdout, and no -o file. Read as data: an absolute member `/etc/x` (as `etc/x`, as tar
 extracts it), a hard link to `/a`, a symlink loop inside a layer, exactly
@@ -267,6 +268,26 @@ for total, ok in ((1 << 20, True), (1 << 40, False)):
             d.eq("sparse 1 MiB", "totals.data_bytes", doc["totals"]["data_bytes"], 1 << 20)
     else:
         expect_error("sparse 1 TiB", f"oci:{path}", [path, holder["ids"]])
+
+# A config whose diffID is not the layer's uncompressed tar (containerd's applier refuses it:
+# the diffID is the layer's identity on a node), plain and gzip; a descriptor whose size is not
+# its blob's (containerd refuses a blob of unexpected size).
+for comp in ("none", "gzip"):
+    lay = Layout([Image([Layer(base.members, comp)], "img:1")], p("work"))
+    real = lay.config
+    lay.config = lambda im, real=real: dict(real(im), rootfs={"type": "layers", "diff_ids": ["sha256:" + "1" * 64]})
+    lay.blobs, lay.manifests = {}, {}
+    lay.index = {"schemaVersion": 2, "mediaType": lay.index["mediaType"],
+                 "manifests": [lay._descriptor(e) for e in lay.entries]}
+    path = lay.write_dir(p(f"diffid-{comp}"))
+    b = lay.layer(lay.entries[0].layers[0])
+    expect_error(f"wrong diffID ({comp})", f"oci:{path}", [path, (b.digest[7:19], "1" * 12)])
+def grow(lay, path, h):
+    ix = json.load(open(os.path.join(path, "index.json")))
+    ix["manifests"][0]["size"] += 1
+    open(os.path.join(path, "index.json"), "w").write(json.dumps(ix))
+path, _ = layout("descriptor-size", [base], grow)
+expect_error("descriptor size +1", f"oci:{path}", [path, "index.json"])
 
 d.finish("container-bad-input")
 scanlib.passed()
