@@ -5,7 +5,9 @@ detected without a transport: a shared base layer (two releases of one image and
 one), whiteouts, an opaque directory, a replaced file, a directory replaced by a symlink, gzip,
 zstd and plain layers, layer options (none, --xattr-inode-digest, -zlz4hc --xattr-inode-digest),
 two domains, layers shared across inputs, ref selection, a nested index with an EROFS-native
-layer, and --platform on a multi-platform index. The fixtures are checked by skopeo first and
+layer, EROFS-native layers hiding tar layers' files (whiteouts and opaque directories as
+mkfs.erofs --aufs writes them), a compressed EROFS layer, a layer with two copies of one file,
+layouts and archives written by skopeo itself, and --platform on a multi-platform index. The fixtures are checked by skopeo first and
 the model's storage classes by the real mkfs.erofs (dump.erofs) on the layers it models."""
 import json
 import os
@@ -96,6 +98,18 @@ forms = [
 for opts in ("", "--xattr-inode-digest", opts_z):
     for form, spec, builder, docker in forms:
         case(f"releases {form} [{opts or 'no options'}]", [spec], [MI(spec, imgs, builder, docker=docker)], opts)
+
+# Layouts written by a real OCI tool: skopeo copies the docker archive's images into one OCI
+# layout (recompressing the layers with gzip: new blob digests, the same diffIDs) and one image
+# into an OCI archive. The figures are the model's for the same images.
+sk = p("skopeo-oci")
+for img in imgs:
+    scanlib.run([cl.SKOPEO, "copy", "--quiet", f"docker-archive:{dock_tar}:{img.ref}", f"oci:{sk}:{img.ref}"])
+scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{sk}:app:2", f"oci-archive:{p('skopeo.tar')}:app:2"])
+for opts in ("", opts_z):
+    case(f"skopeo layout [{opts or 'no options'}]", [f"oci:{sk}"], [MI("s", imgs, dock, docker=True)], opts)
+    case(f"skopeo oci-archive [{opts or 'no options'}]", [f"oci-archive:{p('skopeo.tar')}"],
+         [MI("s", imgs[1:2], dock, docker=True)], opts)
 
 # Ref selection: one image of the layout.
 case("ref app:2", [f"oci:{oci_dir}:app:2"], [MI("r", imgs, lay, ref="app:2")], "--xattr-inode-digest")
