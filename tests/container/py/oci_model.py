@@ -24,6 +24,18 @@ PAGE = 4096
 # ImageRow in core/scan/report.hpp): a copy whose shared inode was created by a copy in its own
 # layer (two identical files of one layer) is not counted. Set True to count those too.
 SAME_LAYER_COUNTS = False
+# What makes two image layers one filesystem on the node: "diffid" (the brief and issue #14:
+# every distinct diffID once), or "chainid" (containerd's unpacker commits one snapshot per chain
+# ID, the diffIDs of the layer and of every layer below it, so an identical layer over different
+# parents is unpacked, converted and mounted twice). EROFS-native layers: their blob digest.
+IDENTITY = os.environ.get("CONTAINER_MODEL_IDENTITY", "diffid")
+
+
+def chain_ids(diff_ids):
+    out = []
+    for d in diff_ids:
+        out.append(d if not out else "sha256:" + hashlib.sha256(f"{out[-1]} {d}".encode()).hexdigest())
+    return out
 
 
 def norm(path):
@@ -131,16 +143,20 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
     for inp in inputs:
         for img in inp.images(platform):
             idx = []
-            for l in img.layers:
+            chains = chain_ids([inp.builder.layer(l).id for l in img.layers])
+            for l, chain in zip(img.layers, chains):
                 b = inp.builder.layer(l)
-                if b.id not in by_id:
+                # A layer in two domains is two filesystems (a mount has one domain_id).
+                key = (chain if IDENTITY == "chainid" and l.compression != "erofs" else b.id, inp.domain)
+                if key not in by_id:
                     native = l.compression == "erofs" and not inp.docker
                     z, t = mkfs_traits(l.erofs_opts) if native else (compressed, tagged)
-                    by_id[b.id] = len(layers)
+                    by_id[key] = len(layers)
                     layers.append(dict(id=b.id, tree=Tree(l), compressed=z, tagged=t, domain=inp.domain,
                                        users=[]))
-                li = by_id[b.id]
-                layers[li]["users"].append(len(images))
+                li = by_id[key]
+                if len(images) not in layers[li]["users"]:  # an image using a layer twice is one user
+                    layers[li]["users"].append(len(images))
                 idx.append(li)
             images.append(dict(name=img.ref, platform=img.platform, layers=idx, input=inp.name))
     # Overlay visibility: an inode counts if some image using its layer shows one of its paths.
@@ -151,14 +167,13 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
         for ino in tree.inodes:
             if not ino["paths"] or not ino["data"]:
                 continue
-            shown = False
+            shown = set()  # the names some image shows (a hard link may be hidden under one name)
             for im in L["users"]:
                 stack = images[im]["layers"]
-                pos = stack.index(li)
+                pos = len(stack) - 1 - stack[::-1].index(li)  # the highest use of the layer
                 above = [layers[u]["tree"] for u in stack[pos + 1:]]
-                if any(not any(t.hides(p) for t in above) for p in ino["paths"]):
-                    shown = True
-            (files if shown else hidden).append(ino)
+                shown |= {p for p in ino["paths"] if not any(t.hides(p) for t in above)}
+            (files if shown else hidden).append(dict(ino, paths=shown) if shown else ino)
         L["hidden_files"] = len(hidden)
         L["hidden_bytes"] = sum(scanlib.pages(len(i["data"]), page) for i in hidden)
         inodes = []
@@ -169,12 +184,12 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
                                storage="compressed" if L["compressed"] and len(data) > 4096 else "uncompressed",
                                fp=b"sha256:" + bytes.fromhex(digest) if L["tagged"] else None, hidden=False))
         inodes.sort(key=lambda i: i["paths"][0].encode())
-        models.append(dict(name=L["id"], kind="erofs", ishare=L["tagged"], block_size=4096, inodes=inodes))
+        models.append(dict(name=f"{li}:{L['id']}", kind="erofs", ishare=L["tagged"], block_size=4096, inodes=inodes))
     exp = scanlib.expected(models, page=page, domains={m["name"]: L["domain"] for m, L in zip(models, layers)})
     layer_pages = [p["cache_bytes_without_sharing"] for p in exp["inputs"]]
     for L, p in zip(layers, exp["inputs"]):
         p.update(users=len(L["users"]), hidden_files=L["hidden_files"], hidden_bytes=L["hidden_bytes"])
-    per_image = sum(layer_pages[li] for im in images for li in im["layers"])
+    per_image = sum(layer_pages[li] for im in images for li in set(im["layers"]))
     exp["layers"] = dict(cache_bytes_per_image=per_image, saved_by_layer_identity=per_image - sum(layer_pages),
                          hidden_files=sum(L["hidden_files"] for L in layers),
                          hidden_bytes=sum(L["hidden_bytes"] for L in layers))
@@ -189,8 +204,8 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
     for im in images:
         mine = set(im["layers"])
         row = dict(name=im["name"], platform=im["platform"], layers=im["layers"],
-                   files=sum(len(models[li]["inodes"]) for li in im["layers"]),
-                   cache_bytes=sum(layer_pages[li] for li in im["layers"]),
+                   files=sum(len(models[li]["inodes"]) for li in mine),
+                   cache_bytes=sum(layer_pages[li] for li in mine),
                    shared_by_layers=sum(layer_pages[li] for li in mine if len(layers[li]["users"]) > 1),
                    saved_bytes_now=0, saved_bytes_if_tagged=0)
         for i, c in enumerate(copies):

@@ -18,7 +18,8 @@ import containerlib as cl  # noqa: E402
 import fixtures  # noqa: E402
 import oci_model  # noqa: E402
 import scanlib  # noqa: E402
-from ocifixture import DIFFER_OPTS, DockerArchive, File, Image, Index, Layer, Layout, Opaque, UUID, Whiteout  # noqa: E402
+from ocifixture import (DIFFER_OPTS, DockerArchive, File, Hardlink, Image, Index, Layer, Layout, Opaque, UUID,  # noqa: E402
+                        Whiteout)  # noqa: E402
 
 t = scanlib.setup()
 cl.need_skopeo()
@@ -132,6 +133,18 @@ dock2 = DockerArchive(imgs[1:2], p("work"))
 d2 = dock2.write(p("r2.tar"))
 case("base shared across inputs", [f"oci:{d1}", f"docker-archive:{d2}"],
      [MI("1", imgs[:1], lay1), MI("2", imgs[1:2], dock2, docker=True)], "--xattr-inode-digest")
+# The same, each input in its own domain: a mount has one domain_id, so the base layer is one
+# filesystem per domain.
+case("base shared across inputs, two domains", [f"oci:{d1}", f"docker-archive:{d2}"],
+     [MI("1", imgs[:1], lay1, domain="x"), MI("2", imgs[1:2], dock2, domain="y", docker=True)], "--xattr-inode-digest",
+     ["--domain", f"oci:{d1}=x", "--domain", f"docker-archive:{d2}=y"])
+# A hard link hidden under one of its names (the other still shows it), and an image that
+# stacks one layer twice (one user; the upper copy is the one a container sees).
+hl = Layer([File("x/a", fixtures.text(40, 5000)), Hardlink("y/b", "x/a"), File("x/c", fixtures.text(41, 300))])
+odd = [Image([hl, Layer([Whiteout("x/a")])], "hl:1"), Image([L["up1"], L["base"], L["up1"]], "twice:1")]
+lo = Layout(odd, p("work"))
+od = lo.write_dir(p("odd"))
+case("hard link half hidden, a layer twice", [f"oci:{od}"], [MI("o", odd, lo)], "--xattr-inode-digest")
 
 # A nested index (no platforms on its descriptors) holding release 1 and an image whose only
 # layer is EROFS-native (made tagged by mkfs.erofs): its usr/big shares with the base layer's.
