@@ -9,7 +9,8 @@ config whose diffID is not its layer's, a descriptor whose size is not its blob'
 gives exit status 2, one line on stderr naming the input and the layer or blob, nothing on
 stdout, and no -o file. Read as data: an absolute member `/etc/x` (as `etc/x`, as tar
 extracts it), a hard link to `/a`, a symlink loop inside a layer, exactly
---max-layer-entries members, a sparse member of 1 MiB, 7 nested indexes."""
+--max-layer-entries members, a sparse member of 1 MiB, 7 nested indexes. Names with control
+characters or HTML reach the text, csv and html reports only escaped."""
 import gzip
 import io
 import json
@@ -288,6 +289,26 @@ def grow(lay, path, h):
     open(os.path.join(path, "index.json"), "w").write(json.dumps(ix))
 path, _ = layout("descriptor-size", [base], grow)
 expect_error("descriptor size +1", f"oci:{path}", [path, "index.json"])
+
+# Hostile names reach text only escaped: a `..` member whose name holds a newline and an escape
+# sequence is still one error line; a ref name with them, or with HTML, prints no control
+# character in text, csv or html and no live tag in html.
+nl = Layer([Raw("a\n\x1b[31m/../../x", b"e")], auto_dirs=False)
+path, hexes = layout("newline-member", [nl])
+expect_error("member with a newline and ..", f"oci:{path}", [path, hexes[0], "\\x0a"])
+for ref in ("evil\n\x1b[31mref", "<script>alert(1)</script>"):
+    lay = Layout([Image([base], ref)], p("work"))
+    path = lay.write_dir(p("ref-" + str(len(ref))))
+    for fmt in ("text", "csv", "html", "json"):
+        r = subprocess.run([cl.ES, "scan", "--no-progress", "--format", fmt, f"oci:{path}"], capture_output=True)
+        label = f"ref {ref!r} --format {fmt}"
+        d.eq(label, "exit status", r.returncode, 0)
+        d.eq(label, "control characters", [c for c in r.stdout if c < 32 and c not in (9, 10, 13)], [])
+        if fmt == "html":
+            d.eq(label, "raw <script>alert", b"<script>alert" in r.stdout, False)
+        if fmt == "json":
+            names = [im["name"] for im in json.loads(r.stdout)["images"]]
+            d.eq(label, "image name (exact in JSON)", names, [f"oci:{path}:{ref}"])
 
 d.finish("container-bad-input")
 scanlib.passed()
