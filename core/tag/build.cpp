@@ -1,18 +1,21 @@
 #include "core/tag/build.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
-
 #include <functional>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/tag/layer.hpp"
 #include "core/util/atomic_file.hpp"
 #include "core/util/error.hpp"
 
@@ -29,19 +32,31 @@ enum class Capture {
   stdout_only,  // stdout into the string, stderr discarded
 };
 
+// Writes the program's standard input (a pipe) from another thread, given the pipe and the
+// program's pid; run() closes the pipe after it returns.
+using Feed = std::function<void(int fd, pid_t pid)>;
+
 // Runs argv and returns the exit status. With `lines`, each complete captured line is handed to
-// it (and removed from `captured`) as soon as it is read.
+// it (and removed from `captured`) as soon as it is read. With `feed`, standard input is a pipe
+// that `feed` writes; otherwise it is inherited.
 int run(const std::vector<std::string>& argv, Capture mode, std::string* captured,
-        const std::function<void(const std::string&)>* lines = nullptr) {
+        const std::function<void(const std::string&)>* lines = nullptr, const Feed* feed = nullptr) {
   std::string* capture = mode == Capture::none ? nullptr : captured;
   int pipefd[2] = {-1, -1};
+  int infd[2] = {-1, -1};
   if (capture && ::pipe2(pipefd, O_CLOEXEC) != 0) throw IoError(argv[0], "pipe", errno);
+  if (feed && ::pipe2(infd, O_CLOEXEC) != 0) {
+    int err = errno;
+    if (capture) ::close(pipefd[0]), ::close(pipefd[1]);
+    throw IoError(argv[0], "pipe", err);
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   int target = capture ? pipefd[1] : 2;
   posix_spawn_file_actions_adddup2(&fa, target, 1);
   if (mode == Capture::both) posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
   if (mode == Capture::stdout_only) posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  if (feed) posix_spawn_file_actions_adddup2(&fa, infd[0], 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -49,10 +64,18 @@ int run(const std::vector<std::string>& argv, Capture mode, std::string* capture
   int rc = ::posix_spawnp(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (capture) ::close(pipefd[1]);
+  if (feed) ::close(infd[0]);
   if (rc != 0) {
     if (capture) ::close(pipefd[0]);
+    if (feed) ::close(infd[1]);
     throw IoError(argv[0], "run", rc);
   }
+  std::jthread writer;
+  if (feed)
+    writer = std::jthread([feed, fd = infd[1], pid] {
+      (*feed)(fd, pid);
+      ::close(fd);
+    });
   if (capture) {
     char buf[4096];
     for (;;) {
@@ -68,6 +91,9 @@ int run(const std::vector<std::string>& argv, Capture mode, std::string* capture
     if (lines && !capture->empty()) (*lines)(*capture);
     ::close(pipefd[0]);
   }
+  // The writer ends once mkfs has read everything or exited (EPIPE), and before mkfs is reaped,
+  // so the pid it may kill is still mkfs's.
+  if (writer.joinable()) writer.join();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) throw IoError(argv[0], "wait", errno);
@@ -91,25 +117,39 @@ std::string temp_name(const std::string& image, const char* tag) {
   return (dir / fmt::format(".{}.{}-{}", p.filename().string(), tag, ::getpid())).string();
 }
 
-}  // namespace
-
-BuildReport build_image(const std::string& source, const std::string& image, const BuildOptions& o) {
-  BuildReport rep;
+// mkfs's --help (which options it offers) and banner.
+struct MkfsInfo {
   std::string help;
-  run({o.mkfs, "--help"}, Capture::both, &help);
-  if (help.empty()) throw IoError(o.mkfs, "run", ENOENT);
-  rep.mkfs_version = mkfs_version(o.mkfs);
-  // The option is listed in mkfs.erofs --help from erofs-utils 1.9 on (§6.2).
-  rep.native = help.find("--xattr-inode-digest") != std::string::npos;
-  const std::string tmp = temp_name(image, "build");
-  std::vector<std::string> argv{o.mkfs};
-  argv.insert(argv.end(), o.mkfs_args.begin(), o.mkfs_args.end());
-  if (rep.native)
-    argv.push_back(o.xattr_name.empty() ? "--xattr-inode-digest" : "--xattr-inode-digest=" + o.xattr_name);
-  argv.push_back(tmp);
-  argv.push_back(source);
+  std::string version;
+};
+
+MkfsInfo probe_mkfs(const std::string& mkfs) {
+  MkfsInfo info;
+  run({mkfs, "--help"}, Capture::both, &info.help);
+  if (info.help.empty()) throw IoError(mkfs, "run", ENOENT);
+  info.version = mkfs_version(mkfs);
+  return info;
+}
+
+std::string digest_option(const std::string& xattr_name) {
+  return xattr_name.empty() ? "--xattr-inode-digest" : "--xattr-inode-digest=" + xattr_name;
+}
+
+// Runs mkfs (argv) and, if it succeeded, moves its image `tmp` to `image`: renamed when mkfs
+// wrote the fingerprints, else retrofitted. `tmp` is gone afterwards in every case.
+void make_image(const std::vector<std::string>& argv, const std::string& tmp, const std::string& image,
+                const BuildOptions& o, BuildReport& rep, const Feed* feed = nullptr,
+                const std::function<void()>& after_mkfs = {}) {
   std::string pending;
-  int rc = o.mkfs_output ? run(argv, Capture::both, &pending, &o.mkfs_output) : run(argv, Capture::none, nullptr);
+  int rc = 0;
+  try {
+    rc = o.mkfs_output ? run(argv, Capture::both, &pending, &o.mkfs_output, feed)
+                       : run(argv, Capture::none, nullptr, nullptr, feed);
+    if (after_mkfs) after_mkfs();
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
   if (rc != 0) {
     ::unlink(tmp.c_str());
     throw Error(fmt::format("{} failed (exit status {}); its messages are above", o.mkfs, rc));
@@ -136,6 +176,102 @@ BuildReport build_image(const std::string& source, const std::string& image, con
     ::unlink(tmp.c_str());
     throw;
   }
+}
+
+bool has_option(const std::vector<std::string>& args, const std::string& prefix) {
+  for (const auto& a : args)
+    if (a.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+BuildReport build_image(const std::string& source, const std::string& image, const BuildOptions& o) {
+  BuildReport rep;
+  const MkfsInfo mkfs = probe_mkfs(o.mkfs);
+  rep.mkfs_version = mkfs.version;
+  // The option is listed in mkfs.erofs --help from erofs-utils 1.9 on (§6.2).
+  rep.native = mkfs.help.find("--xattr-inode-digest") != std::string::npos;
+  const std::string tmp = temp_name(image, "build");
+  std::vector<std::string> argv{o.mkfs};
+  argv.insert(argv.end(), o.mkfs_args.begin(), o.mkfs_args.end());
+  if (rep.native) argv.push_back(digest_option(o.xattr_name));
+  argv.push_back(tmp);
+  argv.push_back(source);
+  make_image(argv, tmp, image, o, rep);
+  return rep;
+}
+
+BuildReport build_layer(const std::string& layer, const std::string& image, const BuildOptions& o) {
+  BuildReport rep;
+  // Before mkfs runs: the layer is a tar (plain, gzip or zstd), and its digest is valid.
+  LayerTar tar(layer);
+  rep.compression = tar.compression();
+  if (!o.layer_digest.empty()) check_layer_digest(o.layer_digest);
+  const MkfsInfo mkfs = probe_mkfs(o.mkfs);
+  rep.mkfs_version = mkfs.version;
+  // containerd's differ makes the same check before it converts anything.
+  if (mkfs.help.find("--tar=") == std::string::npos)
+    throw UsageError(fmt::format("{} ({}) cannot convert a tar: its --help has no --tar= (erofs-utils 1.7 and later "
+                                 "have it, and containerd's EROFS differ needs it too)",
+                                 o.mkfs, mkfs.version));
+  rep.native = mkfs.help.find("--xattr-inode-digest") != std::string::npos;
+  if (!o.layer_digest.empty()) {
+    rep.layer_digest = o.layer_digest;
+  } else if (o.uuid_from_diff_id) {
+    LayerTar first(layer);
+    first.pump([](std::span<const u8>) {});
+    rep.layer_digest = first.diff_id();
+  } else {
+    rep.layer_digest = file_digest(layer);
+  }
+  rep.uuid = containerd_layer_uuid(rep.layer_digest);
+  const std::string tmp = temp_name(image, "build");
+  // containerd's ConvertTarErofs and AddDefaultMkfsOpts (internal/erofsutils/mount.go), in
+  // their order; the image's name where containerd has layer.erofs, the tar on standard input.
+  std::vector<std::string> argv{o.mkfs, "--tar=f", "--aufs", "--quiet", "-Enoinline_data"};
+  if (!has_option(o.mkfs_args, "-b")) argv.push_back("-b4096");
+  argv.insert(argv.end(), o.mkfs_args.begin(), o.mkfs_args.end());
+  if (rep.native && !has_option(o.mkfs_args, "--xattr-inode-digest")) argv.push_back(digest_option(o.xattr_name));
+  argv.insert(argv.end(), {"-U", rep.uuid, tmp});
+  std::exception_ptr feed_error;
+  const Feed feed = [&](int fd, pid_t pid) {
+    // A write after mkfs closed its input fails with EPIPE; the SIGPIPE it raises is blocked in
+    // this thread and taken back below, so it never reaches the process.
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+    bool closed = false;
+    try {
+      // The whole stream is read even after mkfs stopped reading: the diffID covers all of it,
+      // as containerd's does (it reads the trailing data too).
+      tar.pump([&](std::span<const u8> piece) {
+        while (!closed && !piece.empty()) {
+          ssize_t n = ::write(fd, piece.data(), piece.size());
+          if (n >= 0) {
+            piece = piece.subspan(std::size_t(n));
+          } else if (errno == EPIPE) {
+            closed = true;
+          } else if (errno != EINTR) {
+            throw IoError(o.mkfs, "write to its standard input", errno);
+          }
+        }
+      });
+    } catch (...) {
+      feed_error = std::current_exception();
+      // A truncated stream would otherwise reach mkfs as a shorter tar: stop it first.
+      ::kill(pid, SIGKILL);
+    }
+    if (closed) {
+      const timespec now{};
+      sigtimedwait(&pipe_set, nullptr, &now);
+    }
+  };
+  make_image(argv, tmp, image, o, rep, &feed, [&] {
+    if (feed_error) std::rethrow_exception(feed_error);
+  });
+  rep.diff_id = tar.diff_id();
   return rep;
 }
 
