@@ -102,14 +102,18 @@ for opts in ("", "--xattr-inode-digest", opts_z):
 
 # Layouts written by a real OCI tool: skopeo copies the docker archive's images into one OCI
 # layout (recompressing the layers with gzip: new blob digests, the same diffIDs) and one image
-# into an OCI archive. The figures are the model's for the same images.
+# into an OCI archive, and one image of our layout into a docker archive (decompressed layers).
+# The figures are the model's for the same images.
 sk = p("skopeo-oci")
 for img in imgs:
     scanlib.run([cl.SKOPEO, "copy", "--quiet", f"docker-archive:{dock_tar}:{img.ref}", f"oci:{sk}:{img.ref}"])
 scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{sk}:app:2", f"oci-archive:{p('skopeo.tar')}:app:2"])
+scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{oci_dir}:app:2", f"docker-archive:{p('skopeo-docker.tar')}:app:2"])
 for opts in ("", opts_z):
     case(f"skopeo layout [{opts or 'no options'}]", [f"oci:{sk}"], [MI("s", imgs, dock, docker=True)], opts)
     case(f"skopeo oci-archive [{opts or 'no options'}]", [f"oci-archive:{p('skopeo.tar')}"],
+         [MI("s", imgs[1:2], dock, docker=True)], opts)
+    case(f"skopeo docker-archive [{opts or 'no options'}]", [f"docker-archive:{p('skopeo-docker.tar')}"],
          [MI("s", imgs[1:2], dock, docker=True)], opts)
 
 # Ref selection: one image of the layout.
