@@ -1,7 +1,8 @@
 """The standard container fixtures of the tests: two releases of one application sharing a base
-layer, and an unrelated image, with whiteouts, an opaque directory, a replaced file and a
-non-directory replacing a directory, a directory replacing a file, a whiteout of a directory. Sizes are chosen so page rounding matters; big files are
-compressible text, so `-zlz4hc` compresses every file over one block."""
+layer, and an unrelated image, with whiteouts, an opaque directory, a replaced file, a
+non-directory replacing a directory, a directory replacing a file and a whiteout of a
+directory. Sizes are chosen so page rounding matters; big files are compressible text, so
+`-zlz4hc` compresses every file over one block."""
 
 from ocifixture import File, Image, Index, Layer, Opaque, Symlink, Whiteout, Dir, Hardlink
 

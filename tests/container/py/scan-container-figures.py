@@ -7,8 +7,9 @@ zstd and plain layers, layer options (none, --xattr-inode-digest, -zlz4hc --xatt
 two domains, layers shared across inputs, ref selection, a nested index with an EROFS-native
 layer, EROFS-native layers hiding tar layers' files (whiteouts and opaque directories as
 mkfs.erofs --aufs writes them), a compressed EROFS layer, a layer with two copies of one file,
-layouts and archives written by skopeo itself, and --platform on a multi-platform index. The fixtures are checked by skopeo first and
-the model's storage classes by the real mkfs.erofs (dump.erofs) on the layers it models."""
+layouts and archives written by skopeo itself, and --platform on a multi-platform index. The
+fixtures are checked by skopeo first and the model's storage classes by the real mkfs.erofs
+(dump.erofs) on the layers it models."""
 import json
 import os
 import sys
