@@ -357,3 +357,26 @@ class DockerArchive:
     def write(self, path):
         dirs = sorted({n.split("/")[0] for n, _ in self.files if "/" in n})
         return write_tar(path, self.files, dirs=dirs)
+
+
+class DockerSave25:
+    """`docker save` as Docker >= 25 writes it: an OCI layout (uncompressed tar layers) with the
+    legacy manifest.json beside index.json, its Config and Layers naming blobs/sha256/<hex>."""
+
+    def __init__(self, images, scratch):
+        plain = {id(l): Layer(l.members, "none", auto_dirs=l.auto_dirs) for img in images for l in img.layers}
+        self.images = [Image([plain[id(l)] for l in img.layers], img.ref, img.platform) for img in images]
+        self.layout = Layout(self.images, scratch)
+        self._plain = plain
+        manifest = []
+        for img in self.images:
+            cfg = sha256(_json(self.layout.config(img)))
+            manifest.append({"Config": f"blobs/sha256/{cfg}", "RepoTags": [img.ref] if img.ref else None,
+                             "Layers": [f"blobs/sha256/{self.layout.layer(l).digest[7:]}" for l in img.layers]})
+        self.files = sorted(self.layout.files() + [("manifest.json", json.dumps(manifest).encode())])
+
+    def layer(self, layer):
+        return self.layout.layer(self._plain.get(id(layer), layer))
+
+    def write(self, path):
+        return write_tar(path, self.files, dirs=["blobs", "blobs/sha256"])

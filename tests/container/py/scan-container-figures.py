@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every figure of `scan` over container inputs equals the independent model (oci_model.py),
-for the three input forms (oci:DIR, oci-archive:FILE, docker-archive:FILE) and the same paths
-detected without a transport: a shared base layer (two releases of one image and an unrelated
+for the three input forms (oci:DIR, oci-archive:FILE, docker-archive:FILE; docker save's old
+format and Docker 25's OCI layout with manifest.json) and the same paths detected without a
+transport: a shared base layer (two releases of one image and an unrelated
 one), whiteouts, an opaque directory, a replaced file, a directory replaced by a symlink, gzip,
 zstd and plain layers, layer options (none, --xattr-inode-digest, -zlz4hc --xattr-inode-digest),
 two domains, layers shared across inputs, ref selection, a nested index with an EROFS-native
@@ -19,7 +20,7 @@ import containerlib as cl  # noqa: E402
 import fixtures  # noqa: E402
 import oci_model  # noqa: E402
 import scanlib  # noqa: E402
-from ocifixture import (DIFFER_OPTS, DockerArchive, File, Hardlink, Image, Index, Layer, Layout, Opaque, UUID,  # noqa: E402
+from ocifixture import (DIFFER_OPTS, DockerArchive, DockerSave25, File, Hardlink, Image, Index, Layer, Layout, Opaque, UUID,  # noqa: E402
                         Whiteout)  # noqa: E402
 
 t = scanlib.setup()
@@ -36,6 +37,8 @@ oci_dir = lay.write_dir(p("oci"))
 oci_tar = lay.write_archive(p("oci.tar"))
 dock = DockerArchive(imgs, p("work"))
 dock_tar = dock.write(p("docker.tar"))
+dock25 = DockerSave25(imgs, p("work"))
+dock25_tar = dock25.write(p("docker25.tar"))
 
 # The fixtures as a real OCI tool reads them.
 for img in imgs:
@@ -44,6 +47,8 @@ for img in imgs:
         d.eq("skopeo", f"{ref} layers", cl.skopeo_layers(ref), want)
     ref = f"docker-archive:{dock_tar}:{img.ref}"
     d.eq("skopeo", f"{ref} layers", cl.skopeo_layers(ref), [dock.layer(l).diff_id for l in img.layers])
+    for ref in (f"docker-archive:{dock25_tar}:{img.ref}", f"oci-archive:{dock25_tar}:{img.ref}"):
+        d.eq("skopeo", f"{ref} layers", cl.skopeo_layers(ref), [dock25.layer(l).diff_id for l in img.layers])
 cl.skopeo_copy(f"oci:{oci_dir}:app:2", p("copy-oci"))
 cl.skopeo_copy(f"docker-archive:{dock_tar}:app:2", p("copy-docker"))
 # A multi-platform index: linux/amd64 by default, --platform linux/arm64 picks the other layers.
@@ -96,6 +101,9 @@ forms = [
     ("dir", oci_dir, lay, False),
     ("oci.tar", oci_tar, lay, False),
     ("docker.tar", dock_tar, dock, True),
+    ("docker-archive (docker 25)", f"docker-archive:{dock25_tar}", dock25, True),
+    ("oci-archive (docker 25)", f"oci-archive:{dock25_tar}", dock25, True),
+    ("docker25.tar", dock25_tar, dock25, True),
 ]
 for opts in ("", "--xattr-inode-digest", opts_z):
     for form, spec, builder, docker in forms:
@@ -103,13 +111,13 @@ for opts in ("", "--xattr-inode-digest", opts_z):
 
 # Layouts written by a real OCI tool: skopeo copies the docker archive's images into one OCI
 # layout (recompressing the layers with gzip: new blob digests, the same diffIDs) and one image
-# into an OCI archive, and one image of our layout into a docker archive (decompressed layers).
+# into an OCI archive and a docker archive (decompressed layers again).
 # The figures are the model's for the same images.
 sk = p("skopeo-oci")
 for img in imgs:
     scanlib.run([cl.SKOPEO, "copy", "--quiet", f"docker-archive:{dock_tar}:{img.ref}", f"oci:{sk}:{img.ref}"])
 scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{sk}:app:2", f"oci-archive:{p('skopeo.tar')}:app:2"])
-scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{oci_dir}:app:2", f"docker-archive:{p('skopeo-docker.tar')}:app:2"])
+scanlib.run([cl.SKOPEO, "copy", "--quiet", f"oci:{sk}:app:2", f"docker-archive:{p('skopeo-docker.tar')}:app:2"])
 for opts in ("", opts_z):
     case(f"skopeo layout [{opts or 'no options'}]", [f"oci:{sk}"], [MI("s", imgs, dock, docker=True)], opts)
     case(f"skopeo oci-archive [{opts or 'no options'}]", [f"oci-archive:{p('skopeo.tar')}"],
