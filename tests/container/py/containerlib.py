@@ -103,6 +103,11 @@ def compare(d, case, doc, exp):
             d.eq(case, f"group {key[0][:12]}.{k}", g[k], want[k])
         d.eq(case, f"group {key[0][:12]}.copies", [(c["input"], c["paths"]) for c in g["copies"]],
              [(i, list(p)) for i, p in want["copies"]])
+    want_io = {(c["input"], c["ino"]["paths"][0]): c["io"] for c in exp["copies"]}
+    for g in doc.get("groups", []):
+        for c in g["copies"]:
+            k = (c["input"], c["paths"][0])
+            d.eq(case, f"copy {k} io_class", c.get("io_class"), want_io.get(k))
     got_status = scanlib.statuses(doc)
     for k in sorted(set(got_status) | set(exp["status"]), key=str):
         d.eq(case, f"copy {k} (status, reason)", got_status.get(k), exp["status"].get(k))

@@ -99,9 +99,21 @@ class Tree:
 # ---- mkfs options -------------------------------------------------------------------------
 
 def mkfs_traits(opts):
-    """(compressed, tagged) for a layer built with mkfs.erofs options `opts`."""
+    """(compression, tagged) of a layer built with mkfs.erofs options `opts`: compression is
+    None (every file stored plainly), "big" (-z: files over one block compressed, a file of one
+    block or less stored plainly, as it cannot save a block) or "all" (-z with -Eztailpacking,
+    -Efragments or -Eall-fragments: small files become compressed inodes too, their tail inline
+    or in the fragment inode). For compressible content, which the fixtures use."""
     words = shlex.split(opts) if isinstance(opts, str) else list(opts)
-    return any(w.startswith("-z") for w in words), any(w.startswith("--xattr-inode-digest") for w in words)
+    z = any(w.startswith("-z") for w in words)
+    ext = {e for w in words if w.startswith("-E") for e in w[2:].split(",")}
+    small = bool(ext & {"ztailpacking", "fragments", "all-fragments"})
+    comp = None if not z else "all" if small else "big"
+    return comp, any(w.startswith("--xattr-inode-digest") for w in words)
+
+
+def storage(comp, size):
+    return "compressed" if comp == "all" or (comp == "big" and size > 4096) else "uncompressed"
 
 
 # ---- the scan -----------------------------------------------------------------------------
@@ -181,7 +193,7 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
             data = ino["data"]
             digest = hashlib.sha256(data).hexdigest()
             inodes.append(dict(paths=sorted(ino["paths"], key=str.encode), size=len(data), sha256=digest,
-                               storage="compressed" if L["compressed"] and len(data) > 4096 else "uncompressed",
+                               storage=storage(L["compressed"], len(data)),
                                fp=b"sha256:" + bytes.fromhex(digest) if L["tagged"] else None, hidden=False))
         inodes.sort(key=lambda i: i["paths"][0].encode())
         models.append(dict(name=f"{li}:{L['id']}", kind="erofs", ishare=L["tagged"], block_size=4096, inodes=inodes))

@@ -61,22 +61,27 @@ for arch, img in (("amd64", mp[0].images[0]), ("arm64", mp[0].images[1])):
     d.eq("skopeo", f"multi {arch} layers", json.loads(got)["Layers"], [lm.layer(l).digest for l in img.layers])
 d.finish("scan-container-figures (fixtures)")
 
-# The model's storage classes as mkfs.erofs makes the layers (the differ's options + -zlz4hc).
+# The model's storage classes as mkfs.erofs makes the layers (the differ's options + each
+# option set the cases use).
 opts_z = "-zlz4hc --xattr-inode-digest"
-exp = oci_model.expected([oci_model.ModelInput("x", imgs, lay)], opts_z)
-for li, b in enumerate({lay.layer(l).id: lay.layer(l) for img in imgs for l in img.layers}.values()):
-    src = p("work", f"layer{li}.tar")
-    out = p("work", f"layer{li}.erofs")
-    with open(src, "wb") as f:
-        f.write(b.tar)
-    scanlib.run([mkfs, *DIFFER_OPTS, "-T0", "-U", UUID, *opts_z.split(), out, src])
-    idx = exp["layer_ids"].index(b.id)
-    copies = [c for c in exp["copies"] if c["input"] == idx]
-    lay_of = scanlib.layouts(out, [c["ino"]["paths"][0] for c in copies])
-    for c in copies:
-        path = c["ino"]["paths"][0]
-        real = "compressed" if lay_of.get(path) in (1, 3) else "uncompressed"
-        d.eq("mkfs", f"layer {li} {path} storage", real, c["ino"]["storage"])
+OPTION_SETS = ("", "--xattr-inode-digest", opts_z, "-zlz4hc -Eztailpacking --xattr-inode-digest",
+               "-zlzma -C65536 -Efragments --xattr-inode-digest", "-zlz4hc -Ededupe")
+distinct = {lay.layer(l).id: lay.layer(l) for img in imgs for l in img.layers}
+for opts in OPTION_SETS:
+    exp = oci_model.expected([oci_model.ModelInput("x", imgs, lay)], opts)
+    for li, b in enumerate(distinct.values()):
+        src = p("work", f"layer{li}.tar")
+        out = p("work", f"layer{li}.erofs")
+        with open(src, "wb") as f:
+            f.write(b.tar)
+        scanlib.run([mkfs, *DIFFER_OPTS, "-T0", "-U", UUID, *opts.split(), out, src])
+        idx = exp["layer_ids"].index(b.id)
+        copies = [c for c in exp["copies"] if c["input"] == idx]
+        lay_of = scanlib.layouts(out, [c["ino"]["paths"][0] for c in copies])
+        for c in copies:
+            path = c["ino"]["paths"][0]
+            real = "compressed" if lay_of.get(path) in (1, 3) else "uncompressed"
+            d.eq("mkfs", f"[{opts}] layer {li} {path} storage", real, c["ino"]["storage"])
 d.finish("scan-container-figures (model vs mkfs.erofs)")
 
 
@@ -105,7 +110,7 @@ forms = [
     ("oci-archive (docker 25)", f"oci-archive:{dock25_tar}", dock25, True),
     ("docker25.tar", dock25_tar, dock25, True),
 ]
-for opts in ("", "--xattr-inode-digest", opts_z):
+for opts in OPTION_SETS:
     for form, spec, builder, docker in forms:
         case(f"releases {form} [{opts or 'no options'}]", [spec], [MI(spec, imgs, builder, docker=docker)], opts)
 
