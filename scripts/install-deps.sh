@@ -30,6 +30,8 @@ packages=(
   # tools used by tests and scripts (erofs-utils = Debian 12's 1.5 tools,
   # time = GNU time for peak RSS, attr = setfattr/getfattr)
   erofs-utils attr acl python3 python3-jsonschema debootstrap time sqlite3 chromium
+  # container tests: a real OCI tool to check the fixtures, zstd for tar+zstd layers
+  skopeo zstd
   # smoke: QEMU (TCG), a static busybox for the initramfs, xz for kernel modules
   qemu-system-x86 busybox-static xz-utils cpio
   # fetching + building erofs-utils >= 1.9 from Debian's source package

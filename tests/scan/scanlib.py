@@ -417,7 +417,11 @@ def expected(inputs, page=4096, assume="order", domains=None, mounts=None, defau
                 r = reasons.setdefault(sr, [0, 0])
                 r[0] += 1
                 r[1] += pages(size, page)
-    return dict(totals=totals, inputs=per, pairs=pair, groups=group_rows, status=status, reasons=reasons)
+    # The copies and shared inodes too, for models built on this one (tests/container/py).
+    return dict(totals=totals, inputs=per, pairs=pair, groups=group_rows, status=status, reasons=reasons,
+                copies=copies, saved_now=saved_now, saved_tag=saved_tag,
+                shared_now=[(now_shared[k][0], size, members) for k, (size, members) in enumerate(shared_now)],
+                shared_tag=[(tag_shared[k][0], size, members) for k, (size, members) in enumerate(shared_tag)])
 
 
 # ---- running scan and comparing -----------------------------------------------------------
