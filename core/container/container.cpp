@@ -113,14 +113,9 @@ ContainerSet open(const ContainerSpec& spec, const OpenOptions& options) {
 }
 
 void verify_layer(const Layer& layer, std::string_view what) {
-  if (!layer.digest.empty()) {
-    check_digest(layer.blob, layer.digest, what);
-    return;
-  }
-  // A docker archive's "<v1 id>/layer.tar" is the uncompressed tar: its digest is the diffID.
-  const auto b = layer.blob.bytes();
-  if (layer.format == LayerFormat::tar && ArchiveIndex::looks_like_tar(b.subspan(0, std::min<std::size_t>(b.size(), 512))))
-    check_digest(layer.blob, layer.id, what);
+  // A tar layer's diffID is checked as it is read (the uncompressed stream); a docker archive's
+  // "<v1 id>/layer.tar" has no digest of its own.
+  if (!layer.digest.empty()) check_digest(layer.blob, layer.digest, what);
 }
 
 }  // namespace core::container

@@ -52,9 +52,13 @@ struct Blob {
 };
 
 struct Layer {
-  // Identity on a node: the diffID ("sha256:<hex>" of the uncompressed tar) for tar layers, the
-  // blob digest for EROFS layers (containerd mounts each once, for every image that has it).
+  // Identity on a node, mounted once for every image that has it: the chain ID of the layer
+  // (the diffID of the bottom layer; then sha256 of "<chain below> <diffID>"; an EROFS layer
+  // takes part by its blob digest)
+  // (containerd 2.1-2.3 commit one snapshot per chain ID: the same diffID over other parents is
+  // another snapshot). Images use the chain ID of their layers: identical chains are one layer.
   std::string id;
+  std::string diff_id;     // tar layers: "sha256:<hex>" of the uncompressed tar, checked when read
   std::string digest;      // blob digest, "" where unknown (a node's layer.erofs)
   std::string media_type;  // "" where unknown
   LayerFormat format = LayerFormat::tar;
@@ -96,8 +100,8 @@ struct OpenOptions {
 // index, manifest or config: missing blob, digest mismatch, bad JSON), IoError.
 ContainerSet open(const ContainerSpec& spec, const OpenOptions& options);
 
-// Checks a layer's blob against its digest (where the input names one; a docker archive's
-// uncompressed "<id>/layer.tar" against its diffID). Throws Error naming `what`.
+// Checks a layer's blob against its digest, where the input names one. (A tar layer's diffID is
+// checked by its reader, on the uncompressed stream.) Throws Error naming `what`.
 void verify_layer(const Layer& layer, std::string_view what);
 
 }  // namespace core::container

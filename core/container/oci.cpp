@@ -1,6 +1,7 @@
 // OCI image layouts (a directory, or an OCI archive: the same in a tar) and docker archives
 // (`docker save`): indexes, manifests and configs into images and distinct layers.
 #include <functional>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -9,6 +10,7 @@
 #include "core/container/oci.hpp"
 #include "core/container/store.hpp"
 #include "core/util/error.hpp"
+#include "core/util/sha256.hpp"
 
 namespace core::container {
 
@@ -136,6 +138,7 @@ private:
     std::string member;      // docker: the member name
     std::string digest;      // the blob digest, if known
     std::string media_type;
+    std::optional<u64> size;  // the descriptor's size, if it gives one
   };
 
   // `take` selects entries of the top index (a ref name); nested indexes take every entry.
@@ -160,6 +163,7 @@ private:
       const std::string digest = text(d, "digest", dwhat);
       const std::string media = text(d, "mediaType", dwhat);
       const Blob blob = m_store.require(blob_name(digest, dwhat), dwhat);
+      check_size(d, blob, dwhat);
       if (m_opt.verify_digests) check_digest(blob, digest, dwhat);
       const std::string bwhat = fmt::format("{} ({})", dwhat, short_digest(digest));
       const json doc = read_json(blob, m_opt.limits.max_json_bytes, bwhat);
@@ -185,6 +189,7 @@ private:
     const std::string cdigest = text(m["config"], "digest", what + ": config");
     const std::string cwhat = fmt::format("{}: config {}", what, short_digest(cdigest));
     const Blob cblob = m_store.require(blob_name(cdigest, cwhat), cwhat);
+    check_size(m["config"], cblob, cwhat);
     if (m_opt.verify_digests) check_digest(cblob, cdigest, cwhat);
     const json config = read_json(cblob, m_opt.limits.max_json_bytes, cwhat);
     std::vector<LayerDesc> layers;
@@ -194,6 +199,10 @@ private:
       LayerDesc d;
       d.digest = text(ls[i], "digest", lwhat);
       d.media_type = text(ls[i], "mediaType", lwhat);
+      if (ls[i].contains("size")) {
+        if (!ls[i]["size"].is_number_unsigned()) throw Error(fmt::format("{}: \"size\" is not a byte count", lwhat));
+        d.size = ls[i]["size"].get<u64>();
+      }
       d.member = blob_name(d.digest, lwhat);
       layers.push_back(std::move(d));
     }
@@ -208,32 +217,47 @@ private:
     image.name = name;
     const std::string os = text(config, "os", cwhat), arch = text(config, "architecture", cwhat);
     if (!os.empty() && !arch.empty()) image.platform = Platform{os, arch, text(config, "variant", cwhat)}.str();
-    std::size_t tar_layers = 0;
+    // diff_ids has one entry per layer (or, in some writers, per tar layer only).
+    std::size_t tars = 0;
+    for (const LayerDesc& d : layers) tars += d.media_type.find("erofs") == std::string::npos;
+    const bool per_layer = diff_ids.size() == layers.size();
+    if (!per_layer && diff_ids.size() != tars)
+      throw Error(fmt::format("{}: {} diff_ids for {} layers", cwhat, diff_ids.size(), layers.size()));
+    std::size_t tar_index = 0;
+    std::string chain;  // the chain ID of the layers so far
     for (std::size_t i = 0; i < layers.size(); ++i) {
       const LayerDesc& d = layers[i];
       const std::string lwhat = fmt::format("{}: layer {} ({})", name, i, d.digest.empty() ? d.member : short_digest(d.digest));
       Blob blob = m_store.require(d.member, lwhat);
-      LayerFormat format = d.media_type.empty() ? sniff(blob) : layer_format(d.media_type, lwhat);
-      std::string id;
-      if (format == LayerFormat::erofs) {
-        if (d.digest.empty()) throw Error(fmt::format("{}: an EROFS layer without a digest", lwhat));
-        id = d.digest;
-      } else {
-        if (tar_layers >= diff_ids.size() || !diff_ids[tar_layers].is_string())
-          throw Error(fmt::format("{}: the config has no diff_id for it ({} diff_ids)", lwhat, diff_ids.size()));
-        id = diff_ids[tar_layers].get<std::string>();
-        blob_name(id, lwhat + ": diff_id");  // checks its form
+      if (d.size && blob.size != *d.size)
+        throw Error(fmt::format("{}: the descriptor says {} bytes, the blob has {}", lwhat, *d.size, blob.size));
+      const LayerFormat format = d.media_type.empty() ? sniff(blob) : layer_format(d.media_type, lwhat);
+      std::string diff_id;
+      if (format == LayerFormat::tar || per_layer) {
+        const std::size_t k = per_layer ? i : tar_index;
+        if (k >= diff_ids.size() || !diff_ids[k].is_string())
+          throw Error(fmt::format("{}: the config has no diff_id for it", lwhat));
+        diff_id = diff_ids[k].get<std::string>();
+        blob_name(diff_id, lwhat + ": diff_id");  // checks its form
       }
-      if (format == LayerFormat::tar) ++tar_layers;
-      auto [it, fresh] = m_by_id.try_emplace(id, static_cast<u32>(m_out.layers.size()));
+      if (format == LayerFormat::tar) ++tar_index;
+      if (format == LayerFormat::erofs && d.digest.empty())
+        throw Error(fmt::format("{}: an EROFS layer without a digest", lwhat));
+      // containerd unpacks one snapshot per chain ID (the layer and every layer below it): an
+      // identical layer over other parents is converted and mounted again. An EROFS layer takes
+      // part by its blob digest.
+      const std::string own = format == LayerFormat::erofs ? d.digest : diff_id;
+      chain = chain.empty() ? own : "sha256:" + util::to_hex(util::sha256(as_bytes(chain + " " + own)));
+      auto [it, fresh] = m_by_id.try_emplace(chain, static_cast<u32>(m_out.layers.size()));
       if (fresh) {
         Layer layer;
-        layer.id = id;
+        layer.id = chain;
+        layer.diff_id = format == LayerFormat::tar ? diff_id : "";
         layer.digest = d.digest;
         layer.media_type = d.media_type;
         layer.format = format;
         layer.blob = std::move(blob);
-        layer.name = fmt::format("{}@{}", m_base, short_digest(id));
+        layer.name = fmt::format("{}@{}", m_base, short_digest(own));
         layer.first_use = fmt::format("image {}, layer {}", name, i);
         m_out.layers.push_back(std::move(layer));
       }
@@ -260,6 +284,16 @@ private:
     }
     throw UsageError(fmt::format("{}: holds no image", m_base));
   }
+
+  // A descriptor's "size", where it has one, is the blob's.
+  static void check_size(const json& desc, const Blob& blob, const std::string& what) {
+    if (!desc.is_object() || !desc.contains("size")) return;
+    if (!desc["size"].is_number_unsigned()) throw Error(fmt::format("{}: \"size\" is not a byte count", what));
+    if (desc["size"].get<u64>() != blob.size)
+      throw Error(fmt::format("{}: the descriptor says {} bytes, the blob has {}", what, desc["size"].get<u64>(), blob.size));
+  }
+
+  static std::span<const u8> as_bytes(const std::string& s) { return {reinterpret_cast<const u8*>(s.data()), s.size()}; }
 
   static std::string short_digest(std::string_view digest) { return std::string(digest.substr(0, 19)); }
 

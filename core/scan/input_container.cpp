@@ -2,6 +2,7 @@
 #include "core/scan/input_container.hpp"
 
 #include <archive.h>
+#include <archive_entry.h>
 
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "core/erofs/image.hpp"
 #include "core/scan/tar_reader.hpp"
 #include "core/util/error.hpp"
+#include "core/util/sha256.hpp"
 
 namespace core::scan {
 
@@ -32,14 +34,50 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
+// The tar reader reads the uncompressed stream through a second archive object: `raw` only
+// decompresses (libarchive's filters, format "raw"), and every block it hands on is also hashed,
+// so the diffID is checked in the same pass.
+struct Unpacked {
+  archive* raw = nullptr;
+  util::Sha256 hash;
+  bool eof = false;
+};
+
+la_ssize_t read_unpacked(archive* tar, void* data, const void** buf) {
+  auto* u = static_cast<Unpacked*>(data);
+  if (u->eof) return 0;
+  size_t len = 0;
+  la_int64_t off = 0;
+  const int r = archive_read_data_block(u->raw, buf, &len, &off);
+  if (r == ARCHIVE_EOF) {
+    u->eof = true;
+    return 0;
+  }
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+    archive_set_error(tar, archive_errno(u->raw), "%s", archive_error_string(u->raw) ? archive_error_string(u->raw) : "read error");
+    return -1;
+  }
+  u->hash.update({static_cast<const u8*>(*buf), len});
+  return static_cast<la_ssize_t>(len);
+}
+
 LoadedInput load_tar_layer(const container::Layer& layer, const LayerModel& model, const container::Limits& limits,
                            ReadCounters& counters, container::LayerTree& tree) {
+  std::unique_ptr<archive, ArchiveCloser> raw(archive_read_new());
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
-  if (!a) throw Error("libarchive: out of memory");
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_tar(a.get());
+  if (!raw || !a) throw Error("libarchive: out of memory");
+  archive_read_support_filter_all(raw.get());
+  archive_read_support_format_raw(raw.get());
   const auto bytes = layer.blob.bytes();
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+  archive_entry* entry = nullptr;
+  if (archive_read_open_memory(raw.get(), bytes.data(), bytes.size()) != ARCHIVE_OK ||
+      archive_read_next_header(raw.get(), &entry) != ARCHIVE_OK)
+    throw Error(fmt::format("{}: not a tar layer ({})", layer.name,
+                            archive_error_string(raw.get()) ? archive_error_string(raw.get()) : "empty"));
+  Unpacked unpacked;
+  unpacked.raw = raw.get();
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open(a.get(), &unpacked, nullptr, read_unpacked, nullptr) != ARCHIVE_OK)
     throw Error(fmt::format("{}: not a tar layer ({})", layer.name,
                             archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown format"));
   TarRules rules;
@@ -48,6 +86,15 @@ LoadedInput load_tar_layer(const container::Layer& layer, const LayerModel& mode
   rules.tree = &tree;
   LoadedInput out;
   out.record = read_tar(a.get(), layer.name, rules, counters);
+  // The diffID covers the whole stream, the padding after the tar's end too.
+  const void* buf = nullptr;
+  while (read_unpacked(a.get(), &unpacked, &buf) > 0) {
+  }
+  if (!unpacked.eof) throw Error(fmt::format("{}: {}", layer.name, archive_error_string(a.get())));
+  const std::string got = "sha256:" + util::to_hex(unpacked.hash.finish());
+  if (!layer.diff_id.empty() && got != layer.diff_id)
+    throw Error(fmt::format("{}: diffID mismatch: the uncompressed layer has {}, the image config says {}", layer.name,
+                            got, layer.diff_id));
   return out;
 }
 
@@ -81,7 +128,16 @@ LayerModel parse_layer_mkfs_options(std::string_view options) {
       if (b < 512 || b > 65536 || (b & (b - 1)))
         throw UsageError(fmt::format("--layer-mkfs-options: -b {}: not a block size", v));
       m.block_size = static_cast<u32>(b);
-    } else if (o.starts_with("-E") || o.starts_with("-C") || o.starts_with("-T") || o.starts_with("-U")) {
+    } else if (o.starts_with("-E")) {
+      const std::string v = value(2);
+      for (std::size_t i = 0; i <= v.size();) {
+        std::size_t j = v.find(',', i);
+        if (j == std::string::npos) j = v.size();
+        const std::string f = v.substr(i, j - i);
+        if (f == "ztailpacking" || f == "fragments" || f == "all-fragments" || f.starts_with("fragments=")) m.packs_tails = true;
+        i = j + 1;
+      }
+    } else if (o.starts_with("-C") || o.starts_with("-T") || o.starts_with("-U")) {
       value(2);  // layout details that change neither classes nor fingerprints
     } else if (o == "--quiet" || o == "--aufs" || o == "--tar=f" || o == "--ovlfs-strip=1" || o == "--ovlfs-strip=0") {
     } else {

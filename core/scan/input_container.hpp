@@ -16,6 +16,7 @@ namespace core::scan {
 // -Enoinline_data -b4096` plus the differ's mkfs_options, of which these change the model.
 struct LayerModel {
   bool compressed = false;  // -z<alg>: files that compress into fewer blocks are compressed
+  bool packs_tails = false; // -Eztailpacking, -Efragments, -Eall-fragments: with -z, small files too
   bool tagged = false;      // --xattr-inode-digest[=NAME]: every file fingerprinted
   std::string xattr_name = "erofs.fingerprint.v1";
   u32 block_size = 4096;

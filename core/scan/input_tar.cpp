@@ -140,8 +140,9 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
       f.size = static_cast<u64>(archive_entry_size(e));
       f.storage = rules.storage;
       if (layer)
-        f.storage = rules.layer->compressed && f.size > rules.layer->block_size ? Storage::compressed
-                                                                               : Storage::uncompressed;
+        f.storage = rules.layer->compressed && (f.size > rules.layer->block_size || rules.layer->packs_tails)
+                        ? Storage::compressed
+                        : Storage::uncompressed;
       util::Sha256 h;
       u64 pos = 0;
       const void* buf = nullptr;

@@ -20,15 +20,15 @@ from ocifixture import (CharDev, Dir, File, Hardlink, Image, Index, Opaque, Raw,
                         Whiteout, member_name, parents)
 
 PAGE = 4096
-# An image's saved bytes count pages "a shared inode of another layer serves" (the brief, and
-# ImageRow in core/scan/report.hpp): a copy whose shared inode was created by a copy in its own
-# layer (two identical files of one layer) is not counted. Set True to count those too.
-SAME_LAYER_COUNTS = False
+# An image's saved bytes count every page of its layers' files that a shared inode created by
+# another file serves (ImageRow in core/scan/report.hpp): two identical files of one layer share
+# through inode_share too, so that copy counts (False: count only copies served from another layer).
+SAME_LAYER_COUNTS = True
 # What makes two image layers one filesystem on the node: "diffid" (the brief and issue #14:
 # every distinct diffID once), or "chainid" (containerd's unpacker commits one snapshot per chain
 # ID, the diffIDs of the layer and of every layer below it, so an identical layer over different
 # parents is unpacked, converted and mounted twice). EROFS-native layers: their blob digest.
-IDENTITY = os.environ.get("CONTAINER_MODEL_IDENTITY", "diffid")
+IDENTITY = os.environ.get("CONTAINER_MODEL_IDENTITY", "chainid")
 
 
 def chain_ids(diff_ids):
@@ -159,7 +159,7 @@ def expected(inputs, layer_opts="", platform="linux/amd64", page=PAGE):
             for l, chain in zip(img.layers, chains):
                 b = inp.builder.layer(l)
                 # A layer in two domains is two filesystems (a mount has one domain_id).
-                key = (chain if IDENTITY == "chainid" and l.compression != "erofs" else b.id, inp.domain)
+                key = (chain if IDENTITY == "chainid" else b.id, inp.domain)
                 if key not in by_id:
                     native = l.compression == "erofs" and not inp.docker
                     z, t = mkfs_traits(l.erofs_opts) if native else (compressed, tagged)
