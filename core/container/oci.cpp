@@ -1,5 +1,8 @@
 // OCI image layouts (a directory, or an OCI archive: the same in a tar) and docker archives
 // (`docker save`): indexes, manifests and configs into images and distinct layers.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <functional>
 #include <optional>
 #include <set>
@@ -126,7 +129,9 @@ public:
         else if (base.size() == 68 && base.ends_with(".tar")) d.digest = "sha256:" + base.substr(0, 64);
         layers.push_back(std::move(d));
       }
-      add_image(name, config, fmt::format("{}: config {}", what, config_name), layers);
+      const std::string cwhat = fmt::format("{}: config {}", what, config_name);
+      if (!matches(config, cwhat)) continue;
+      add_image(name, config, cwhat, layers);
     }
     if (!m_spec.ref.empty() && m_out.images.empty())
       throw UsageError(fmt::format("{}: no image is tagged {}", m_base, m_spec.ref));
@@ -179,11 +184,11 @@ private:
       if (d.contains("annotations") && d["annotations"].is_object()) ref = text(d["annotations"], k_ref_name.data(), dwhat);
       if (!m_spec.ref.empty()) ref = m_spec.ref;
       const std::string name = ref.empty() ? fmt::format("{}@{}", m_base, short_digest(digest)) : fmt::format("{}:{}", m_base, ref);
-      read_manifest(doc, bwhat, name);
+      read_manifest(doc, bwhat, name, d.contains("platform") && d["platform"].is_object());
     }
   }
 
-  void read_manifest(const json& m, const std::string& what, const std::string& name) {
+  void read_manifest(const json& m, const std::string& what, const std::string& name, bool platform_chosen) {
     if (!m.is_object() || !m.contains("config") || !m["config"].is_object())
       throw Error(fmt::format("{}: the manifest has no config", what));
     const std::string cdigest = text(m["config"], "digest", what + ": config");
@@ -192,6 +197,8 @@ private:
     check_size(m["config"], cblob, cwhat);
     if (m_opt.verify_digests) check_digest(cblob, cdigest, cwhat);
     const json config = read_json(cblob, m_opt.limits.max_json_bytes, cwhat);
+    // An index entry without a platform: the config says which it is.
+    if (!platform_chosen && !matches(config, cwhat)) return;
     std::vector<LayerDesc> layers;
     const json& ls = array(m, "layers", what);
     for (std::size_t i = 0; i < ls.size(); ++i) {
@@ -285,6 +292,19 @@ private:
     throw UsageError(fmt::format("{}: holds no image", m_base));
   }
 
+  // True if a config's os/architecture[/variant] (where it names them) is the chosen platform;
+  // else the platform is recorded for the "no image for platform" message.
+  bool matches(const json& config, const std::string& what) {
+    const std::string os = text(config, "os", what), arch = text(config, "architecture", what);
+    if (os.empty() || arch.empty()) return true;
+    const Platform have{os, arch, text(config, "variant", what)};
+    if (have.os == m_platform.os && have.arch == m_platform.arch &&
+        (m_platform.variant.empty() || have.variant == m_platform.variant))
+      return true;
+    m_other_platforms.insert(have.str());
+    return false;
+  }
+
   // A descriptor's "size", where it has one, is the blob's.
   static void check_size(const json& desc, const Blob& blob, const std::string& what) {
     if (!desc.is_object() || !desc.contains("size")) return;
@@ -313,7 +333,10 @@ private:
 ContainerSet open_oci(const ContainerSpec& spec, const OpenOptions& options) {
   ContainerSet out;
   out.spec = spec;
+  struct stat st {};
+  if (::stat(spec.path.c_str(), &st) != 0) throw IoError(spec.path, "stat", errno);
   if (spec.kind == SpecKind::oci_layout) {
+    if (!S_ISDIR(st.st_mode)) throw UsageError(fmt::format("{}: not a directory (an OCI layout is one)", spec.path));
     auto store = open_directory_store(spec.path);
     Reader(spec, options, *store, out).read_oci();
   } else if (spec.kind == SpecKind::oci_archive) {

@@ -57,7 +57,12 @@ std::span<const u8> Blob::bytes() const {
 }
 
 Blob Store::require(std::string_view name, std::string_view what) const {
-  std::optional<Blob> b = find(name);
+  std::optional<Blob> b;
+  try {
+    b = find(name);
+  } catch (const IoError& e) {  // a symlink loop, a blob that is a directory, no permission
+    throw Error(fmt::format("{}: {}", what, e.what()));
+  }
   if (!b) throw Error(fmt::format("{}: blob {} is missing", what, name));
   return std::move(*b);
 }
