@@ -76,9 +76,13 @@ std::vector<NodeLayer> scan_layers(const std::string& snapdir) {
   std::error_code ec;
   for (fs::directory_iterator it(snaps, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
+    // containerd names snapshots 1, 2, ...: sort by number, anything else after them by name
     u64 n = 0;
     bool numeric = !name.empty() && name.size() < 20;
-    for (char c : name) numeric = numeric && c >= '0' && c <= '9', n = n * 10 + u64(c - '0');
+    for (char c : name) {
+      if (c < '0' || c > '9') numeric = false;
+      n = n * 10 + u64(c - '0');
+    }
     ids.emplace_back(numeric ? n : ~u64(0), name);
   }
   if (ec) throw IoError(snaps, "read directory", ec.value());

@@ -45,6 +45,13 @@ def run(cmd, env=None):
     return p.stdout
 
 
+def expect_error(dump, root, text):
+    p = subprocess.run([dump, root], capture_output=True, text=True)
+    err = p.stderr.strip()
+    check(p.returncode == 2 and text in err and "\n" not in err,
+          f"node dump of a damaged node: exit {p.returncode}, stderr {err!r}; wanted one line with {text!r}")
+
+
 def sb_uuid(path):
     with open(path, "rb") as f:
         f.seek(1024)
@@ -149,6 +156,17 @@ def main():
                        EROFS_SHARE_BOLT_FILE=os.path.join(node.root, "io.containerd.metadata.v1.bolt", "meta.db"),
                        EROFS_SHARE_BOLT_IMAGES=",".join(sorted(exp["images"])))
             run([gtests, "--gtest_filter=Bolt.ReadsTheMetaDbOfARealContainerd"], env=env)
+
+            # Untrusted metadata: a changed config blob and a truncated meta.db fail in one line.
+            cfg_digest = node_fixture.config_digests(exp)[0]
+            cfg = os.path.join(node.root, "io.containerd.content.v1.content", "blobs", "sha256", cfg_digest[7:])
+            with open(cfg, "r+b") as f:
+                f.write(b" ")
+            expect_error(dump, node.root, "blob does not match its digest")
+            meta = env["EROFS_SHARE_BOLT_FILE"]
+            with open(meta, "r+b") as f:
+                f.truncate(5000)
+            expect_error(dump, node.root, "not a bbolt file")
 
     reason = containerd_node.skip_reason(tar_index=True)
     if reason:

@@ -100,6 +100,7 @@ def build_oci_archive(path):
             "annotations": {"io.containerd.image.name": ref,
                             "org.opencontainers.image.ref.name": "1"}})
         expected["images"][ref] = [diff[k] for k in keys]
+        expected.setdefault("configs", []).append(manifest["config"]["digest"])
 
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
         def add(name, data):
@@ -113,3 +114,8 @@ def build_oci_archive(path):
         for d, b in sorted(blobs.items()):
             add("blobs/sha256/" + d.split(":")[1], b)
     return expected
+
+
+def config_digests(expected):
+    """The config blob digests, in image order."""
+    return expected["configs"]
