@@ -69,8 +69,14 @@ struct NodeLayer {
   std::optional<std::array<u8, 16>> uuid;  // the superblock's, if the blob is EROFS
 };
 
+struct NodeScan {
+  std::vector<NodeLayer> blobs;                        // distinct layer.erofs, by snapshot id
+  std::map<std::string, std::size_t> blob_of;          // snapshot id -> index in blobs
+  std::vector<std::pair<std::string, std::string>> fsmetas;  // snapshot id, non-empty fsmeta.erofs
+};
+
 // Every snapshots/<id>/layer.erofs once, in numeric snapshot-id order.
-std::vector<NodeLayer> scan_layers(const std::string& snapdir) {
+NodeScan scan_layers(const std::string& snapdir) {
   const std::string snaps = snapdir + "/snapshots";
   std::vector<std::pair<u64, std::string>> ids;
   std::error_code ec;
@@ -88,15 +94,18 @@ std::vector<NodeLayer> scan_layers(const std::string& snapdir) {
   if (ec) throw IoError(snaps, "read directory", ec.value());
   std::sort(ids.begin(), ids.end());
 
-  std::vector<NodeLayer> out;
-  std::vector<std::pair<dev_t, ino_t>> seen;
+  NodeScan out;
+  std::map<std::pair<dev_t, ino_t>, std::size_t> seen;
   for (const auto& [n, name] : ids) {
-    const std::string path = snaps + "/" + name + "/layer.erofs";
+    const std::string dir = snaps + "/" + name;
     struct stat st {};
+    if (stat_path(dir + "/fsmeta.erofs", st) && S_ISREG(st.st_mode) && st.st_size > 0)
+      out.fsmetas.emplace_back(name, dir + "/fsmeta.erofs");  // an empty one is a placeholder
+    const std::string path = dir + "/layer.erofs";
     if (!stat_path(path, st) || !S_ISREG(st.st_mode)) continue;
-    const std::pair<dev_t, ino_t> key{st.st_dev, st.st_ino};
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-    seen.push_back(key);
+    const auto [it, fresh] = seen.emplace(std::pair<dev_t, ino_t>{st.st_dev, st.st_ino}, out.blobs.size());
+    out.blob_of[name] = it->second;
+    if (!fresh) continue;  // another name of a blob already read
     const std::string real = fs::canonical(path, ec).string();
     NodeLayer nl;
     Layer& l = nl.layer;
@@ -113,9 +122,73 @@ std::vector<NodeLayer> scan_layers(const std::string& snapdir) {
       std::memcpy(u.data(), v.bytes(k_sb_offset + offsetof(erofs::ondisk::SuperBlock, uuid), 16).data(), 16);
       nl.uuid = u;
     }
-    out.push_back(std::move(nl));
+    out.blobs.push_back(std::move(nl));
   }
   return out;
+}
+
+// The snapshotter's metadata.db (core/snapshots/storage/bolt.go): v1/snapshots/<key> holds
+// "id" (uvarint) and "parent" (the parent's key). Returns snapshot id -> parent id ("" = none).
+std::map<std::string, std::string> snapshot_parents(const std::string& snapdir) {
+  std::map<std::string, std::string> parent_of;
+  const std::string db = snapdir + "/metadata.db";
+  if (!is_file(db)) return parent_of;
+  util::MappedFile file(db);
+  BoltFile bolt(file.view(), "metadata.db");
+  std::optional<BoltFile::Bucket> snaps = bolt.bucket({"v1", "snapshots"});
+  if (!snaps) return parent_of;
+  std::map<std::string, std::string> id_of_key, parent_key;
+  bolt.for_each(*snaps, [&](const BoltFile::Entry& e) {
+    if (!e.is_bucket) return;
+    const BoltFile::Bucket b = bolt.child(*snaps, e);
+    std::optional<std::span<const u8>> id = bolt.value(b, "id");
+    if (!id) throw CorruptImage("snapshot without an id", in_detail("metadata.db, snapshot " + std::string(e.key_text())));
+    u64 v = 0;
+    std::size_t i = 0;
+    for (; i < id->size() && i < 10; ++i) {
+      v |= u64((*id)[i] & 0x7f) << (7 * i);
+      if (((*id)[i] & 0x80) == 0) break;
+    }
+    if (i >= id->size() || i >= 10)
+      throw CorruptImage("bad snapshot id varint", in_detail("metadata.db, snapshot " + std::string(e.key_text())));
+    id_of_key[std::string(e.key_text())] = std::to_string(v);
+    if (std::optional<std::span<const u8>> p = bolt.value(b, "parent"))
+      parent_key[std::string(e.key_text())] = std::string(p->begin(), p->end());
+  });
+  for (const auto& [key, id] : id_of_key) {
+    auto p = parent_key.find(key);
+    auto pid = p == parent_key.end() ? id_of_key.end() : id_of_key.find(p->second);
+    parent_of[id] = pid == id_of_key.end() ? "" : pid->second;
+  }
+  return parent_of;
+}
+
+// A merged fsmeta.erofs (containerd 2.3: `mkfs.erofs --aufs --ovlfs-strip=1` of the chain's
+// blobs, bottom first) as an EROFS layer whose devices are its chain's layer.erofs.
+Layer fsmeta_layer(const NodeScan& scan, const std::map<std::string, std::string>& parent_of,
+                   const std::string& id, const std::string& path) {
+  std::vector<std::string> chain;  // top first
+  for (std::string cur = id; !cur.empty();) {
+    if (chain.size() > parent_of.size())
+      throw CorruptImage("snapshot parents form a cycle", in_detail("metadata.db, snapshot id " + id));
+    chain.push_back(cur);
+    auto p = parent_of.find(cur);
+    cur = p == parent_of.end() ? "" : p->second;
+  }
+  Layer l;
+  l.format = LayerFormat::erofs;
+  l.blob.file = std::make_shared<const util::MappedFile>(path);
+  l.blob.size = l.blob.file->size();
+  l.blob.where = path;
+  l.id = path;
+  l.name = path;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    auto b = scan.blob_of.find(*it);
+    if (b == scan.blob_of.end())
+      throw CorruptImage("the chain of " + path + " has no layer.erofs in snapshot " + *it, in_detail("metadata.db"));
+    l.devices.push_back(scan.blobs[b->second].layer.blob);
+  }
+  return l;
 }
 
 // Reads containerd's content store.
@@ -285,7 +358,8 @@ ContainerSet open_node(const ContainerSpec& spec, const OpenOptions& options) {
     throw UsageError(spec.path + ": not a containerd root (no " + k_erofs_snapshotter_dir +
                      "/) nor an EROFS snapshotter directory (no snapshots/ and metadata.db)");
   }
-  std::vector<NodeLayer> blobs = scan_layers(snapdir);
+  NodeScan scan = scan_layers(snapdir);
+  std::vector<NodeLayer>& blobs = scan.blobs;
   const std::string input = spec.text.empty() ? spec.path : spec.text;
   std::vector<NodeImage> images = root.empty() ? std::vector<NodeImage>{} : read_images(root, input, options);
 
@@ -319,7 +393,11 @@ ContainerSet open_node(const ContainerSpec& spec, const OpenOptions& options) {
     if (complete) set.images.push_back(std::move(ci));
   }
   for (std::size_t i = 0; i < blobs.size(); ++i)
-    if (index[i] < 0) set.layers.push_back(std::move(blobs[i].layer));
+    if (index[i] < 0) set.layers.push_back(blobs[i].layer);
+  if (!scan.fsmetas.empty()) {
+    const std::map<std::string, std::string> parent_of = snapshot_parents(snapdir);
+    for (const auto& [id, path] : scan.fsmetas) set.layers.push_back(fsmeta_layer(scan, parent_of, id, path));
+  }
   set.images_from = set.images.empty() ? "" : k_node_images_from;
   return set;
 }

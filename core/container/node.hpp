@@ -19,7 +19,9 @@ inline constexpr const char* k_node_images_from = "containerd metadata (meta.db,
 // Every distinct layer.erofs of the node once (two names of one file, by device and inode, are
 // one layer; a symlink into a layer cache is followed), id = the diffID where containerd's
 // metadata maps an image's layer to it (by the superblock UUID containerd gave mkfs.erofs),
-// else the blob's path. `spec.path` is a containerd root (images known) or the snapshotter's
+// else the blob's path. A non-empty snapshots/<id>/fsmeta.erofs (containerd 2.3's merged
+// metadata of a chain) is one more EROFS layer, id = its path, whose devices are the chain's
+// layer.erofs bottom first (parents from the snapshotter's metadata.db). `spec.path` is a containerd root (images known) or the snapshotter's
 // own directory (no images: every layer stands alone). Throws UsageError (not a node, no
 // image for the platform), CorruptImage (bad meta.db, index, manifest or config), IoError.
 ContainerSet open_node(const ContainerSpec& spec, const OpenOptions& options);

@@ -78,6 +78,37 @@ def check_blob(es, blob, files):
     return by_path
 
 
+def merged_files(lower, upper, hidden):
+    files = {p: d for p, d in lower.items() if p not in hidden}
+    files.update(upper)
+    return files
+
+
+def check_fsmeta(es, dump, node, chain, files):
+    """A merged fsmeta.erofs as containerd 2.3 makes it (mkfs.erofs --aufs --ovlfs-strip=1 of the
+    chain's blobs, bottom first) in the top snapshot: one more layer, the chain as its devices,
+    and its files read through those devices."""
+    fsmeta = os.path.join(os.path.dirname(chain[-1]), "fsmeta.erofs")
+    run([os.environ["MKFS_EROFS_19"], "--aufs", "--ovlfs-strip=1", "--quiet", fsmeta, *chain])
+    got = json.loads(run([dump, node.root]))
+    metas = [l for l in got["layers"] if l["id"].endswith("/fsmeta.erofs")]
+    check(len(metas) == 1 and len(got["layers"]) == 4, f"layers with an fsmeta: {[l['id'] for l in got['layers']]}")
+    devs = [os.path.realpath(d) for d in metas[0]["devices"]]
+    check(devs == [os.path.realpath(c) for c in chain], f"fsmeta devices {devs} != chain {chain}")
+    cmd = [es, "inspect", "--digest", "--format", "json"]
+    for d in chain:
+        cmd += ["--device", d]
+    rep = json.loads(run(cmd + [fsmeta]))
+    by_path = {f["path"].lstrip("/"): f for f in rep["files"] if f["type"] == "file"}
+    check(set(by_path) == set(files), f"fsmeta files {sorted(by_path)} != {sorted(files)}")
+    for p, want in files.items():
+        check(by_path[p].get("digest") == want[7:], f"fsmeta {p}: digest {by_path[p].get('digest')} != {want}")
+    with_fp = sum(1 for f in by_path.values() if f["fingerprint"] is not None)
+    print(f"{NAME}: fsmeta.erofs: {len(by_path)} files read through {len(chain)} devices, "
+          f"{with_fp} with a fingerprint xattr")
+    os.remove(fsmeta)
+
+
 def main():
     reason = containerd_node.skip_reason()
     if reason:
@@ -142,7 +173,9 @@ def main():
 
             # Every file's fingerprint is its sha256; --aufs whiteouts are overlayfs metadata.
             rows = {d: check_blob(es, by_diff[d], exp["files"][d]) for d in diff_ids}
-            top_a = next(d for d in exp["images"]["docker.io/erofs-share/fixture-a:1"][1:])
+            base, top_a = exp["images"]["docker.io/erofs-share/fixture-a:1"]
+            check_fsmeta(es, dump, node, [by_diff[base], by_diff[top_a]],
+                         merged_files(exp["files"][base], exp["files"][top_a], hidden={"usr/share/doc/a.txt"}))
             wh = rows[top_a].get("usr/share/doc/a.txt")
             check(wh is not None and wh["type"] == "chardev" and wh["rdev"] == {"major": 0, "minor": 0},
                   f"whiteout of usr/share/doc/a.txt: {wh}")

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/container/node.hpp"
-#include "core/erofs/superblock.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -24,9 +23,13 @@ int main(int argc, char** argv) {
     nlohmann::json j;
     j["images_from"] = set.images_from;
     j["layers"] = nlohmann::json::array();
-    for (const Layer& l : set.layers)
+    for (const Layer& l : set.layers) {
+      nlohmann::json devices = nlohmann::json::array();
+      for (const Blob& d : l.devices) devices.push_back(d.where);
       j["layers"].push_back({{"id", l.id}, {"name", l.name}, {"where", l.blob.where},
-                             {"size", l.blob.size}, {"format", l.format == LayerFormat::erofs ? "erofs" : "tar"}});
+                             {"size", l.blob.size}, {"format", l.format == LayerFormat::erofs ? "erofs" : "tar"},
+                             {"devices", devices}});
+    }
     j["images"] = nlohmann::json::array();
     for (const ContainerImage& im : set.images)
       j["images"].push_back({{"name", im.name}, {"platform", im.platform}, {"layers", im.layers}});
