@@ -53,7 +53,10 @@ verify() {
   [[ -x "$bin/containerd" && -x "$bin/ctr" ]] || return 1
   v=$("$bin/containerd" --version 2>/dev/null | awk '{print $3}') || return 1
   v=${v#v}
-  [[ -n "$v" ]] && version_ge "$v" "$MIN_VERSION" || { log "$bin/containerd reports '$v', need >= $MIN_VERSION"; return 1; }
+  if [[ -z "$v" ]] || ! version_ge "$v" "$MIN_VERSION"; then
+    log "$bin/containerd reports '$v', need >= $MIN_VERSION"
+    return 1
+  fi
   printf '%s\n' "$v"
 }
 

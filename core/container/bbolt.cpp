@@ -83,8 +83,8 @@ std::optional<Meta> read_meta(const util::ByteView& v, u64 off, std::string& why
     return std::nullopt;
   }
   if (meta.pgid < 2 || meta.pgid > v.size() / ps) {
-    why = "high water mark " + std::to_string(meta.pgid) + " beyond the file's " +
-          std::to_string(v.size() / ps) + " pages";
+    why = "high water mark " + std::to_string(meta.pgid) + " beyond the file's " + std::to_string(v.size() / ps) +
+          " pages";
     return std::nullopt;
   }
   if (meta.root < 2 || meta.root >= meta.pgid) {
@@ -103,8 +103,7 @@ struct BoltFile::PageRef {
   u16 count = 0;
 };
 
-BoltFile::BoltFile(util::ByteView bytes, std::string name)
-    : m_bytes(std::move(bytes)), m_name(std::move(name)) {
+BoltFile::BoltFile(util::ByteView bytes, std::string name) : m_bytes(std::move(bytes)), m_name(std::move(name)) {
   std::string why0, why1;
   std::optional<Meta> m0 = read_meta(m_bytes, 0, why0);
   // Meta page 1 sits one page in; its page size is meta 0's, or a common one if meta 0 is bad.
@@ -121,8 +120,7 @@ BoltFile::BoltFile(util::ByteView bytes, std::string name)
     m1.reset();
   }
   if (!m0 && !m1)
-    throw CorruptImage("not a bbolt file (meta page 0: " + why0 + "; meta page 1: " + why1 + ")",
-                       in_detail(m_name));
+    throw CorruptImage("not a bbolt file (meta page 0: " + why0 + "; meta page 1: " + why1 + ")", in_detail(m_name));
   const Meta& m = (!m1 || (m0 && m0->txid >= m1->txid)) ? *m0 : *m1;
   m_page_size = m.page_size;
   m_high_water = m.pgid;
@@ -136,8 +134,7 @@ BoltFile::PageRef BoltFile::page(u64 id, const std::string& where) const {
     throw CorruptImage("page id out of range (high water mark " + std::to_string(m_high_water) + ")", ctx);
   const u64 off = id * m_page_size;
   const u64 stored_id = m_bytes.read<u64>(off, "page past end of file", ctx);
-  if (stored_id != id)
-    throw CorruptImage("page header says page " + std::to_string(stored_id), m_bytes.at(off, ctx));
+  if (stored_id != id) throw CorruptImage("page header says page " + std::to_string(stored_id), m_bytes.at(off, ctx));
   const u32 overflow = m_bytes.read<u32>(off + 12, "page past end of file", ctx);
   if (u64(overflow) >= m_high_water - id)
     throw CorruptImage("overflow of " + std::to_string(overflow) + " pages runs past the high water mark",
@@ -153,7 +150,7 @@ BoltFile::PageRef BoltFile::page(u64 id, const std::string& where) const {
 void BoltFile::walk(const PageRef& p, const Bucket& bucket, u32 level, std::unordered_set<u64>& seen,
                     const std::function<void(const Entry&)>& fn) const {
   const Where ctx = in_detail(m_name + ", " + bucket.where +
-                            (p.id ? ", page " + std::to_string(p.id) : std::string(", inline page")));
+                              (p.id ? ", page " + std::to_string(p.id) : std::string(", inline page")));
   if (level + bucket.depth > k_max_depth)
     throw CorruptImage("pages nested deeper than " + std::to_string(k_max_depth) + " levels", ctx);
   if (!p.view.contains(k_header, u64(p.count) * k_element))
@@ -228,8 +225,7 @@ std::optional<BoltFile::Bucket> BoltFile::bucket(const std::vector<std::string_v
   return bucket(m_root, path);
 }
 
-std::optional<BoltFile::Bucket> BoltFile::bucket(const Bucket& from,
-                                                 const std::vector<std::string_view>& path) const {
+std::optional<BoltFile::Bucket> BoltFile::bucket(const Bucket& from, const std::vector<std::string_view>& path) const {
   Bucket cur = from;
   for (std::string_view name : path) {
     std::optional<Entry> e = find(cur, name);

@@ -26,19 +26,17 @@ public:
 
   // A bucket: its root page, or (inline bucket) the page bytes held in its parent's value.
   struct Bucket {
-    u64 root = 0;                // page id; 0 = inline
+    u64 root = 0;  // page id; 0 = inline
     std::span<const u8> inline_page;
-    std::string where;           // "bucket v1/default/images" (for messages)
-    u32 depth = 0;               // nesting level (the root bucket is 0)
+    std::string where;  // "bucket v1/default/images" (for messages)
+    u32 depth = 0;      // nesting level (the root bucket is 0)
   };
 
   struct Entry {
     std::span<const u8> key;
     std::span<const u8> value;  // for a bucket entry: its 16-byte header (+ inline page)
     bool is_bucket = false;
-    std::string_view key_text() const {
-      return {reinterpret_cast<const char*>(key.data()), key.size()};
-    }
+    std::string_view key_text() const { return {reinterpret_cast<const char*>(key.data()), key.size()}; }
   };
 
   // Checks the meta pages of `bytes` (which must outlive this object). Throws CorruptImage

@@ -70,8 +70,8 @@ struct NodeLayer {
 };
 
 struct NodeScan {
-  std::vector<NodeLayer> blobs;                        // distinct layer.erofs, by snapshot id
-  std::map<std::string, std::size_t> blob_of;          // snapshot id -> index in blobs
+  std::vector<NodeLayer> blobs;                              // distinct layer.erofs, by snapshot id
+  std::map<std::string, std::size_t> blob_of;                // snapshot id -> index in blobs
   std::vector<std::pair<std::string, std::string>> fsmetas;  // snapshot id, non-empty fsmeta.erofs
 };
 
@@ -142,7 +142,8 @@ std::map<std::string, std::string> snapshot_parents(const std::string& snapdir) 
     if (!e.is_bucket) return;
     const BoltFile::Bucket b = bolt.child(*snaps, e);
     std::optional<std::span<const u8>> id = bolt.value(b, "id");
-    if (!id) throw CorruptImage("snapshot without an id", in_detail("metadata.db, snapshot " + std::string(e.key_text())));
+    if (!id)
+      throw CorruptImage("snapshot without an id", in_detail("metadata.db, snapshot " + std::string(e.key_text())));
     u64 v = 0;
     std::size_t i = 0;
     for (; i < id->size() && i < 10; ++i) {
@@ -165,8 +166,8 @@ std::map<std::string, std::string> snapshot_parents(const std::string& snapdir) 
 
 // A merged fsmeta.erofs (containerd 2.3: `mkfs.erofs --aufs --ovlfs-strip=1` of the chain's
 // blobs, bottom first) as an EROFS layer whose devices are its chain's layer.erofs.
-Layer fsmeta_layer(const NodeScan& scan, const std::map<std::string, std::string>& parent_of,
-                   const std::string& id, const std::string& path) {
+Layer fsmeta_layer(const NodeScan& scan, const std::map<std::string, std::string>& parent_of, const std::string& id,
+                   const std::string& path) {
   std::vector<std::string> chain;  // top first
   for (std::string cur = id; !cur.empty();) {
     if (chain.size() > parent_of.size())
@@ -203,8 +204,8 @@ public:
     if (!is_file(path)) throw CorruptImage("missing blob in the content store", ctx);
     util::MappedFile f(path);
     if (f.size() > m_opt.limits.max_json_bytes)
-      throw CorruptImage(fmt::format("{} bytes of JSON, more than the limit of {}", f.size(),
-                                     m_opt.limits.max_json_bytes), ctx);
+      throw CorruptImage(
+          fmt::format("{} bytes of JSON, more than the limit of {}", f.size(), m_opt.limits.max_json_bytes), ctx);
     const std::span<const u8> b = f.view().bytes(0, f.size());
     if (m_opt.verify_digests && util::to_hex(util::sha256(b)) != hex)
       throw CorruptImage("blob does not match its digest", ctx);
@@ -242,8 +243,7 @@ std::optional<Resolved> resolve(const ContentStore& cs, const std::string& diges
   std::string d = digest, platform;
   for (u32 depth = 0;; ++depth) {
     if (depth > opt.limits.max_index_depth)
-      throw CorruptImage(fmt::format("indexes nested deeper than {}", opt.limits.max_index_depth),
-                         in_detail(where));
+      throw CorruptImage(fmt::format("indexes nested deeper than {}", opt.limits.max_index_depth), in_detail(where));
     json j = cs.read_json(d, where);
     auto layers = j.find("layers");
     if (layers != j.end()) {
@@ -298,7 +298,8 @@ std::vector<NodeImage> read_images(const std::string& root, const std::string& i
       std::optional<Resolved> r = resolve(cs, std::string(dg->begin(), dg->end()), opt, where);
       if (!r) return;  // no manifest for the platform: not an image of this set
       const json& m = r->manifest;
-      const std::string config = m.contains("config") && m["config"].is_object() ? str_field(m["config"], "digest") : "";
+      const std::string config =
+          m.contains("config") && m["config"].is_object() ? str_field(m["config"], "digest") : "";
       const json cfg = cs.read_json(config, where + " config");
       NodeImage ni;
       ni.name = input + ":" + (ns == "default" ? name : ns + "/" + name);
@@ -311,8 +312,9 @@ std::vector<NodeImage> read_images(const std::string& root, const std::string& i
         ni.diff_ids.push_back(d.is_string() ? d.get<std::string>() : std::string());
       for (const json& l : m["layers"]) ni.blob_digests.push_back(l.is_object() ? str_field(l, "digest") : "");
       if (ni.diff_ids.size() != ni.blob_digests.size())
-        throw CorruptImage(fmt::format("{} layers in the manifest, {} diff_ids in the config",
-                                       ni.blob_digests.size(), ni.diff_ids.size()), in_detail(where));
+        throw CorruptImage(fmt::format("{} layers in the manifest, {} diff_ids in the config", ni.blob_digests.size(),
+                                       ni.diff_ids.size()),
+                           in_detail(where));
       for (const std::string& d : ni.diff_ids) checked_hex(d, where + " diff_id");
       out.push_back(std::move(ni));
     });

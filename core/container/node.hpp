@@ -21,8 +21,8 @@ inline constexpr const char* k_node_images_from = "containerd metadata (meta.db,
 // metadata maps an image's layer to it (by the superblock UUID containerd gave mkfs.erofs),
 // else the blob's path. A non-empty snapshots/<id>/fsmeta.erofs (containerd 2.3's merged
 // metadata of a chain) is one more EROFS layer, id = its path, whose devices are the chain's
-// layer.erofs bottom first (parents from the snapshotter's metadata.db). `spec.path` is a containerd root (images known) or the snapshotter's
-// own directory (no images: every layer stands alone). Throws UsageError (not a node, no
+// layer.erofs bottom first (parents from the snapshotter's metadata.db). `spec.path` is a containerd root (images
+// known) or the snapshotter's own directory (no images: every layer stands alone). Throws UsageError (not a node, no
 // image for the platform), CorruptImage (bad meta.db, index, manifest or config), IoError.
 ContainerSet open_node(const ContainerSpec& spec, const OpenOptions& options);
 

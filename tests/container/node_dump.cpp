@@ -26,8 +26,11 @@ int main(int argc, char** argv) {
     for (const Layer& l : set.layers) {
       nlohmann::json devices = nlohmann::json::array();
       for (const Blob& d : l.devices) devices.push_back(d.where);
-      j["layers"].push_back({{"id", l.id}, {"name", l.name}, {"where", l.blob.where},
-                             {"size", l.blob.size}, {"format", l.format == LayerFormat::erofs ? "erofs" : "tar"},
+      j["layers"].push_back({{"id", l.id},
+                             {"name", l.name},
+                             {"where", l.blob.where},
+                             {"size", l.blob.size},
+                             {"format", l.format == LayerFormat::erofs ? "erofs" : "tar"},
                              {"devices", devices}});
     }
     j["images"] = nlohmann::json::array();

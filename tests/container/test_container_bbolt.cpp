@@ -238,7 +238,8 @@ TEST(Bolt, TruncatedAndFlippedBytesFailInOneLineOrRead) {
 
 TEST(Bolt, ReadsTheMetaDbOfARealContainerd) {
   const char* path = std::getenv("EROFS_SHARE_BOLT_FILE");
-  if (path == nullptr || *path == '\0') GTEST_SKIP() << "EROFS_SHARE_BOLT_FILE not set (tests/container/node-layers.py sets it)";
+  if (path == nullptr || *path == '\0')
+    GTEST_SKIP() << "EROFS_SHARE_BOLT_FILE not set (tests/container/node-layers.py sets it)";
   std::ifstream in(path, std::ios::binary);
   const std::vector<u8> f((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(f.empty());
