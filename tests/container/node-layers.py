@@ -9,7 +9,8 @@ containerd's EROFS snapshotter (containerd_node.py), then check against the fixt
   - `erofs-share inspect --digest --format json` of every blob: each regular file's fingerprint
     equals its sha256 (mkfs_options --xattr-inode-digest), whiteouts and opaque directories are
     overlayfs-style (--aufs);
-  - the bbolt unit test reads the real meta.db (EROFS_SHARE_BOLT_FILE).
+  - the bbolt unit test reads the real meta.db (EROFS_SHARE_BOLT_FILE);
+  - 40 images: containerd's meta.db has branch pages, every image still maps right.
 Root only: exits 77 (skipped) otherwise, saying why. The tar-index variant (enable_tar_index)
 is reported as skipped when containerd is older than 2.2.
 """
@@ -109,6 +110,29 @@ def check_fsmeta(es, dump, node, chain, files):
     os.remove(fsmeta)
 
 
+def check_many(dump, gtests, fix, n=40):
+    """Enough images for meta.db to hold branch pages: the bbolt reader and open_node still map
+    every image to its diffIDs."""
+    archive = os.path.join(fix, "many.tar")
+    images = node_fixture.build_many_archive(archive, n)
+    with containerd_node.ContainerdNode() as node:
+        secs = node.import_archive(archive)
+        node.stop()
+        meta = os.path.join(node.root, "io.containerd.metadata.v1.bolt", "meta.db")
+        with open(meta, "rb") as f:
+            db = f.read()
+        branches = sum(1 for p in range(len(db) // 4096) if db[p * 4096 + 8:p * 4096 + 10] == b"\x01\x00")
+        check(branches > 0, f"meta.db of {n} images has no branch page: the test covers less than it says")
+        got = json.loads(run([dump, node.root]))
+        ids = [l["id"] for l in got["layers"]]
+        mapped = {im["name"].split(":", 1)[1]: [ids[i] for i in im["layers"]] for im in got["images"]}
+        check(mapped == images, f"{n} images: open_node mapped {len(mapped)} images differently")
+        check(len(ids) == n + 1, f"{n} images: {len(ids)} layers, not {n + 1}")
+        env = dict(os.environ, EROFS_SHARE_BOLT_FILE=meta, EROFS_SHARE_BOLT_IMAGES=",".join(sorted(images)))
+        run([gtests, "--gtest_filter=Bolt.ReadsTheMetaDbOfARealContainerd"], env=env)
+        print(f"{NAME}: imported {n} images in {secs:.2f} s; meta.db has {branches} branch pages")
+
+
 def main():
     reason = containerd_node.skip_reason()
     if reason:
@@ -200,6 +224,8 @@ def main():
             with open(meta, "r+b") as f:
                 f.truncate(5000)
             expect_error(dump, node.root, "not a bbolt file")
+
+        check_many(dump, gtests, fix)
 
     reason = containerd_node.skip_reason(tar_index=True)
     if reason:

@@ -4,7 +4,8 @@ Two linux/amd64 images that share a base layer, each with a top layer of its own
   a: base + top_a (a whiteout `.wh.NAME` hiding a base file, a new file)
   b: base + top_b (an opaque directory `.wh..wh..opq`, a new file); top_b is gzip-compressed,
      so its blob digest differs from its diffID.
-Everything is built here with tarfile + json + hashlib; `expected` says what a reader must find:
+build_many_archive() makes N images (base + a one-file top layer each), enough for containerd's
+meta.db to need branch pages. Everything is built here with tarfile + json + hashlib; `expected` says what a reader must find:
 diffIDs per image, bottom first, and every regular file's sha256 per layer (by diffID).
 """
 
@@ -102,6 +103,11 @@ def build_oci_archive(path):
         expected["images"][ref] = [diff[k] for k in keys]
         expected.setdefault("configs", []).append(manifest["config"]["digest"])
 
+    _write_archive(path, index, blobs)
+    return expected
+
+
+def _write_archive(path, index, blobs):
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
         def add(name, data):
             ti = tarfile.TarInfo(name)
@@ -113,7 +119,39 @@ def build_oci_archive(path):
         add("index.json", json.dumps(index, sort_keys=True).encode())
         for d, b in sorted(blobs.items()):
             add("blobs/sha256/" + d.split(":")[1], b)
-    return expected
+
+
+def build_many_archive(path, n):
+    """N images sharing the base layer, each with a top layer of one file. Returns
+    {image name: [diffIDs, bottom first]}."""
+    blobs = {}
+
+    def put(b):
+        d = _sha(b)
+        blobs[d] = b
+        return d
+
+    base = _layer_tar(layers()["base"])
+    bd = put(base)
+    index = {"schemaVersion": 2, "manifests": []}
+    images = {}
+    for i in range(n):
+        top = _layer_tar([("app", None), (f"app/f{i}", f"image {i}\n".encode())])
+        td = put(top)
+        cb = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": [bd, td]}}, sort_keys=True).encode()
+        mb = json.dumps({"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                         "config": {"mediaType": MT_CONFIG, "digest": put(cb), "size": len(cb)},
+                         "layers": [{"mediaType": MT_TAR, "digest": bd, "size": len(base)},
+                                    {"mediaType": MT_TAR, "digest": td, "size": len(top)}]},
+                        sort_keys=True).encode()
+        ref = f"docker.io/erofs-share/many-{i:04d}-with-a-long-name-so-that-keys-fill-pages:1"
+        index["manifests"].append({"mediaType": MT_MANIFEST, "digest": put(mb), "size": len(mb),
+                                   "platform": {"architecture": "amd64", "os": "linux"},
+                                   "annotations": {"io.containerd.image.name": ref}})
+        images[ref] = [bd, td]
+    _write_archive(path, index, blobs)
+    return images
 
 
 def config_digests(expected):
