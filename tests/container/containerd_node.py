@@ -13,6 +13,7 @@ skip_reason() says why a node cannot be had here (not root, no containerd, no mk
 a test prints it and skips.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -61,6 +62,12 @@ def skip_reason(tar_index=False):
         return (f"containerd {'.'.join(map(str, v))} has no `enable_tar_index` option in its erofs "
                 f"differ (added in 2.2): the tar-index layer variant cannot be made")
     return ""
+
+
+def _die_with_parent():
+    """preexec_fn: containerd gets SIGTERM if the test is killed (a CTest timeout), so no daemon
+    outlives it (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
 
 
 def _mounts_under(path):
@@ -128,7 +135,7 @@ class ContainerdNode:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([os.path.join(self.bin, "containerd"), "--config", cfg],
                                      stdout=log, stderr=subprocess.STDOUT, env=env,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
