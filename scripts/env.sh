@@ -10,6 +10,11 @@
 #                       [${XDG_CACHE_HOME:-$HOME/.cache}/erofs-share]
 #   MKFS_EROFS_15 FSCK_EROFS_15 DUMP_EROFS_15   Debian 12's erofs-utils 1.5
 #   MKFS_EROFS_19 FSCK_EROFS_19 DUMP_EROFS_19   the erofs-utils >= 1.9 build
+#   CONTAINERD_BIN_DIR CONTAINERD_VERSION   Debian sid's containerd >= 2.1,
+#                       unpacked in the cache dir (scripts/containerd.sh;
+#                       instant when cached). If it cannot be had (no network)
+#                       a warning is printed and both are empty: the tests
+#                       that need a containerd node skip, saying why.
 #   BUILD_DIR           main CMake build tree  [<repo>/build]; a relative
 #                       value is taken relative to the repository root
 #
@@ -26,6 +31,12 @@ _erofs_share_env() {
   bash "$root/scripts/install-deps.sh" || return
   exports=$(bash "$root/scripts/erofs-utils.sh") || return
   eval "$exports"
+  if exports=$(bash "$root/scripts/containerd.sh"); then
+    eval "$exports"
+  else
+    printf 'env.sh: warning: no containerd >= 2.1 (scripts/containerd.sh failed); containerd node tests will skip\n' >&2
+    export CONTAINERD_BIN_DIR="" CONTAINERD_VERSION=""
+  fi
 
   BUILD_DIR=${BUILD_DIR:-build}
   [[ "$BUILD_DIR" == /* ]] || BUILD_DIR="$root/$BUILD_DIR"
@@ -38,7 +49,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   _erofs_share_env
   for _v in EROFS_SHARE_CACHE BUILD_DIR MKFS_EROFS_15 FSCK_EROFS_15 DUMP_EROFS_15 \
-            MKFS_EROFS_19 FSCK_EROFS_19 DUMP_EROFS_19; do
+            MKFS_EROFS_19 FSCK_EROFS_19 DUMP_EROFS_19 CONTAINERD_BIN_DIR CONTAINERD_VERSION; do
     printf 'export %s=%q\n' "$_v" "${!_v}"
   done
 else

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/container/archive_index.hpp"
+#include "core/container/node.hpp"
 #include "core/container/oci.hpp"
 #include "core/container/store.hpp"
 #include "core/util/error.hpp"
@@ -74,12 +75,7 @@ std::optional<ContainerSpec> detect(const std::string& path) {
       spec.kind = SpecKind::oci_layout;
       return spec;
     }
-    if (is_dir(path + "/io.containerd.snapshotter.v1.erofs") ||
-        (is_dir(path + "/snapshots") && exists(path + "/metadata.db"))) {
-      spec.kind = SpecKind::containerd_node;
-      return spec;
-    }
-    return std::nullopt;
+    return detect_node(path);
   }
   // Only an uncompressed tar can be an OCI or docker archive (compressed ones stay layer tars).
   util::check_input_kind(path, false);
@@ -107,8 +103,7 @@ std::optional<ContainerSpec> detect(const std::string& path) {
 }
 
 ContainerSet open(const ContainerSpec& spec, const OpenOptions& options) {
-  if (spec.kind == SpecKind::containerd_node)
-    throw Unsupported(fmt::format("{}: containerd nodes are read by a later version", spec.text));
+  if (spec.kind == SpecKind::containerd_node) return open_node(spec, options);
   return open_oci(spec, options);
 }
 

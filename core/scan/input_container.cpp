@@ -169,6 +169,8 @@ LoadedInput load_layer(const container::Layer& layer, const LayerModel& model, c
 void apply_overlay(const container::OverlayView& view, std::vector<InputRecord*> layers, u32 page_size) {
   for (u32 i = 0; i < layers.size(); ++i) {
     InputRecord& rec = *layers[i];
+    // A layer no known image uses (a node whose metadata is not there) is a mount of its own.
+    if (view.users(i) == 0) continue;
     rec.users = view.users(i);
     std::size_t out = 0;
     for (std::size_t k = 0; k < rec.files.size(); ++k) {

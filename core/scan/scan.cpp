@@ -77,6 +77,8 @@ struct Unit {
   MountMode mount_mode = MountMode::block;
 };
 
+constexpr u32 k_no_unit = ~u32(0);
+
 // The value an INPUT=VALUE setting gives `spec` (the last that names it), if any.
 template <class T>
 const T* setting_for(const std::vector<std::pair<std::string, T>>& settings, const std::string& name) {
@@ -205,6 +207,12 @@ Report scan(const ScanOptions& opt) {
     const container::ContainerSet& set = sets[*set_of[i]];
     std::vector<u32> mine;
     for (const container::Layer& layer : set.layers) {
+      // containerd 2.3's fsmeta.erofs merges a chain's layers (its devices) into one view of
+      // files the layers hold already: it adds no file of its own.
+      if (!layer.devices.empty()) {
+        mine.push_back(k_no_unit);
+        continue;
+      }
       u.layer = &layer;
       auto [it, fresh] = layer_unit.try_emplace(std::make_tuple(layer.id, u.domain, u.mount_mode), units.size());
       if (fresh) {
@@ -217,7 +225,8 @@ Report scan(const ScanOptions& opt) {
       ImageGroup g;
       g.name = image.name;
       g.platform = image.platform;
-      for (u32 l : image.layers) g.inputs.push_back(mine[l]);
+      for (u32 l : image.layers)
+        if (mine[l] != k_no_unit) g.inputs.push_back(mine[l]);
       images.push_back(std::move(g));
     }
   }
