@@ -65,13 +65,13 @@ with containerd_node.ContainerdNode() as node:
            "cache_bytes_now", "cache_bytes_if_tagged", "saved_bytes_now", "saved_bytes_if_tagged"]
     IMAGE = ["files", "cache_bytes", "shared_by_layers", "saved_bytes_now", "saved_bytes_if_tagged", "platform"]
 
-    def image_key(name):  # "app:1" from the archive's "oci-archive:...:app:1" and the node's names
-        return name.rsplit("/", 1)[-1].split(":", 1)[-1] if "oci-archive:" not in name else name.split(":", 2)[-1]
+    def image_key(name):  # "app:1" from the archive's "oci-archive:FILE:app:1" and the node's "containerd:ROOT:app:1"
+        return ":".join(name.split(":")[-2:])
 
     want_images = {image_key(i["name"]): i for i in predicted["images"]}
     got_images = {}
     for i in node_json.get("images", []):
-        got_images[i["name"].rsplit("/", 1)[-1]] = i
+        got_images[image_key(i["name"])] = i
     layer_map = {}  # predicted layer index -> node layer index
     for name, want in want_images.items():
         got = got_images.get(name)
@@ -89,7 +89,7 @@ with containerd_node.ContainerdNode() as node:
             d.eq("node", f"layer {a} (node {blobs[b]}) {k}", node_json["inputs"][b][k], predicted["inputs"][a][k])
     d.eq("node", "layer count", len(node_json["inputs"]), len(predicted["inputs"]))
     inv = {v: k for k, v in layer_map.items()}
-    got_names = [i["name"].rsplit("/", 1)[-1] for i in node_json.get("images", [])]
+    got_names = [image_key(i["name"]) for i in node_json.get("images", [])]
     want_names = [image_key(i["name"]) for i in predicted["images"]]
 
     def pairs(doc, names):
