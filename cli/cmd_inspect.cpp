@@ -209,6 +209,12 @@ void setup_inspect(CLI::App& app, int& status) {
                   "EROFS image file (or block device), or a container input (oci:DIR[:REF], oci-archive:FILE[:REF], "
                   "docker-archive:FILE, or such a path): its EROFS layer")
       ->required();
+  sub->add_option("--device", opt->devices,
+                  "Extra device file, in device-table order (repeat for each); needed to read data stored on it");
+  sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
+  sub->add_option("--path", opt->path, "Only show this path and what is below it");
+  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->add_option("--layer", opt->layer,
                   "The EROFS layer of a container input to inspect, by a prefix of its digest (needed when it has "
                   "more than one)")
@@ -216,12 +222,6 @@ void setup_inspect(CLI::App& app, int& status) {
   sub->add_option("--platform", opt->platform,
                   "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")
       ->type_name("PLATFORM");
-  sub->add_option("--device", opt->devices,
-                  "Extra device file, in device-table order (repeat for each); needed to read data stored on it");
-  sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
-  sub->add_option("--path", opt->path, "Only show this path and what is below it");
-  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 2).\n"
               "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs\n"
               "  erofs-share inspect --layer sha256:1a2b oci:app-layout");
