@@ -89,6 +89,9 @@ def main():
     text = run("lint", f"oci:{lay}", status=0).stdout.decode()
     if f"{ero_name}: clean" not in text or f"note: {tar_name}: not linted, a tar layer" not in text:
         fail(f"lint text report:\n{text}")
+    gh = run("lint", "--format", "github", f"oci:{lay}", status=0).stdout.decode()
+    if f"::notice title=erofs-share lint::{tar_name}: not linted, a tar layer" not in gh:
+        fail(f"lint github annotations have no notice for the tar layer:\n{gh}")
     # An OCI archive of the same layout: the same layer, named by the archive.
     arc = os.path.join(SCRATCH, "layout.tar")
     oci.archive(lay, arc)
