@@ -96,7 +96,8 @@ std::vector<core::lint::LintInput> expand_inputs(const LintOptions& o, std::vect
       continue;
     }
     const container::ErofsInputs& in = held.back();
-    for (const container::SkippedLayer& s : in.skipped) notes.push_back(fmt::format("{}: not linted, {}", s.name, s.reason));
+    for (const container::SkippedLayer& s : in.skipped)
+      notes.push_back(fmt::format("{}: not linted, {}", s.name, s.reason));
     if (in.layers.empty()) out.push_back(LintInput::failed(text, without_name(text, container::no_erofs_layers(in))));
     for (const container::ErofsLayer& layer : in.layers) {
       const std::string& name = layer.layer.name;

@@ -24,13 +24,13 @@ struct LintInput {
   // An input error to report as is (InputError::error), e.g. a layer whose digest is wrong.
   static LintInput failed(std::string name, std::string error);
 
-  std::string name;                         // the path, or what names the bytes in findings
+  std::string name;                          // the path, or what names the bytes in findings
   std::optional<std::span<const u8>> bytes;  // in memory: must stay valid while lint() runs
-  std::string error;                        // non-empty: not read, an input error
+  std::string error;                         // non-empty: not read, an input error
 };
 
 struct LintRequest {
-  std::vector<LintInput> images;  // command-line order
+  std::vector<LintInput> images;   // command-line order
   std::vector<std::string> notes;  // put first in LintReport::notes (e.g. container layers skipped)
   Policy policy;
   bool show_suppressed = false;  // keep baseline-suppressed findings in the report (flagged)
