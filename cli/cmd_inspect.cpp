@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
 #include "core/util/display.hpp"
@@ -29,6 +31,8 @@ struct InspectOptions {
   bool digest = false;
   std::string path;
   std::string output;
+  std::string layer;  // --layer: the EROFS layer of a container input
+  std::string platform = "linux/amd64";
 };
 
 // Sends standard output to `out` while alive (the printers above write to stdout), and back
@@ -138,23 +142,51 @@ void print_json(const core::inspect::Report& rep) {
   fmt::print("\n  ]\n}}\n");
 }
 
+// The container input IMAGE names, opened, if it is one. --device makes IMAGE an image file
+// (unless a transport names a container), as in scan.
+std::optional<core::container::ErofsInputs> open_container(const InspectOptions& o) {
+  namespace container = core::container;
+  std::optional<container::ContainerSpec> spec =
+      o.devices.empty() ? container::container_input(o.image) : container::parse_transport(o.image);
+  if (!spec) {
+    if (!o.layer.empty()) throw core::UsageError(fmt::format("--layer: {} is not a container input", o.image));
+    return std::nullopt;
+  }
+  if (!o.devices.empty()) throw core::UsageError("--device is for EROFS image files, not container inputs");
+  container::OpenOptions open;
+  open.platform = o.platform;
+  return container::open_erofs_inputs(*spec, open);
+}
+
 int run_inspect(const InspectOptions& o) {
   core::util::OutputGuard guard;
-  guard.input(o.image, "input");
+  const core::container::GuardedPath input = core::container::guarded_path(o.image);
+  if (input.tree) {
+    guard.input_or_tree(input.path);
+    guard.forbid_outputs_in_trees();  // no report inside the layout or node being read
+  } else {
+    guard.input(input.path, "input");
+  }
   for (const auto& d : o.devices) guard.input(d, "--device");
   guard.output(o.output, "-o");
   core::util::OutputFile out(o.output);  // opened before the work
   core::erofs::OpenOptions open;
   open.devices = o.devices;
   core::inspect::Report rep;
+  // A container's errors name it (or its layer) already.
+  const std::optional<core::container::ErofsInputs> container = open_container(o);
+  const core::container::ErofsLayer* layer = container ? &core::container::choose_layer(*container, o.layer) : nullptr;
+  if (layer) core::container::verify(*layer);  // before anything reads it
+  const std::string& name = layer ? layer->layer.name : o.image;
   try {
-    core::erofs::Image img(o.image, open);
-    rep = core::inspect::inspect(img, {o.digest, o.path});
+    const auto img = layer ? std::make_unique<core::erofs::Image>(layer->layer.blob.bytes(), name, open)
+                           : std::make_unique<core::erofs::Image>(o.image, open);
+    rep = core::inspect::inspect(*img, {o.digest, o.path});
   } catch (const core::IoError&) {
     throw;
   } catch (const core::Error& e) {
     std::string msg = e.what();
-    if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // some errors already name it
+    if (!msg.starts_with(name + ": ")) msg = name + ": " + msg;  // some errors already name it
     throw core::Error(msg);
   }
   StdoutTo redirect(out);
@@ -173,15 +205,26 @@ int run_inspect(const InspectOptions& o) {
 void setup_inspect(CLI::App& app, int& status) {
   auto opt = std::make_shared<InspectOptions>();
   auto* sub = app.add_subcommand("inspect", "Show an image's superblock and every inode reached from its root");
-  sub->add_option("IMAGE", opt->image, "EROFS image file (or block device)")->required();
+  sub->add_option("IMAGE", opt->image,
+                  "EROFS image file (or block device), or a container input (oci:DIR[:REF], oci-archive:FILE[:REF], "
+                  "docker-archive:FILE, or such a path): its EROFS layer")
+      ->required();
   sub->add_option("--device", opt->devices,
                   "Extra device file, in device-table order (repeat for each); needed to read data stored on it");
   sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
   sub->add_option("--path", opt->path, "Only show this path and what is below it");
   sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
+  sub->add_option("--layer", opt->layer,
+                  "The EROFS layer of a container input to inspect, by a prefix of its digest (needed when it has "
+                  "more than one)")
+      ->type_name("DIGEST-PREFIX");
+  sub->add_option("--platform", opt->platform,
+                  "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")
+      ->type_name("PLATFORM");
   sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 2).\n"
-              "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs");
+              "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs\n"
+              "  erofs-share inspect --layer sha256:1a2b oci:app-layout");
   sub->callback([opt, &status] { status = run_inspect(*opt); });
 }
 

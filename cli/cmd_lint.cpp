@@ -2,12 +2,14 @@
 // report and map it to the exit status (0 clean, 1 findings at/above the threshold, 2 input).
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/container/erofs_inputs.hpp"
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
@@ -36,18 +38,78 @@ struct LintOptions {
   std::string baseline;
   std::string write_baseline;
   bool show_suppressed = false;
+  std::string platform = "linux/amd64";
 };
 
 // Before any work: no output is an image, a device, the config or the baseline; only
 // --write-baseline may replace --baseline (that is how a baseline is updated).
 void check_files(const LintOptions& o) {
   core::util::OutputGuard guard;
-  for (const auto& image : o.images) guard.input(image, "input");
+  for (const auto& image : o.images) {
+    // oci:DIR and the other container inputs name a directory or an archive.
+    const core::container::GuardedPath g = core::container::guarded_path(image);
+    if (g.tree) {
+      guard.input_or_tree(g.path);
+      guard.forbid_outputs_in_trees();  // no report inside the layout or node being read
+    } else {
+      guard.input(g.path, "input");
+    }
+  }
   for (const auto& d : o.devices) guard.input(d, "--device");
   guard.input(o.config, "--config");
   guard.input(o.baseline, "--baseline");
   guard.output(o.output, "-o");
   guard.output(o.write_baseline, "--write-baseline", core::util::OutputKind::report, "--baseline");
+}
+
+// `what` without `name: ` in front (the report names the input separately).
+std::string without_name(const std::string& name, const std::string& what) {
+  const std::string prefix = name + ": ";
+  return what.starts_with(prefix) ? what.substr(prefix.size()) : what;
+}
+
+// The lint inputs: image files as given, container inputs as their EROFS layers (bytes held by
+// `held`), each checked against its digest first. A tar layer is a note; a container that
+// cannot be read, or holds no EROFS layer, or a layer whose digest is wrong, is an input error.
+std::vector<core::lint::LintInput> expand_inputs(const LintOptions& o, std::vector<core::container::ErofsInputs>& held,
+                                                 std::vector<std::string>& notes) {
+  namespace container = core::container;
+  using core::lint::LintInput;
+  std::vector<LintInput> out;
+  container::OpenOptions open;
+  open.platform = o.platform;
+  for (const std::string& text : o.images) {
+    std::optional<container::ContainerSpec> spec;
+    try {
+      // With --device the input is an image file (as in scan), unless a transport says otherwise.
+      spec = o.devices.empty() ? container::container_input(text) : container::parse_transport(text);
+      if (spec && !o.devices.empty()) throw core::UsageError("--device is for EROFS image files, not container inputs");
+      if (spec) held.push_back(container::open_erofs_inputs(*spec, open));
+    } catch (const core::UsageError&) {
+      throw;
+    } catch (const core::Error& e) {
+      out.push_back(LintInput::failed(text, without_name(text, e.what())));
+      continue;
+    }
+    if (!spec) {
+      out.emplace_back(text);
+      continue;
+    }
+    const container::ErofsInputs& in = held.back();
+    for (const container::SkippedLayer& s : in.skipped)
+      notes.push_back(fmt::format("{}: not linted, {}", s.name, s.reason));
+    if (in.layers.empty()) out.push_back(LintInput::failed(text, without_name(text, container::no_erofs_layers(in))));
+    for (const container::ErofsLayer& layer : in.layers) {
+      const std::string& name = layer.layer.name;
+      try {
+        container::verify(layer);
+        out.emplace_back(name, layer.layer.blob.bytes());
+      } catch (const core::Error& e) {
+        out.push_back(LintInput::failed(name, without_name(name, e.what())));
+      }
+    }
+  }
+  return out;
 }
 
 core::lint::Policy make_policy(const LintOptions& o) {
@@ -82,7 +144,8 @@ int run_lint(const LintOptions& o) {
   }
   if (o.images.empty()) throw core::UsageError("lint: at least one IMAGE is required (see --help)");
   lint::LintRequest req;
-  req.images = o.images;
+  std::vector<core::container::ErofsInputs> containers;  // the layers' bytes, mapped while linting
+  req.images = expand_inputs(o, containers, req.notes);
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
   req.write_baseline = o.write_baseline;
@@ -105,7 +168,10 @@ int run_lint(const LintOptions& o) {
 void setup_lint(CLI::App& app, int& status) {
   auto opt = std::make_shared<LintOptions>();
   auto* sub = app.add_subcommand("lint", "Check fingerprinted images for what breaks or wastes page-cache sharing");
-  sub->add_option("IMAGE", opt->images, "EROFS images, checked together (cross-image rules compare them)")
+  sub->add_option("IMAGE", opt->images,
+                  "EROFS images, checked together (cross-image rules compare them); a container input "
+                  "(oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE, or such a path) is linted as its "
+                  "EROFS layers")
       ->type_name("IMAGE");
   sub->add_option("--device", opt->devices,
                   "Extra device file of the (single) IMAGE, in device-table order (repeat for each), so data stored "
@@ -131,10 +197,14 @@ void setup_lint(CLI::App& app, int& status) {
       ->type_name("FILE");
   sub->add_option("--write-baseline", opt->write_baseline, "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or of the baseline already in FILE) that still match")
       ->type_name("FILE");
+  sub->add_option("--platform", opt->platform,
+                  "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")
+      ->type_name("PLATFORM");
   sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
   sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"
               "Examples:\n  erofs-share lint base.erofs app.erofs\n"
               "  erofs-share lint --format sarif -o lint.sarif --baseline lint-baseline.json *.erofs\n"
+              "  erofs-share lint oci:app-layout\n"
               "  erofs-share lint --list-rules");
   sub->callback([opt, &status] { status = run_lint(*opt); });
 }

@@ -43,10 +43,8 @@ Broken broken_from(const std::string& path, const Error& e) {
   return b;
 }
 
-// Superblock facts straight from the file, so they are known even when opening fails later.
-void read_superblock(const std::string& path, ImageFacts& f) {
-  util::MappedFile file(path);
-  const util::ByteView& v = file.view();
+// Superblock facts straight from the bytes, so they are known even when opening fails later.
+void read_superblock(const std::string& path, const util::ByteView& v, ImageFacts& f) {
   f.image_size = v.size();
   try {
     f.sb = erofs::parse_superblock(v, /*lenient=*/true);
@@ -120,17 +118,22 @@ void record_inode(const erofs::Image& img, const std::string& path, const erofs:
 
 }  // namespace
 
-ImageFacts collect_image(const std::string& path, std::size_t index, const LintSettings& settings,
-                         std::unique_ptr<erofs::Image>& image) {
+ImageFacts collect_image(const std::string& path, std::optional<std::span<const u8>> bytes, std::size_t index,
+                         const LintSettings& settings, std::unique_ptr<erofs::Image>& image) {
   ImageFacts f;
   f.image = path;
   f.index = index;
   try {
-    read_superblock(path, f);
     erofs::OpenOptions options;
     options.lenient_superblock = true;
     options.devices = settings.devices;
-    image = std::make_unique<erofs::Image>(path, options);
+    if (bytes) {
+      read_superblock(path, util::ByteView(bytes->data(), bytes->size()), f);
+      image = std::make_unique<erofs::Image>(*bytes, path, options);
+    } else {
+      read_superblock(path, util::MappedFile(path).view(), f);
+      image = std::make_unique<erofs::Image>(path, options);
+    }
   } catch (const IoError&) {
     throw;
   } catch (const NotAnImage&) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,11 +19,12 @@ public:
   using Error::Error;
 };
 
-// Opens `path` (kernel-refusal checks relaxed, so they become findings) and walks it. Corrupt
-// metadata becomes facts, not exceptions. `image` receives the open image (null if it could
-// not be opened) for verify_contents. Throws IoError (unreadable file) or NotAnImage.
-ImageFacts collect_image(const std::string& path, std::size_t index, const LintSettings& settings,
-                         std::unique_ptr<erofs::Image>& image);
+// Opens the image (kernel-refusal checks relaxed, so they become findings) and walks it: the
+// file `name`, or `bytes` named `name` (they must outlive `image`). Corrupt metadata becomes
+// facts, not exceptions. `image` receives the open image (null if it could not be opened) for
+// verify_contents. Throws IoError (unreadable file) or NotAnImage.
+ImageFacts collect_image(const std::string& name, std::optional<std::span<const u8>> bytes, std::size_t index,
+                         const LintSettings& settings, std::unique_ptr<erofs::Image>& image);
 
 // Computes the SHA-256 of every file with verify_wanted, over all images, on `jobs` threads
 // (0 = one per CPU), largest files first. Content that cannot be read is recorded per file.

@@ -71,6 +71,12 @@ ImageSummary summarize(const ImageFacts& img) {
 
 }  // namespace
 
+LintInput LintInput::failed(std::string name, std::string error) {
+  LintInput in(std::move(name));
+  in.error = std::move(error);
+  return in;
+}
+
 LintReport lint(const LintRequest& req) {
   LintReport rep;
   rep.threshold = req.policy.threshold;
@@ -82,15 +88,21 @@ LintReport lint(const LintRequest& req) {
   std::optional<Baseline> existing;  // what --write-baseline merges with when there is no --baseline
   if (!req.write_baseline.empty() && !baseline) existing = existing_baseline(req.write_baseline);
   const std::string today = req.today.empty() ? today_utc() : req.today;
+  rep.notes = req.notes;
 
   // 1. Metadata of every image (sequential: cheap next to reading content).
   Facts facts;
   facts.settings = req.policy.settings;
   std::vector<std::unique_ptr<erofs::Image>> images;
-  for (const std::string& path : req.images) {
+  for (const LintInput& in : req.images) {
+    const std::string& path = in.name;
+    if (!in.error.empty()) {
+      rep.input_errors.push_back({path, in.error});
+      continue;
+    }
     std::unique_ptr<erofs::Image> img;
     try {
-      facts.images.push_back(collect_image(path, facts.images.size(), facts.settings, img));
+      facts.images.push_back(collect_image(path, in.bytes, facts.images.size(), facts.settings, img));
       images.push_back(std::move(img));
     } catch (const IoError& e) {
       rep.input_errors.push_back(input_error(path, e.what()));
@@ -116,7 +128,7 @@ LintReport lint(const LintRequest& req) {
 
   // 4. Accepted findings.
   if (baseline) {
-    rep.notes = apply_baseline(*baseline, rep.findings, today);
+    for (std::string& n : apply_baseline(*baseline, rep.findings, today)) rep.notes.push_back(std::move(n));
     rep.warnings = baseline_warnings(*baseline, today);
     rep.suppressed = static_cast<std::size_t>(
         std::count_if(rep.findings.begin(), rep.findings.end(), [](const Finding& f) { return f.suppressed; }));

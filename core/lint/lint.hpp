@@ -1,6 +1,8 @@
 // `erofs-share lint`: check images against the rule table and return findings as data.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,23 @@ namespace core::lint {
 
 inline constexpr int k_schema_version = 2;  // of the JSON report (share/lint/report.schema.json)
 
+// One image to lint: a file, or an image held in memory (a container's EROFS layer), or an input
+// the caller already knows it cannot read.
+struct LintInput {
+  LintInput(std::string path) : name(std::move(path)) {}  // implicit: a path is an input
+  LintInput(const char* path) : name(path) {}
+  LintInput(std::string name_, std::span<const u8> bytes_) : name(std::move(name_)), bytes(bytes_) {}
+  // An input error to report as is (InputError::error), e.g. a layer whose digest is wrong.
+  static LintInput failed(std::string name, std::string error);
+
+  std::string name;                          // the path, or what names the bytes in findings
+  std::optional<std::span<const u8>> bytes;  // in memory: must stay valid while lint() runs
+  std::string error;                         // non-empty: not read, an input error
+};
+
 struct LintRequest {
-  std::vector<std::string> images;
+  std::vector<LintInput> images;   // command-line order
+  std::vector<std::string> notes;  // put first in LintReport::notes (e.g. container layers skipped)
   Policy policy;
   bool show_suppressed = false;  // keep baseline-suppressed findings in the report (flagged)
   std::string today;             // "YYYY-MM-DD" for baseline expiry; "" = today (UTC)
@@ -54,7 +71,7 @@ struct LintReport {
   std::vector<Finding> findings;          // sorted (finding_less); suppressed ones only on request
   std::size_t suppressed = 0;             // findings a baseline accepted
   std::vector<InputError> input_errors;   // inputs that could not be read (exit 2), command-line order
-  std::vector<std::string> notes;         // baseline housekeeping
+  std::vector<std::string> notes;         // LintRequest::notes, then baseline housekeeping
   std::vector<std::string> warnings;      // baseline problems: placeholder reasons, expired entries
   std::vector<Finding> accepted;          // suppressed findings not in `findings` (no --show-suppressed)
   std::optional<BaselineMerge> baseline_out;  // with LintRequest::write_baseline

@@ -51,7 +51,7 @@ std::string render_github(const LintReport& rep) {
                        escape_property("erofs-share lint: " + f.rule), escape_data(text));
   }
   for (const std::string& n : rep.warnings) out += "::warning title=erofs-share lint baseline::" + escape_data(n) + "\n";
-  for (const std::string& n : rep.notes) out += "::notice title=erofs-share lint baseline::" + escape_data(n) + "\n";
+  for (const std::string& n : rep.notes) out += "::notice title=erofs-share lint::" + escape_data(n) + "\n";  // inputs, baseline
   for (const InputError& e : rep.input_errors)
     out += fmt::format("::error file={},title={}::{}\n", escape_property(e.input),
                        escape_property("erofs-share lint: input error"), escape_data(e.input + ": " + e.error));
