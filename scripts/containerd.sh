@@ -111,18 +111,7 @@ available=$( { papt_cache madison containerd 2>/dev/null || true; } |
 [[ -n "$available" ]] ||
   die "no containerd package found in suite(s) '$SUITES' (see $update_log); need containerd >= $MIN_VERSION"
 
-if [[ -n "${EROFS_SHARE_CONTAINERD_VERSION:-}" ]]; then
-  grep -qxF "$EROFS_SHARE_CONTAINERD_VERSION" <<<"$available" ||
-    die "containerd $EROFS_SHARE_CONTAINERD_VERSION not offered by '$SUITES' (available: $(paste -sd ' ' <<<"$available"))"
-  debver=$EROFS_SHARE_CONTAINERD_VERSION
-else
-  debver=""
-  while read -r v; do
-    if [[ -z "$debver" ]] || version_ge "$v" "$debver"; then debver=$v; fi
-  done <<<"$available"
-fi
-version_ge "$debver" "$MIN_VERSION" ||
-  die "the newest containerd in suite(s) '$SUITES' is $debver; need >= $MIN_VERSION"
+debver=$(papt_pick_version containerd "$available" "${EROFS_SHARE_CONTAINERD_VERSION:-}" "$MIN_VERSION") || exit 1
 
 upver=$(upstream_of "$debver")
 PREFIX="$CACHE/containerd-$upver"

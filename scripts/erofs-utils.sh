@@ -162,18 +162,7 @@ if [[ -z "$available" ]]; then
   die "no erofs-utils source package found in suite(s) '$SUITES' (see $update_log); need erofs-utils >= $MIN_VERSION"
 fi
 
-if [[ -n "${EROFS_SHARE_EROFS_UTILS_VERSION:-}" ]]; then
-  grep -qxF "$EROFS_SHARE_EROFS_UTILS_VERSION" <<<"$available" ||
-    die "erofs-utils $EROFS_SHARE_EROFS_UTILS_VERSION not offered by suite(s) '$SUITES' (available: $(paste -sd ' ' <<<"$available"))"
-  debver=$EROFS_SHARE_EROFS_UTILS_VERSION
-else
-  debver=""
-  while read -r v; do
-    if [[ -z "$debver" ]] || version_ge "$v" "$debver"; then debver=$v; fi
-  done <<<"$available"
-fi
-version_ge "$debver" "$MIN_VERSION" ||
-  die "the newest erofs-utils source in suite(s) '$SUITES' is $debver; need >= $MIN_VERSION (try EROFS_SHARE_DEBIAN_SUITES='sid forky trixie-backports')"
+debver=$(papt_pick_version erofs-utils "$available" "${EROFS_SHARE_EROFS_UTILS_VERSION:-}" "$MIN_VERSION" "try EROFS_SHARE_DEBIAN_SUITES='sid forky trixie-backports'") || exit 1
 
 upver=$(upstream_of "$debver")
 PREFIX="$CACHE/erofs-utils-$upver"

@@ -86,3 +86,29 @@ papt_update() {
     grep '^[EW]: ' "$update_log" | sed 's/^/  /' >&2
   fi
 }
+
+# papt_pick_version WHAT AVAILABLE PINNED MIN [HINT]: prints the version to use: PINNED if the
+# suites offer it, else the newest of AVAILABLE (one per line); fails (status 1, message on
+# stderr) if PINNED is not offered or the choice is older than MIN. Call as
+# `v=$(papt_pick_version ...) || exit 1`. Uses $SUITES for messages.
+papt_pick_version() {
+  local what=$1 available=$2 pinned=$3 min=$4 hint=${5:-} v best=""
+  if [[ -n "$pinned" ]]; then
+    if ! grep -qxF "$pinned" <<<"$available"; then
+      printf '%s: ERROR: %s %s not offered by suite(s) %s (available: %s)\n' "$what" "$what" "$pinned" "'$SUITES'" \
+        "$(paste -sd ' ' <<<"$available")" >&2
+      return 1
+    fi
+    best=$pinned
+  else
+    while read -r v; do
+      if [[ -z "$best" ]] || dpkg --compare-versions "$v" ge "$best"; then best=$v; fi
+    done <<<"$available"
+  fi
+  if ! dpkg --compare-versions "$best" ge "$min"; then
+    printf '%s: ERROR: the newest %s in suite(s) %s is %s; need >= %s%s\n' "$what" "$what" "'$SUITES'" "$best" "$min" \
+      "${hint:+ ($hint)}" >&2
+    return 1
+  fi
+  printf '%s\n' "$best"
+}

@@ -1,11 +1,35 @@
 #!/bin/bash
-# run_fuzz.sh FUZZER WORKDIR SECONDS
-# Builds a seed corpus with the real mkfs.erofs 1.5 and >= 1.9 (MKFS_EROFS_15 / MKFS_EROFS_19;
-# fails if they are unset) from a small generated tree, then runs the libFuzzer binary for
+# run_fuzz.sh FUZZER WORKDIR SECONDS [SEEDS]
+# Builds a seed corpus, then runs the libFuzzer binary for SECONDS. SEEDS "images" (default):
+# images made with the real mkfs.erofs 1.5 and >= 1.9 (MKFS_EROFS_15 / MKFS_EROFS_19; fails if
+# they are unset) from a small generated tree; "container": container_seeds.py's layers and OCI
+# and docker archives. The fuzzer runs
 # SECONDS with libFuzzer seed FUZZ_SEED (default 1, so CI runs explore alike). Exits non-zero
 # on any crash, sanitizer report, timeout or out-of-memory.
 set -euo pipefail
-fuzzer=$1 work=$2 seconds=${3:-60}
+fuzzer=$1 work=$2 seconds=${3:-60} seeds=${4:-images}
+
+rm -rf "$work"
+mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
+run() {
+  ls -l "$work/seeds"
+  set +e
+  "$fuzzer" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/" "$work/corpus" "$work/seeds" 2>&1 | tail -n 40
+  status=${PIPESTATUS[0]}
+  set -e
+  if [[ $status -ne 0 ]]; then
+    echo "run_fuzz.sh: FAIL: the fuzzer exited with $status; reproducer(s) in $work/artifacts:" >&2
+    ls -l "$work/artifacts" >&2
+    exit 1
+  fi
+  echo "run_fuzz.sh: no crash in ${seconds}s"
+  exit 0
+}
+if [[ $seeds == container ]]; then
+  python3 "$(dirname "$0")/container_seeds.py" "$work/seeds"
+  run
+fi
 
 for var in MKFS_EROFS_15 MKFS_EROFS_19; do
   if [[ -z "${!var:-}" ]]; then
@@ -18,8 +42,7 @@ for var in MKFS_EROFS_15 MKFS_EROFS_19; do
   fi
 done
 
-rm -rf "$work"
-mkdir -p "$work/tree" "$work/seeds" "$work/corpus" "$work/artifacts"
+mkdir -p "$work/tree"
 t=$work/tree
 printf 'hello\n' > "$t/small"
 head -c 5000 /dev/zero | tr '\0' 'a' > "$t/two-blocks"
@@ -57,16 +80,4 @@ mk "$MKFS_EROFS_19" 19-512-chunk -b512 --chunksize=1024 -Enoinline_data -Eforce-
 mk "$MKFS_EROFS_15" 15-lz4hc -zlz4hc
 mk "$MKFS_EROFS_19" 19-512-lzma-frag -b512 -zlzma -Eztailpacking,fragments,dedupe
 mk "$MKFS_EROFS_19" 19-512-zstd-dirs -b512 -zzstd --zD
-ls -l "$work/seeds"
-
-set +e
-"$fuzzer" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-  -artifact_prefix="$work/artifacts/" "$work/corpus" "$work/seeds" 2>&1 | tail -n 40
-status=${PIPESTATUS[0]}
-set -e
-if [[ $status -ne 0 ]]; then
-  echo "run_fuzz.sh: FAIL: the fuzzer exited with $status; reproducer(s) in $work/artifacts:" >&2
-  ls -l "$work/artifacts" >&2
-  exit 1
-fi
-echo "run_fuzz.sh: no crash in ${seconds}s"
+run
