@@ -130,12 +130,12 @@ LayerModel parse_layer_mkfs_options(std::string_view options) {
       m.block_size = static_cast<u32>(b);
     } else if (o.starts_with("-E")) {
       const std::string v = value(2);
-      for (std::size_t i = 0; i <= v.size();) {
-        std::size_t j = v.find(',', i);
-        if (j == std::string::npos) j = v.size();
-        const std::string f = v.substr(i, j - i);
+      for (std::size_t at = 0; at <= v.size();) {
+        std::size_t end = v.find(',', at);
+        if (end == std::string::npos) end = v.size();
+        const std::string f = v.substr(at, end - at);
         if (f == "ztailpacking" || f == "fragments" || f == "all-fragments" || f.starts_with("fragments=")) m.packs_tails = true;
-        i = j + 1;
+        at = end + 1;
       }
     } else if (o.starts_with("-C") || o.starts_with("-T") || o.starts_with("-U")) {
       value(2);  // layout details that change neither classes nor fingerprints

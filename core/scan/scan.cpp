@@ -93,7 +93,8 @@ template <class T>
 void check_settings(const std::vector<std::pair<std::string, T>>& settings, const char* option,
                     const std::vector<InputSpec>& specs, const std::vector<LoadedInput>& loaded,
                     const std::vector<Unit>& units) {
-  for (const auto& [name, value] : settings) {
+  for (const auto& setting : settings) {
+    const std::string& name = setting.first;  // (clang 14 cannot capture a structured binding)
     bool found = std::any_of(specs.begin(), specs.end(), [&](const InputSpec& s) { return s.path == name; });
     for (std::size_t i = 0; !found && i < units.size(); ++i) found = !units[i].layer && loaded[i].record.name == name;
     if (!found) throw UsageError(fmt::format("{} {}=...: no input is named {}", option, name, name));
