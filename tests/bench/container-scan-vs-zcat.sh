@@ -56,7 +56,9 @@ if [[ ! -f "$dir/.complete" ]]; then
   echo "bench: making a docker archive of >= $mib MiB of gzip layers in $dir (minutes, once)" >&2
   rm -rf "$dir" && mkdir -p "$dir"
   list l1 $((mib * 3 / 2)) usr/bin usr/lib/x86_64-linux-gnu usr/include
-  list l2 $((mib * 7 / 10)) $(cd / && ls -d usr/lib/* | grep -v '^usr/lib/x86_64-linux-gnu$')
+  l2_dirs=()
+  for d in /usr/lib/*; do [[ $d == /usr/lib/x86_64-linux-gnu ]] || l2_dirs+=("${d#/}"); done
+  list l2 $((mib * 7 / 10)) "${l2_dirs[@]}"
   list l3 $((mib * 4 / 5)) usr/share
   list l5 $((mib / 20 + 1)) usr/libexec
   head -n "$(($(wc -l <"$dir/l2.list") / 10))" "$dir/l2.list" >>"$dir/l5.list"  # replaces part of l2
