@@ -39,13 +39,13 @@ std::vector<std::string> words(std::string_view s) {
 
 // Gzip layers are inflated whole by libdeflate, about 2.5x zlib's speed (zlib's inflate_fast was
 // two thirds of a scan's time), into anonymous memory taken from one budget for the whole
-// process: a quarter of physical memory, at most 3 GiB (a 1.6 GiB base layer and the 0.8 GiB
-// layer read beside it both fit; with 2 GiB the second was streamed, at zlib's speed). The size
-// comes from the gzip trailer (ISIZE, the size mod 2^32) and is only a guess: a layer that does
-// not fit the budget at the time, or whose one member does not inflate to exactly that size over
-// the whole blob (several members, trailing bytes, bad data, a size past 4 GiB), is streamed
-// through libarchive's gzip filter as before, so its errors are the same (the wasted pass is at
-// most the budget's worth of output).
+// process: a quarter of physical memory, at most 3 GiB (container-scan-vs-zcat.sh's 1.3 GiB base
+// layer and the 0.8 GiB one read beside it both fit; with 2 GiB the latter was streamed, at
+// zlib's speed). The size comes from the gzip trailer (ISIZE, the size mod 2^32) and is only a
+// guess: a layer that does not fit the budget at the time, or whose one member does not inflate
+// to exactly that size over the whole blob (several members, trailing bytes, bad data, a size
+// past 4 GiB), is streamed through libarchive's gzip filter as before, so its errors are the
+// same (the wasted pass is at most the budget's worth of output).
 std::atomic<u64> g_inflate_used{0};
 
 u64 inflate_budget() {
