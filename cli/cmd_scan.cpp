@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "core/container/container.hpp"
+#include "core/container/erofs_inputs.hpp"
 #include "core/scan/render.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/error.hpp"
@@ -96,8 +97,7 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
   std::vector<std::string> names;
   for (const auto& in : s.inputs) {
     // oci:DIR[:REF] and the other transports name a directory or archive.
-    const auto transport = core::container::parse_transport(in.path);
-    guard.input_or_tree(transport ? transport->path : in.path);
+    guard.input_or_tree(core::container::guarded_path(in.path).path);
     for (const auto& d : in.devices) guard.input(d, "--device");
     names.push_back(in.path);
   }

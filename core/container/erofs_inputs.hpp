@@ -1,4 +1,5 @@
-// The EROFS filesystems in a container input, for the commands that read one EROFS image at a
+// The input interface of container inputs (container_input, guarded_path: scan, lint and inspect
+// alike), and the EROFS filesystems in a container input, for the commands that read one EROFS image at a
 // time (lint, inspect). scan models whole containers (core/scan); lint and inspect take the
 // same inputs ("oci:DIR", an OCI or docker archive, a containerd node, or a path detect()
 // recognises) and read each EROFS layer as an image. Tar layers are listed as skipped: scan

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "core/container/erofs_inputs.hpp"
 #include "core/scan/input_container.hpp"
 #include "core/scan/manifest.hpp"
 #include "core/scan/parallel.hpp"
@@ -101,10 +102,11 @@ void check_settings(const std::vector<std::pair<std::string, T>>& settings, cons
   }
 }
 
+// The container an input names (the input interface scan, lint and inspect share); an input
+// with --device is an image file.
 std::optional<container::ContainerSpec> container_spec(const InputSpec& spec) {
-  if (auto t = container::parse_transport(spec.path)) return t;
-  if (!spec.devices.empty()) return std::nullopt;
-  return container::detect(spec.path);
+  if (!spec.devices.empty()) return container::parse_transport(spec.path);
+  return container::container_input(spec.path);
 }
 
 }  // namespace
