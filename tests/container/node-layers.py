@@ -197,13 +197,13 @@ def main():
 
             # Every file's fingerprint is its sha256; --aufs whiteouts are overlayfs metadata.
             rows = {d: check_blob(es, by_diff[d], exp["files"][d]) for d in diff_ids}
-            base, top_a = exp["images"]["docker.io/erofs-share/fixture-a:1"]
+            base, top_a = exp["images"]["localhost/erofs-share/fixture-a:1"]
             check_fsmeta(es, dump, node, [by_diff[base], by_diff[top_a]],
                          merged_files(exp["files"][base], exp["files"][top_a], hidden={"usr/share/doc/a.txt"}))
             wh = rows[top_a].get("usr/share/doc/a.txt")
             check(wh is not None and wh["type"] == "chardev" and wh["rdev"] == {"major": 0, "minor": 0},
                   f"whiteout of usr/share/doc/a.txt: {wh}")
-            top_b = exp["images"]["docker.io/erofs-share/fixture-b:1"][1]
+            top_b = exp["images"]["localhost/erofs-share/fixture-b:1"][1]
             opq = rows[top_b].get("etc/conf.d", {})
             names = [x["name"] for x in opq.get("xattrs", [])]
             check("trusted.overlay.opaque" in names, f"etc/conf.d xattrs {names}: no trusted.overlay.opaque")

@@ -94,7 +94,7 @@ def build_oci_archive(path):
                     "config": {"mediaType": MT_CONFIG, "digest": put(cb), "size": len(cb)},
                     "layers": [layer_desc[k] for k in keys]}
         mb = json.dumps(manifest, sort_keys=True).encode()
-        ref = f"docker.io/erofs-share/fixture-{name}:1"
+        ref = f"localhost/erofs-share/fixture-{name}:1"
         index["manifests"].append({
             "mediaType": MT_MANIFEST, "digest": put(mb), "size": len(mb),
             "platform": {"architecture": "amd64", "os": "linux"},
@@ -145,7 +145,7 @@ def build_many_archive(path, n):
                          "layers": [{"mediaType": MT_TAR, "digest": bd, "size": len(base)},
                                     {"mediaType": MT_TAR, "digest": td, "size": len(top)}]},
                         sort_keys=True).encode()
-        ref = f"docker.io/erofs-share/many-{i:04d}-with-a-long-name-so-that-keys-fill-pages:1"
+        ref = f"localhost/erofs-share/many-{i:04d}-with-a-long-name-so-that-keys-fill-pages:1"
         index["manifests"].append({"mediaType": MT_MANIFEST, "digest": put(mb), "size": len(mb),
                                    "platform": {"architecture": "amd64", "os": "linux"},
                                    "annotations": {"io.containerd.image.name": ref}})
