@@ -16,6 +16,7 @@
 #include "core/container/erofs_inputs.hpp"
 #include "core/scan/render.hpp"
 #include "core/scan/scan.hpp"
+#include "core/util/display.hpp"
 #include "core/util/error.hpp"
 #include "core/util/output_file.hpp"
 #include "core/util/output_guard.hpp"
@@ -40,6 +41,7 @@ struct ScanOptions {
   std::string manifest_out;
   std::string tree_class = "uncompressed";
   bool no_progress = false;
+  bool keep_going = false;
   std::string platform = "linux/amd64";
   std::string layer_mkfs_options;
   core::u64 max_layer_entries = core::container::Limits{}.max_layer_entries;
@@ -150,6 +152,7 @@ int run_scan(const ScanOptions& o) {
   s.jobs = o.jobs;
   s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
   s.manifest_out = o.manifest_out;
+  s.keep_going = o.keep_going;
   s.platform = o.platform;
   s.layer_mkfs_options = o.layer_mkfs_options;
   s.container_limits.max_layer_entries = o.max_layer_entries;
@@ -180,10 +183,13 @@ int run_scan(const ScanOptions& o) {
   else
     write(core::scan::render_text(report, top));
   out.commit();
+  // --keep-going: the report is written; the inputs left out are also said on stderr, and the
+  // exit status says the report is not of every input.
+  for (const auto& e : report.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e.error));
   // Done: end the process here. Freeing every record and path of a large scan one by one takes
   // longer than the operating system needs to drop the whole address space.
   std::fflush(stderr);
-  std::_Exit(0);
+  std::_Exit(report.input_errors.empty() ? 0 : 1);
 }
 
 }  // namespace
@@ -221,6 +227,8 @@ void setup_scan(CLI::App& app, int& status) {
                   "Write one manifest per input into this directory (every file is hashed)");
   sub->add_option("--tree-class", opt->tree_class, "How directory and tar inputs are modelled [uncompressed]")
       ->check(CLI::IsMember({"uncompressed", "compressed"}));
+  sub->add_flag("--keep-going", opt->keep_going,
+                "Leave out an input that cannot be read (listed in the report and on stderr, exit 1) and scan the rest");
   sub->add_option("--platform", opt->platform,
                   "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes [linux/amd64]");
   sub->add_option("--layer-mkfs-options", opt->layer_mkfs_options,

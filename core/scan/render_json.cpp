@@ -167,6 +167,11 @@ ordered_json head_json(const Report& r) {
   const bool images = !r.images.empty();
   for (u32 i = 0; i < r.inputs.size(); ++i) inputs.push_back(input_json(i, r.inputs[i], images));
   j["inputs"] = std::move(inputs);
+  if (!r.input_errors.empty()) {  // --keep-going: the inputs left out
+    ordered_json errors = ordered_json::array();
+    for (const InputErrorRow& e : r.input_errors) errors.push_back({{"input", e.input}, {"error", e.error}});
+    j["input_errors"] = std::move(errors);
+  }
   ordered_json pairs = ordered_json::array();
   for (const PairRow& p : r.pairs)
     pairs.push_back({{"a", p.a},

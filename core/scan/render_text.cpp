@@ -83,6 +83,12 @@ std::string render_text(const Report& r, std::size_t top) {
   o += fmt::format("erofs-share scan: {} input{}, {} domain{}, page size {}, {} class order\n\n", r.inputs.size(),
                    r.inputs.size() == 1 ? "" : "s", r.domains.size(), r.domains.size() == 1 ? "" : "s",
                    r.options.page_size, r.options.assume == Assume::best ? "best" : "command-line");
+  if (!r.input_errors.empty()) {
+    o += fmt::format("Left out, could not be read ({} input{}):\n", r.input_errors.size(),
+                     r.input_errors.size() == 1 ? "" : "s");
+    for (const InputErrorRow& e : r.input_errors) o += fmt::format("  {}\n", util::display(e.error));
+    o += "\n";
+  }
   o += fmt::format("Page cache for the data of {} regular files ({}):\n", r.files, human_bytes(r.data_bytes));
   o += fmt::format("  {:<22} {:>16}  {}\n", "without sharing", t.cache_bytes_without_sharing,
                    human_bytes(t.cache_bytes_without_sharing));

@@ -141,6 +141,12 @@ struct ReasonRow {
   u64 bytes = 0;  // page bytes of those copies
 };
 
+// An input scan left out (ScanOptions::keep_going): its name as given and why.
+struct InputErrorRow {
+  std::string input;
+  std::string error;  // the one-line message, naming the input (and layer)
+};
+
 struct Report {
   ModelOptions options;
   Figures totals;
@@ -157,6 +163,7 @@ struct Report {
   LayerFigures layers;
   std::vector<ImageRow> images;          // input order
   std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
+  std::vector<InputErrorRow> input_errors;  // --keep-going: inputs left out, command-line order
   // The input records the rows point into (CopyRow::paths); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
 };

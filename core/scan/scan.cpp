@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 #include <optional>
+#include <mutex>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -74,6 +75,7 @@ struct Unit {
   std::size_t spec = 0;                      // the command-line input it came from (the first)
   const container::Layer* layer = nullptr;   // a container layer; null: the input itself
   u32 overlay = 0;                           // layers: index in the overlay view
+  std::vector<std::size_t> specs;            // layers: every command-line input using it
   std::string domain;
   MountMode mount_mode = MountMode::block;
 };
@@ -105,8 +107,79 @@ void check_settings(const std::vector<std::pair<std::string, T>>& settings, cons
 // The container an input names (the input interface scan, lint and inspect share); an input
 // with --device is an image file.
 std::optional<container::ContainerSpec> container_spec(const InputSpec& spec) {
-  if (!spec.devices.empty()) return container::parse_transport(spec.path);
-  return container::container_input(spec.path);
+  try {
+    if (!spec.devices.empty()) {
+      auto t = container::parse_transport(spec.path);
+      if (t) throw UsageError("--device is for EROFS images only");
+      return t;
+    }
+    return container::container_input(spec.path);
+  } catch (const IoError&) {
+    throw;
+  } catch (const Error&) {
+    rethrow_for(spec.path);
+  }
+}
+
+container::ContainerSet open_set(const container::ContainerSpec& cspec, const container::OpenOptions& copt,
+                                 const std::string& input) {
+  try {
+    return container::open(cspec, copt);
+  } catch (const IoError&) {
+    throw;
+  } catch (const Error&) {
+    rethrow_for(input);
+  }
+}
+
+
+// --keep-going: a unit that failed fails every command-line input using it (a container with one
+// bad layer is left out whole); units of failed inputs that no surviving input uses are dropped,
+// with their images; the rest is renumbered. `trees` (overlay order) follows when not empty.
+void drop_failed(std::vector<Unit>& units, std::vector<std::string>& unit_error, std::vector<std::string>& spec_error,
+                 std::vector<LoadedInput>& loaded, std::vector<container::LayerTree>& trees,
+                 std::vector<ImageGroup>& images, std::vector<std::size_t>& image_spec) {
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (unit_error[i].empty()) continue;
+    const std::vector<std::size_t> owners = units[i].layer ? units[i].specs : std::vector<std::size_t>{units[i].spec};
+    for (std::size_t s : owners)
+      if (spec_error[s].empty()) spec_error[s] = unit_error[i];
+  }
+  std::vector<u32> renumber(units.size(), k_no_unit);
+  std::vector<Unit> kept_units;
+  std::vector<LoadedInput> kept_loaded;
+  std::vector<std::string> kept_errors;
+  std::vector<container::LayerTree> kept_trees;
+  u32 overlay = 0;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const std::vector<std::size_t> owners = units[i].layer ? units[i].specs : std::vector<std::size_t>{units[i].spec};
+    const bool alive = unit_error[i].empty() &&
+                       std::any_of(owners.begin(), owners.end(), [&](std::size_t s) { return spec_error[s].empty(); });
+    if (!alive) continue;
+    renumber[i] = static_cast<u32>(kept_units.size());
+    Unit u = std::move(units[i]);
+    if (u.layer) {
+      if (!trees.empty()) kept_trees.push_back(std::move(trees[u.overlay]));
+      u.overlay = overlay++;
+    }
+    kept_units.push_back(std::move(u));
+    kept_loaded.push_back(std::move(loaded[i]));
+    kept_errors.emplace_back();
+  }
+  std::vector<ImageGroup> kept_images;
+  std::vector<std::size_t> kept_image_spec;
+  for (std::size_t k = 0; k < images.size(); ++k) {
+    if (!spec_error[image_spec[k]].empty()) continue;
+    for (u32& in : images[k].inputs) in = renumber[in];
+    kept_images.push_back(std::move(images[k]));
+    kept_image_spec.push_back(image_spec[k]);
+  }
+  units = std::move(kept_units);
+  loaded = std::move(kept_loaded);
+  unit_error = std::move(kept_errors);
+  if (!trees.empty() || overlay == 0) trees = std::move(kept_trees);
+  images = std::move(kept_images);
+  image_spec = std::move(kept_image_spec);
 }
 
 }  // namespace
@@ -172,6 +245,7 @@ Report scan(const ScanOptions& opt) {
   std::vector<container::ContainerSet> sets;
   std::vector<Unit> units;
   std::vector<ImageGroup> images;
+  std::vector<std::size_t> image_spec;  // per image: the command-line input it is in
   std::map<std::tuple<std::string, std::string, MountMode>, std::size_t> layer_unit;
   container::OpenOptions copt;
   copt.platform = opt.platform;
@@ -179,18 +253,19 @@ Report scan(const ScanOptions& opt) {
   const LayerModel layer_model = parse_layer_mkfs_options(opt.layer_mkfs_options);
   u32 overlay_layers = 0;
   std::vector<std::optional<std::size_t>> set_of(opt.inputs.size());  // per input: its set, if a container
+  // --keep-going: the first error of each command-line input (it is then left out).
+  std::vector<std::string> spec_error(opt.inputs.size());
   for (std::size_t i = 0; i < opt.inputs.size(); ++i) {
     const InputSpec& spec = opt.inputs[i];
     try {
       std::optional<container::ContainerSpec> cspec = container_spec(spec);
       if (!cspec) continue;
-      if (!spec.devices.empty()) throw UsageError("--device is for EROFS images only");
+      container::ContainerSet set = open_set(*cspec, copt, spec.path);
       set_of[i] = sets.size();
-      sets.push_back(container::open(*cspec, copt));
-    } catch (const IoError&) {
-      throw;
-    } catch (const Error&) {
-      rethrow_for(spec.path);
+      sets.push_back(std::move(set));
+    } catch (const Error& e) {
+      if (!opt.keep_going) throw;
+      spec_error[i] = e.what();
     }
   }
   // Units in command-line order; a container's layers where the container is (the sets no
@@ -199,6 +274,7 @@ Report scan(const ScanOptions& opt) {
     const InputSpec& spec = opt.inputs[i];
     const std::string* domain = setting_for(opt.domains, spec.path);
     const MountMode* mode = setting_for(opt.mount_modes, spec.path);
+    if (!spec_error[i].empty()) continue;
     Unit u;
     u.spec = i;
     u.domain = domain ? *domain : opt.default_domain;
@@ -222,6 +298,7 @@ Report scan(const ScanOptions& opt) {
         u.overlay = overlay_layers++;
         units.push_back(u);
       }
+      units[it->second].specs.push_back(i);
       mine.push_back(static_cast<u32>(it->second));
     }
     for (const container::ContainerImage& image : set.images) {
@@ -231,27 +308,38 @@ Report scan(const ScanOptions& opt) {
       for (u32 l : image.layers)
         if (mine[l] != k_no_unit) g.inputs.push_back(mine[l]);
       images.push_back(std::move(g));
+      image_spec.push_back(i);
     }
   }
 
   // 2. Read every input's metadata (archives and tar layers are hashed as they stream by).
   std::vector<LoadedInput> loaded(units.size());
   std::vector<container::LayerTree> trees(overlay_layers);
+  std::vector<std::string> unit_error(units.size());
   parallel_for(units.size(), jobs, [&](std::size_t i) {
     const Unit& u = units[i];
-    if (!u.layer) {
-      loaded[i] = load(opt.inputs[u.spec], opt, counters);
-      return;
-    }
     try {
-      container::verify_layer(*u.layer, u.layer->name);
-      loaded[i] = load_layer(*u.layer, layer_model, opt.container_limits, counters, trees[u.overlay]);
-    } catch (const IoError&) {
-      throw;
-    } catch (const Error&) {
-      rethrow_for_layer(*u.layer);
+      if (!u.layer) {
+        loaded[i] = load(opt.inputs[u.spec], opt, counters);
+        return;
+      }
+      try {
+        container::verify_layer(*u.layer, u.layer->name);
+        loaded[i] = load_layer(*u.layer, layer_model, opt.container_limits, counters, trees[u.overlay]);
+      } catch (const IoError&) {
+        throw;
+      } catch (const Error&) {
+        rethrow_for_layer(*u.layer);
+      }
+    } catch (const Error& e) {
+      if (!opt.keep_going) throw;
+      unit_error[i] = e.what();
     }
   }, report_progress("reading", 0, 0));
+  if (opt.keep_going) {
+    drop_failed(units, unit_error, spec_error, loaded, trees, images, image_spec);
+    overlay_layers = static_cast<u32>(trees.size());
+  }
   for (std::size_t i = 0; i < units.size(); ++i) {
     loaded[i].record.domain = units[i].domain;
     loaded[i].record.mount_mode = units[i].mount_mode;
@@ -333,6 +421,7 @@ Report scan(const ScanOptions& opt) {
   std::stable_sort(work.begin(), large_end, [&](const Job& a, const Job& b) { return size_of(a) > size_of(b); });
 
   // 3. Hash in parallel; each inode once. Unreadable data is recorded, not fatal.
+  std::mutex hash_error_mutex;
   counters.files = 0;
   counters.bytes = 0;
   parallel_for(work.size(), jobs, [&](std::size_t w) {
@@ -344,12 +433,23 @@ Report scan(const ScanOptions& opt) {
       f.content_error = e.what();
     } catch (const DataUnavailable& e) {
       f.content_error = e.what();
-    } catch (const Error&) {
-      if (units[work[w].input].layer) rethrow_for_layer(*units[work[w].input].layer);
-      rethrow_for(opt.inputs[units[work[w].input].spec].path);
+    } catch (const Error& e) {
+      try {
+        if (units[work[w].input].layer) rethrow_for_layer(*units[work[w].input].layer);
+        rethrow_for(opt.inputs[units[work[w].input].spec].path);
+      } catch (const Error& named) {
+        if (!opt.keep_going) throw;
+        std::lock_guard lock(hash_error_mutex);
+        if (unit_error[work[w].input].empty()) unit_error[work[w].input] = named.what();
+      }
     }
     ++counters.files;
   }, report_progress("hashing", work.size(), work_bytes));
+
+  if (opt.keep_going) {
+    std::vector<container::LayerTree> no_trees;
+    drop_failed(units, unit_error, spec_error, loaded, no_trees, images, image_spec);
+  }
 
   // 4. Manifests: one per input, for merging later.
   std::vector<InputRecord> records;
@@ -376,7 +476,10 @@ Report scan(const ScanOptions& opt) {
   }
 
   // 5. The model.
-  return build_report(std::move(records), opt.model, jobs, opt.group_rows, std::move(images));
+  Report report = build_report(std::move(records), opt.model, jobs, opt.group_rows, std::move(images));
+  for (std::size_t i = 0; i < opt.inputs.size(); ++i)
+    if (!spec_error[i].empty()) report.input_errors.push_back({opt.inputs[i].path, spec_error[i]});
+  return report;
 }
 
 }  // namespace core::scan

@@ -36,6 +36,10 @@ struct ScanOptions {
   std::string platform = "linux/amd64";
   std::string layer_mkfs_options;
   container::Limits container_limits;
+  // An input that cannot be read (missing, not an input, corrupt; for a container input, any of
+  // its blobs) is left out and listed in Report::input_errors; the others are still scanned.
+  // Without it the first such input ends the scan (the error is thrown).
+  bool keep_going = false;
   std::string manifest_out;         // directory for one manifest per input ("" = none)
   std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
   // Called from the calling thread about ten times a second while reading and hashing.
