@@ -29,7 +29,9 @@ LayerModel parse_layer_mkfs_options(std::string_view options);
 
 // Reads one layer: a tar layer hashed as it streams by (its files modelled per `model`), an
 // EROFS layer walked (read later through the returned source). `tree` receives every entry for
-// the overlay view. Throws Error naming the layer.
+// the overlay view. The blob's digest is the caller's to check first (container::verify_layer);
+// a tar layer's diffID is checked here, on the uncompressed stream, unless it is the blob digest
+// (an uncompressed layer, which that check covers). Throws Error naming the layer.
 LoadedInput load_layer(const container::Layer& layer, const LayerModel& model, const container::Limits& limits,
                        ReadCounters& counters, container::LayerTree& tree);
 
