@@ -91,17 +91,16 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       c.input = static_cast<u32>(k);
       c.rec = &f;
       c.size = f.size;
-      c.paths = f.paths;
       c.io = io_class(f.storage, in.mount_mode);
       c.view = fingerprint_view(in, f);
-      const std::optional<util::Digest> fpd = f.fingerprint ? fingerprint_digest(f.fingerprint->value) : std::nullopt;
+      const util::Digest* fpd = f.fingerprint ? fingerprint_digest_in(f.fingerprint->value) : nullptr;
       // A file whose size is unique cannot share: its content does not matter (and was not
       // read) unless --verify-all. Ignoring it even when known keeps manifests and images equal.
       if (opt.verify_all || size_count.count(f.size) >= 2) {
         if (opt.trust_fingerprints && fpd) {
           c.content = fpd;
         } else if (f.content) {
-          c.content = f.content;
+          c.content = &*f.content;
           c.hashed = true;
         } else if (fpd) {
           c.content = fpd;
@@ -131,41 +130,40 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
   // Sort by (digest, size, position); the digests' heads settle almost every comparison.
   struct Key {
     u64 head;
-    u64 size;
     u32 copy;
   };
-  std::vector<Key> keys;
-  keys.reserve(copies.size());
-  for (u32 c = 0; c < copies.size(); ++c) {
-    if (!copies[c].content) continue;
-    keys.push_back(Key{digest_head(*copies[c].content), copies[c].size, c});
-  }
   auto less = [&](const Key& a, const Key& b) {
     if (a.head != b.head) return a.head < b.head;
-    const util::Digest& x = *copies[a.copy].content;
-    const util::Digest& y = *copies[b.copy].content;
-    if (x != y) return x < y;
-    if (a.size != b.size) return a.size < b.size;
+    const Copy& x = copies[a.copy];
+    const Copy& y = copies[b.copy];
+    if (*x.content != *y.content) return *x.content < *y.content;
+    if (x.size != y.size) return x.size < y.size;
     return a.copy < b.copy;
   };
   // SHA-256 digests are uniform: a counting sort on the top 12 bits leaves a few keys per
   // bucket for std::sort (which alone made 15 comparisons per key). Values a hostile image
-  // chose all land in one bucket and sort as before.
+  // chose all land in one bucket and sort as before. The keys are placed straight from the
+  // copies (two passes), so only one array of them exists.
   constexpr unsigned k_bits = 12;
   std::vector<u32> start((std::size_t(1) << k_bits) + 1, 0);
-  for (const Key& k : keys) ++start[(k.head >> (64 - k_bits)) + 1];
+  for (const Copy& c : copies)
+    if (c.content) ++start[(digest_head(*c.content) >> (64 - k_bits)) + 1];
   for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-  std::vector<Key> sorted(keys.size());
+  std::vector<Key> sorted(start.back());
   {
     std::vector<u32> fill(start.begin(), start.end() - 1);
-    for (const Key& k : keys) sorted[fill[k.head >> (64 - k_bits)]++] = k;
+    for (u32 c = 0; c < copies.size(); ++c) {
+      if (!copies[c].content) continue;
+      const u64 head = digest_head(*copies[c].content);
+      sorted[fill[head >> (64 - k_bits)]++] = Key{head, c};
+    }
   }
-  keys = {};
   for (std::size_t b = 0; b + 1 < start.size(); ++b)
     if (start[b + 1] - start[b] > 1) std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1], less);
 
   auto same = [&](const Key& a, const Key& b) {
-    return a.head == b.head && a.size == b.size && *copies[a.copy].content == *copies[b.copy].content;
+    return a.head == b.head && copies[a.copy].size == copies[b.copy].size &&
+           *copies[a.copy].content == *copies[b.copy].content;
   };
   std::vector<std::vector<u32>> groups;
   std::vector<u32> members;
@@ -250,7 +248,7 @@ GroupRow evaluate_group(const std::vector<Copy>& copies, const std::vector<u32>&
     const Copy& x = copies[c];
     CopyRow row;
     row.input = x.input;
-    row.paths = x.paths;  // a view: the report keeps the records
+    row.file = x.rec;  // the report keeps the records
     row.io = x.io;
     row.saved_now = now.saved(c);
     row.saved_if_tagged = tag.saved(c);

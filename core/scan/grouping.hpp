@@ -14,17 +14,17 @@ namespace core::scan {
 // One inode of one input, with what the model derives from its record.
 struct Copy {
   const FileRecord* rec = nullptr;
-  // rec->size and rec->paths, kept here: groups visit copies out of order, and every look
-  // into the record was a cache miss.
+  // rec->size, kept here: groups visit copies out of order, and every look into the record was
+  // a cache miss.
   u64 size = 0;
-  std::span<const std::string> paths;
+  const util::Digest* content = nullptr;  // the content as far as this scan knows it (in *rec)
   u32 input = 0;
   IoClass io = IoClass::block;
-  Reason view = Reason::none;           // why the kernel finds no usable value (none: it does)
-  std::optional<util::Digest> content;  // the content as far as this scan knows it
-  bool hashed = false;                  // `content` was read, not taken from the fingerprint
-  bool mismatch = false;                // "sha256:" value != content read
+  Reason view = Reason::none;  // why the kernel finds no usable value (none: it does)
+  bool hashed = false;         // `content` was read, not taken from the fingerprint
+  bool mismatch = false;       // "sha256:" value != content read
 };
+static_assert(sizeof(Copy) == 32, "one Copy per inode of every input: keep it small");
 
 // Every inode of every input in instantiation order (input, then first path); counts
 // fingerprints and unreadable files into rows[input].

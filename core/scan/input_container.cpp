@@ -271,8 +271,7 @@ void apply_overlay(const container::OverlayView& view, std::vector<InputRecord*>
     std::size_t out = 0;
     for (std::size_t k = 0; k < rec.files.size(); ++k) {
       FileRecord& f = rec.files[k];
-      std::erase_if(f.paths, [&](const std::string& p) { return !view.visible(i, p); });
-      if (f.paths.empty()) {
+      if (!rec.keep_paths(f, [&](const std::string& p) { return view.visible(i, p); })) {
         ++rec.hidden_files;
         rec.hidden_bytes += page_bytes(f.size, page_size);
         continue;

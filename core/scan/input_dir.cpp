@@ -91,11 +91,11 @@ LoadedInput load_directory(const InputSpec& spec, Storage storage) {
       continue;
     }
     if (!fresh) {
-      rec.files[at->second].paths.push_back(std::move(path));
+      rec.add_path(rec.files[at->second], path);
       continue;
     }
     FileRecord f;
-    f.paths = {std::move(path)};
+    rec.add_path(f, path);
     f.size = static_cast<u64>(st.st_size);
     f.storage = storage;
     f.locator = files.size();
@@ -124,9 +124,8 @@ std::string normalize_path(std::string_view path) {
 }
 
 void sort_records(InputRecord& rec) {
-  for (FileRecord& f : rec.files)
-    if (f.paths.size() > 1 && !std::is_sorted(f.paths.begin(), f.paths.end())) std::sort(f.paths.begin(), f.paths.end());
-  auto by_first_path = [](const FileRecord& a, const FileRecord& b) { return a.paths.front() < b.paths.front(); };
+  // Each record's names are kept sorted as they are added (InputRecord::add_path).
+  auto by_first_path = [&](const FileRecord& a, const FileRecord& b) { return rec.names.less(a.path, b.path); };
   // Image walks deliver the records in this order already: checking is linear.
   if (!std::is_sorted(rec.files.begin(), rec.files.end(), by_first_path)) util::sort_by_index(rec.files, by_first_path);
 }

@@ -39,7 +39,8 @@ private:
 
 // Merges records of one nid (hard links, in walk order) into the first: its paths gain the
 // others' paths, the others are dropped.
-void merge_hard_links(std::vector<FileRecord>& files) {
+void merge_hard_links(InputRecord& rec) {
+  std::vector<FileRecord>& files = rec.files;
   // Sorted as (nid, index) pairs: comparing through the records missed the cache on every one.
   std::vector<std::pair<u64, u32>> by_nid(files.size());
   for (u32 i = 0; i < by_nid.size(); ++i) by_nid[i] = {files[i].locator, i};
@@ -49,9 +50,7 @@ void merge_hard_links(std::vector<FileRecord>& files) {
   for (std::size_t i = 0; i < by_nid.size();) {
     std::size_t j = i + 1;
     for (; j < by_nid.size() && by_nid[j].first == by_nid[i].first; ++j) {
-      auto& to = files[by_nid[i].second].paths;
-      auto& from = files[by_nid[j].second].paths;
-      to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+      rec.merge_paths(files[by_nid[i].second], files[by_nid[j].second]);
       drop[by_nid[j].second] = any = true;
     }
     i = j;
@@ -144,12 +143,12 @@ LoadedInput load_erofs_image(std::unique_ptr<erofs::Image> image, const std::str
     f.size = ino.size;
     f.storage = ino.is_compressed() ? Storage::compressed : Storage::uncompressed;
     f.locator = ino.nid;
-    if (fp) f.fingerprint = StoredValue{{fp->value.begin(), fp->value.end()}, fp->hidden_by_filter};
-    f.paths.push_back(std::move(path));  // the walk's copy, not a new one
+    if (fp) f.fingerprint = StoredValue{SmallBytes(fp->value), fp->hidden_by_filter};
+    rec.add_path(f, path);
   }, {}, erofs::WalkOrder::paths);  // records come out sorted (sort_records checks)
   std::sort(empty_nids.begin(), empty_nids.end());
   rec.empty_files = static_cast<u64>(std::unique(empty_nids.begin(), empty_nids.end()) - empty_nids.begin());
-  merge_hard_links(rec.files);
+  merge_hard_links(rec);
   sort_records(rec);
   out.source = std::make_unique<ErofsSource>(std::move(image));
   return out;

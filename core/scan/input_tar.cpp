@@ -58,7 +58,8 @@ LoadedInput load_tar(const InputSpec& spec, Storage storage, ReadCounters& count
 
 InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules, ReadCounters& counters) {
   const bool layer = rules.layer != nullptr;
-  std::vector<FileRecord> files;
+  InputRecord rec;
+  std::vector<FileRecord>& files = rec.files;
   std::vector<bool> live;
   std::unordered_map<std::string, Entry> entries;
   std::set<std::string> opaque;  // layer: directories marked opaque
@@ -69,9 +70,8 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
   auto drop = [&](const std::string& path) {
     auto it = entries.find(path);
     if (it == entries.end() || it->second.type != EntryType::file) return;
-    auto& paths = files[it->second.file].paths;
-    std::erase(paths, path);
-    if (paths.empty()) live[it->second.file] = false;
+    if (!rec.keep_paths(files[it->second.file], [&](const std::string& p) { return p != path; }))
+      live[it->second.file] = false;
   };
 
   archive_entry* e = nullptr;
@@ -121,7 +121,7 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
         throw Error(fmt::format("{}: member {}: link target {} leaves the layer", input, name, target));
       auto it = entries.find(normalize_path(target));
       if (it == entries.end()) continue;  // a link to nothing: extraction would fail too
-      if (it->second.type == EntryType::file) files[it->second.file].paths.push_back(path);
+      if (it->second.type == EntryType::file) rec.add_path(files[it->second.file], path);
       entries[path] = it->second;
       continue;
     }
@@ -136,7 +136,7 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
       entries[path] = Entry{EntryType::empty_file};
     } else {
       FileRecord f;
-      f.paths = {path};
+      rec.add_path(f, path);
       f.size = static_cast<u64>(archive_entry_size(e));
       f.storage = rules.storage;
       if (layer)
@@ -171,9 +171,7 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
       h.update_zeros(f.size - pos);
       f.content = h.finish();
       if (layer && rules.layer->tagged) {
-        std::vector<u8> v(erofs::k_fingerprint_scheme.begin(), erofs::k_fingerprint_scheme.end());
-        v.insert(v.end(), f.content->begin(), f.content->end());
-        f.fingerprint = StoredValue{std::move(v), false};
+        f.fingerprint = StoredValue{SmallBytes(erofs::encode_fingerprint(*f.content)), false};
       }
       ++counters.files;
       entries[path] = Entry{EntryType::file, files.size()};
@@ -182,7 +180,6 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
     }
   }
 
-  InputRecord rec;
   rec.name = input;
   rec.kind = InputKind::tar;
   if (layer) {
@@ -225,8 +222,13 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
       tree.push_back({path, kind, kind == container::EntryKind::directory && opaque.contains(path)});
     }
   }
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (live[i]) rec.files.push_back(std::move(files[i]));
+    if (live[i]) {
+      if (kept != i) files[kept] = std::move(files[i]);
+      ++kept;
+    }
+  files.resize(kept);
   sort_records(rec);
   return rec;
 }

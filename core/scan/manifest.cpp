@@ -102,17 +102,18 @@ std::string manifest_text(const InputRecord& rec) {
                {"files", rec.files.size()}};
   std::string out = head.dump() + "\n";
   for (const FileRecord& f : rec.files) {
+    const std::vector<std::string> names = rec.paths(f);
     json row = {{"input", path_json(rec.name)},
-                {"path", path_json(f.paths.front())},
+                {"path", path_json(names.front())},
                 {"size", f.size},
                 {"class", storage_name(f.storage)},
                 {"fingerprint", view_word(fingerprint_view(rec, f))}};
     json paths = json::array();
-    for (const auto& p : f.paths) paths.push_back(path_json(p));
+    for (const auto& p : names) paths.push_back(path_json(p));
     row["paths"] = std::move(paths);
     if (f.fingerprint) row["fingerprint_value"] = util::to_hex(f.fingerprint->value);
     if (f.content) row["sha256"] = util::to_hex(*f.content);
-    if (!f.content && !f.content_error.empty()) row["error"] = f.content_error;
+    if (!f.content && f.error) row["error"] = rec.content_error(f);
     out += row.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   return out;
@@ -160,8 +161,12 @@ InputRecord read_manifest(const std::string& path) {
         continue;
       }
       FileRecord f;
-      for (const auto& p : j.at("paths")) f.paths.push_back(path_from_json(p));
-      if (f.paths.empty()) throw UsageError("a file without paths");
+      for (const auto& p : j.at("paths")) {
+        const std::string name = path_from_json(p);
+        if (!name.starts_with('/')) throw UsageError("a path that does not start with /");
+        rec.add_path(f, name);
+      }
+      if (f.path == PathTable::k_none) throw UsageError("a file without paths");
       f.size = j.at("size").get<u64>();
       if (f.size == 0) throw UsageError("a file of size 0");
       auto storage = parse_storage(j.at("class").get<std::string>());
@@ -169,7 +174,7 @@ InputRecord read_manifest(const std::string& path) {
       f.storage = *storage;
       if (j.contains("fingerprint_value")) {
         StoredValue v;
-        v.value = from_hex(j.at("fingerprint_value").get<std::string>());
+        v.value = SmallBytes(from_hex(j.at("fingerprint_value").get<std::string>()));
         v.hidden_by_filter = j.at("fingerprint").get<std::string>() == "hidden_by_filter";
         f.fingerprint = std::move(v);
       }
@@ -180,7 +185,7 @@ InputRecord read_manifest(const std::string& path) {
         std::copy(d.begin(), d.end(), digest.begin());
         f.content = digest;
       }
-      if (j.contains("error")) f.content_error = j.at("error").get<std::string>();
+      if (j.contains("error")) rec.set_content_error(f, j.at("error").get<std::string>());
       rec.files.push_back(std::move(f));
     }
   } catch (const json::exception& e) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/erofs/fingerprint.hpp"
+#include "core/util/error.hpp"
 
 namespace core::scan {
 
@@ -113,13 +114,137 @@ Reason fingerprint_view(const InputRecord& in, const FileRecord& f) {
   return Reason::none;
 }
 
-std::optional<util::Digest> fingerprint_digest(const std::vector<u8>& value) {
+const util::Digest* fingerprint_digest_in(std::span<const u8> value) {
+  static_assert(sizeof(util::Digest) == 32 && alignof(util::Digest) == 1);
+  const auto scheme = erofs::k_fingerprint_scheme;
+  if (value.size() != erofs::k_fingerprint_size || !std::equal(scheme.begin(), scheme.end(), value.begin()))
+    return nullptr;
+  return reinterpret_cast<const util::Digest*>(value.data() + scheme.size());
+}
+
+std::optional<util::Digest> fingerprint_digest(std::span<const u8> value) {
   const auto scheme = erofs::k_fingerprint_scheme;
   if (value.size() != erofs::k_fingerprint_size || !std::equal(scheme.begin(), scheme.end(), value.begin()))
     return std::nullopt;
   util::Digest d{};
   std::memcpy(d.data(), value.data() + scheme.size(), d.size());
   return d;
+}
+
+u32 PathTable::add(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (m_last_dir == k_none || m_dirs[m_last_dir] != dir) {
+    auto [it, fresh] = m_dir_ids.try_emplace(std::string(dir), static_cast<u32>(m_dirs.size()));
+    if (fresh) m_dirs.emplace_back(dir);
+    m_last_dir = it->second;
+  }
+  if (m_chars.size() + name.size() > ~u32(0) || m_names.size() >= k_none)
+    throw Error("more than 4 GiB of file names in one input");
+  m_names.push_back(Name{m_last_dir, static_cast<u32>(m_chars.size()), static_cast<u32>(name.size())});
+  m_chars.append(name);
+  return static_cast<u32>(m_names.size() - 1);
+}
+
+PathTable::Parts PathTable::parts(u32 id) const {
+  const Name& n = m_names.at(id);
+  return Parts{m_dirs[n.dir], std::string_view(m_chars).substr(n.off, n.len)};
+}
+
+std::string PathTable::str(u32 id) const {
+  const Parts p = parts(id);
+  std::string out;
+  out.reserve(p.dir.size() + 1 + p.name.size());
+  out.append(p.dir).append("/").append(p.name);
+  return out;
+}
+
+bool PathTable::equals(u32 id, std::string_view path) const {
+  const Parts p = parts(id);
+  return path.size() == p.dir.size() + 1 + p.name.size() && path.starts_with(p.dir) && path[p.dir.size()] == '/' &&
+         path.substr(p.dir.size() + 1) == p.name;
+}
+
+bool PathTable::less(u32 a, u32 b) const {
+  const Parts x = parts(a);
+  const Parts y = parts(b);
+  if (x.dir == y.dir) return x.name < y.name;
+  // Compare dir + "/" + name byte by byte without building the strings.
+  const std::string_view xs[3] = {x.dir, "/", x.name};
+  const std::string_view ys[3] = {y.dir, "/", y.name};
+  std::size_t xi = 0, xo = 0, yi = 0, yo = 0;
+  for (;;) {
+    while (xi < 3 && xo == xs[xi].size()) ++xi, xo = 0;
+    while (yi < 3 && yo == ys[yi].size()) ++yi, yo = 0;
+    if (xi == 3 || yi == 3) return xi == 3 && yi < 3;
+    const auto cx = static_cast<unsigned char>(xs[xi][xo]);
+    const auto cy = static_cast<unsigned char>(ys[yi][yo]);
+    if (cx != cy) return cx < cy;
+    ++xo, ++yo;
+  }
+}
+
+std::vector<std::string> InputRecord::paths(const FileRecord& f) const {
+  std::vector<std::string> out;
+  if (f.path == PathTable::k_none) return out;
+  out.push_back(names.str(f.path));
+  if (f.links)
+    for (u32 id : links[f.links - 1]) out.push_back(names.str(id));
+  return out;
+}
+
+void InputRecord::add_path_id(FileRecord& f, u32 id) {
+  if (f.path == PathTable::k_none) {
+    f.path = id;
+    return;
+  }
+  if (!f.links) {
+    links.emplace_back();
+    f.links = static_cast<u32>(links.size());
+  }
+  std::vector<u32>& more = links[f.links - 1];
+  if (names.less(id, f.path)) std::swap(id, f.path);
+  auto at = std::upper_bound(more.begin(), more.end(), id, [&](u32 a, u32 b) { return names.less(a, b); });
+  more.insert(at, id);
+}
+
+void InputRecord::merge_paths(FileRecord& to, FileRecord& from) {
+  if (from.path != PathTable::k_none) add_path_id(to, from.path);
+  if (from.links)
+    for (u32 id : links[from.links - 1]) add_path_id(to, id);
+  if (from.links) links[from.links - 1].clear();
+  from.path = PathTable::k_none;
+  from.links = 0;
+}
+
+bool InputRecord::keep_paths(FileRecord& f, const std::function<bool(const std::string&)>& keep) {
+  if (f.path == PathTable::k_none) return false;
+  std::vector<u32> ids = {f.path};
+  if (f.links) ids.insert(ids.end(), links[f.links - 1].begin(), links[f.links - 1].end());
+  std::erase_if(ids, [&](u32 id) { return !keep(names.str(id)); });
+  if (ids.empty()) {
+    f.path = PathTable::k_none;
+    if (f.links) links[f.links - 1].clear();
+    return false;
+  }
+  f.path = ids.front();
+  if (f.links) links[f.links - 1].assign(ids.begin() + 1, ids.end());
+  return true;
+}
+
+const std::string& InputRecord::content_error(const FileRecord& f) const {
+  static const std::string none;
+  return f.error ? errors[f.error - 1] : none;
+}
+
+void InputRecord::set_content_error(FileRecord& f, std::string error) {
+  if (f.error) {
+    errors[f.error - 1] = std::move(error);
+    return;
+  }
+  errors.push_back(std::move(error));
+  f.error = static_cast<u32>(errors.size());
 }
 
 }  // namespace core::scan

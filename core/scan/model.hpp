@@ -4,8 +4,14 @@
 // InputRecord, so the model never knows where its data came from.
 #pragma once
 
+#include <algorithm>
+#include <functional>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/util/ints.hpp"
@@ -62,21 +68,123 @@ std::optional<MountMode> parse_mount_mode(std::string_view name);
 
 IoClass io_class(Storage storage, MountMode mode);
 
+// Bytes held inline up to 40 (the 39-byte "sha256:" fingerprint mkfs writes fits), else on the
+// heap: a fingerprint value per file as a std::vector cost 24 bytes plus a 48-byte allocation.
+class SmallBytes {
+public:
+  SmallBytes() = default;
+  SmallBytes(std::span<const u8> bytes) { assign(bytes.begin(), bytes.end()); }  // NOLINT: implicit
+  SmallBytes(std::initializer_list<u8> bytes) { assign(bytes.begin(), bytes.end()); }
+  SmallBytes(const std::vector<u8>& bytes) { assign(bytes.begin(), bytes.end()); }  // NOLINT: implicit
+  SmallBytes(const SmallBytes& o) { assign(o.begin(), o.end()); }
+  SmallBytes(SmallBytes&& o) noexcept { take(o); }
+  SmallBytes& operator=(const SmallBytes& o) {
+    if (this != &o) assign(o.begin(), o.end());
+    return *this;
+  }
+  SmallBytes& operator=(SmallBytes&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(o);
+    }
+    return *this;
+  }
+  SmallBytes& operator=(std::span<const u8> bytes) { return *this = SmallBytes(bytes); }
+  SmallBytes& operator=(const std::vector<u8>& bytes) { return *this = SmallBytes(bytes); }
+  SmallBytes& operator=(std::initializer_list<u8> bytes) { return *this = SmallBytes(bytes); }
+  ~SmallBytes() { release(); }
+
+  template <class It>
+  void assign(It first, It last) {
+    std::vector<u8> tmp(first, last);  // the source may be this object's own bytes
+    release();
+    m_size = static_cast<u32>(tmp.size());
+    u8* to = m_size > k_inline ? (m_heap = new u8[m_size]) : m_inline;
+    std::copy(tmp.begin(), tmp.end(), to);
+  }
+  void assign(std::size_t n, u8 v) {
+    std::vector<u8> tmp(n, v);
+    assign(tmp.begin(), tmp.end());
+  }
+  void clear() { release(); }
+  u32 size() const { return m_size; }
+  bool empty() const { return m_size == 0; }
+  const u8* data() const { return m_size > k_inline ? m_heap : m_inline; }
+  u8* data() { return m_size > k_inline ? m_heap : m_inline; }
+  const u8* begin() const { return data(); }
+  const u8* end() const { return data() + m_size; }
+  u8& operator[](std::size_t i) { return data()[i]; }
+  u8 operator[](std::size_t i) const { return data()[i]; }
+  operator std::span<const u8>() const { return {data(), m_size}; }  // NOLINT: implicit
+  std::vector<u8> to_vector() const { return {begin(), end()}; }
+  bool operator==(const SmallBytes& o) const { return std::equal(begin(), end(), o.begin(), o.end()); }
+
+private:
+  static constexpr u32 k_inline = 40;
+  void release() {
+    if (m_size > k_inline) delete[] m_heap;
+    m_size = 0;
+  }
+  void take(SmallBytes& o) {
+    m_size = o.m_size;
+    if (m_size > k_inline)
+      m_heap = o.m_heap;
+    else
+      std::copy(o.m_inline, o.m_inline + m_size, m_inline);
+    o.m_size = 0;
+  }
+  union {
+    u8 m_inline[k_inline];
+    u8* m_heap;
+  };
+  u32 m_size = 0;
+};
+
 // The fingerprint xattr of an inode as the kernel's lookup finds it (first matching entry).
 struct StoredValue {
-  std::vector<u8> value;
+  SmallBytes value;
   bool hidden_by_filter = false;
 };
 
-// One inode of a non-empty regular file (hard links: one record with several paths).
+// The names of one input's files, each stored once as (directory, name): a directory's path is
+// held once for all its files. Ids are dense, in order of add().
+class PathTable {
+public:
+  static constexpr u32 k_none = ~u32(0);
+  u32 add(std::string_view path);  // a normalized "/dir/name"
+  std::string str(u32 id) const;
+  bool equals(u32 id, std::string_view path) const;
+  bool less(u32 a, u32 b) const;  // byte order of the whole paths
+  std::size_t size() const { return m_names.size(); }
+
+private:
+  struct Name {
+    u32 dir;
+    u32 off;  // into m_chars
+    u32 len;
+  };
+  struct Parts {
+    std::string_view dir, name;
+  };
+  Parts parts(u32 id) const;
+  std::vector<Name> m_names;
+  std::string m_chars;
+  std::unordered_map<std::string, u32> m_dir_ids;
+  std::vector<std::string> m_dirs;  // by id (directories are few: held twice, the table stays copyable)
+  u32 m_last_dir = k_none;                 // files of one directory come one after the other
+};
+
+// One inode of a non-empty regular file (hard links: one record with several paths). Its names
+// and its content error are kept by the InputRecord (paths(), content_error()).
 struct FileRecord {
-  std::vector<std::string> paths;          // every name, "/dir/file", sorted
   u64 size = 0;
-  Storage storage = Storage::uncompressed;
+  u64 locator = 0;                         // where to read it again: nid, or index (not saved)
   std::optional<StoredValue> fingerprint;  // present only if the image declares ISHARE_XATTRS
   std::optional<util::Digest> content;     // SHA-256 of the content, when it was read
-  std::string content_error;               // why reading failed (compressed, missing device)
-  u64 locator = 0;                         // where to read it again: nid, or index (not saved)
+  Storage storage = Storage::uncompressed;
+  u32 path = PathTable::k_none;            // the first name (InputRecord::names)
+  u32 links = 0;                           // 0, or 1 + index of its other names (InputRecord::links)
+  u32 error = 0;                           // 0, or 1 + index of why reading failed (InputRecord::errors)
 };
 
 // Everything `scan` keeps about one input.
@@ -90,7 +198,10 @@ struct InputRecord {
   u64 symlinks = 0;
   u64 special_files = 0;     // devices, fifos, sockets
   u64 empty_files = 0;       // regular files of size 0 (no pages, never shared)
-  std::vector<FileRecord> files;  // sorted by paths.front()
+  std::vector<FileRecord> files;  // sorted by first path
+  PathTable names;                       // every file's names
+  std::vector<std::vector<u32>> links;   // the other names of files with several (sorted)
+  std::vector<std::string> errors;       // why reading a file failed (compressed, missing device)
   // A container layer is one filesystem mounted once for every image that has it (core/container).
   // Other inputs keep the defaults: one user, nothing hidden.
   u32 users = 1;          // images that use this filesystem (a shared layer is cached once)
@@ -99,6 +210,20 @@ struct InputRecord {
   // Settings of this scan, not properties of the input (not written to manifests).
   std::string domain;
   MountMode mount_mode = MountMode::block;
+
+  // Every name of `f`, sorted; the first; how many.
+  std::vector<std::string> paths(const FileRecord& f) const;
+  std::string first_path(const FileRecord& f) const { return names.str(f.path); }
+  std::size_t path_count(const FileRecord& f) const { return f.links ? 1 + links[f.links - 1].size() : 1; }
+  // Gives `f` another name (its first if it has none), keeping them sorted.
+  void add_path(FileRecord& f, std::string_view path) { add_path_id(f, names.add(path)); }
+  void add_path_id(FileRecord& f, u32 id);
+  // Moves the names of `from` to `to` (hard links found after the walk).
+  void merge_paths(FileRecord& to, FileRecord& from);
+  // Keeps the names for which keep(path) is true; false if none is left.
+  bool keep_paths(FileRecord& f, const std::function<bool(const std::string&)>& keep);
+  const std::string& content_error(const FileRecord& f) const;
+  void set_content_error(FileRecord& f, std::string error);
 };
 
 // A container image: the inputs (its layers, bottom first) its root filesystem stacks.
@@ -114,7 +239,10 @@ struct ImageGroup {
 Reason fingerprint_view(const InputRecord& input, const FileRecord& file);
 
 // "sha256:" + 32 digest bytes: the value mkfs.erofs writes, if `value` has that form.
-std::optional<util::Digest> fingerprint_digest(const std::vector<u8>& value);
+std::optional<util::Digest> fingerprint_digest(std::span<const u8> value);
+// The same digest in place: a view of the value's last 32 bytes (a Digest is 32 bytes with no
+// alignment), or null; no copy for every copy of the model.
+const util::Digest* fingerprint_digest_in(std::span<const u8> value);
 
 // Bytes of page cache `size` bytes of file data occupy: whole pages.
 inline u64 page_bytes(u64 size, u32 page_size) { return div_round_up(size, page_size) * page_size; }

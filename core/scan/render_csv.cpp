@@ -44,7 +44,7 @@ void write_csv(const Report& r, std::size_t top, const Write& write) {
     write(fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", util::to_hex(g.digest), g.size, g.page_bytes,
                        g.verified ? "true" : "false", g.inputs, g.copies.size(), counts[0], counts[1], counts[2],
                        g.saved_bytes_now, g.saved_bytes_if_tagged, why, field(r.inputs[first.input].name),
-                       field(first.paths.front())));
+                       field(r.first_path(first))));
   }
 }
 

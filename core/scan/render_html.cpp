@@ -162,7 +162,7 @@ void top_groups(std::string& o, const Report& r, std::size_t top) {
     const GroupRow& g = r.groups[i];
     std::string copies;
     for (const CopyRow& c : g.copies)
-      copies += fmt::format("[{}] {} {} {}<br>", c.input, esc(c.paths.front()), status_name(c.status),
+      copies += fmt::format("[{}] {} {} {}<br>", c.input, esc(r.first_path(c)), status_name(c.status),
                             c.reason == Reason::none ? "" : reason_name(c.reason));
     o += fmt::format("<tr class=group><td class=l><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>"
                      "<td data-bytes=\"{}\">{}</td><td data-bytes=\"{}\">{}</td><td class=l>{}</td></tr>\n",

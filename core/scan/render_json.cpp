@@ -89,11 +89,11 @@ void append_images(ordered_json& j, const Report& r) {
   j["image_pairs"] = std::move(pairs);
 }
 
-ordered_json group_json(const GroupRow& g) {
+ordered_json group_json(const Report& r, const GroupRow& g) {
   ordered_json copies = ordered_json::array();
   for (const CopyRow& c : g.copies) {
     copies.push_back({{"input", c.input},
-                      {"paths", c.paths},
+                      {"paths", r.paths(c)},
                       {"io_class", io_class_name(c.io)},
                       {"status", status_name(c.status)},
                       {"reason", c.reason == Reason::none ? ordered_json(nullptr) : ordered_json(reason_name(c.reason))},
@@ -126,7 +126,7 @@ void append_string(std::string& o, const std::string& s) {
 
 // A group inside the "groups" array: the text dump(group_json(g)) gives, indented by four
 // spaces, written directly (groups are most of a large report).
-void append_group(std::string& o, const GroupRow& g) {
+void append_group(std::string& o, const Report& r, const GroupRow& g) {
   const char* b[2] = {"false", "true"};
   o += fmt::format(
       "    {{\n      \"sha256\": \"{}\",\n      \"size\": {},\n      \"page_bytes\": {},\n      \"verified\": {},\n"
@@ -136,10 +136,11 @@ void append_group(std::string& o, const GroupRow& g) {
   for (std::size_t k = 0; k < g.copies.size(); ++k) {
     const CopyRow& c = g.copies[k];
     o += fmt::format("        {{\n          \"input\": {},\n          \"paths\": [\n", c.input);
-    for (std::size_t p = 0; p < c.paths.size(); ++p) {
+    const std::vector<std::string> paths = r.paths(c);
+    for (std::size_t p = 0; p < paths.size(); ++p) {
       o += "            ";
-      append_string(o, c.paths[p]);
-      o += p + 1 < c.paths.size() ? ",\n" : "\n";
+      append_string(o, paths[p]);
+      o += p + 1 < paths.size() ? ",\n" : "\n";
     }
     o += fmt::format(
         "          ],\n          \"io_class\": \"{}\",\n          \"status\": \"{}\",\n          \"reason\": {},\n"
@@ -200,7 +201,7 @@ std::string dump(const ordered_json& j) { return j.dump(2, ' ', false, ordered_j
 void to_json(ordered_json& j, const Report& r) {
   j = head_json(r);
   ordered_json groups = ordered_json::array();
-  for (const GroupRow& g : r.groups) groups.push_back(group_json(g));
+  for (const GroupRow& g : r.groups) groups.push_back(group_json(r, g));
   j["groups"] = std::move(groups);
 }
 
@@ -218,7 +219,7 @@ void write_json(const Report& report, std::size_t top, const Write& out) {
   std::string text;
   for (std::size_t i = 0; i < n; ++i) {
     text.clear();
-    append_group(text, report.groups[i]);
+    append_group(text, report, report.groups[i]);
     text += i + 1 < n ? ",\n" : "\n";
     out(text);
   }

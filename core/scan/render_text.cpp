@@ -154,9 +154,10 @@ std::string render_text(const Report& r, std::size_t top) {
         break;
       }
       const CopyRow& c = g.copies[k];
-      std::string links = c.paths.size() > 1 ? fmt::format(" (+{} links)", c.paths.size() - 1) : "";
+      const std::size_t names = r.path_count(c);
+      std::string links = names > 1 ? fmt::format(" (+{} links)", names - 1) : "";
       std::string why = c.reason == Reason::none ? "" : fmt::format(": {}", reason_name(c.reason));
-      o += fmt::format("      [{}] {}{}  {} {}{}\n", c.input, util::display(c.paths.front()), links,
+      o += fmt::format("      [{}] {}{}  {} {}{}\n", c.input, util::display(r.first_path(c)), links,
                        io_class_name(c.io), status_name(c.status), why);
     }
   }

@@ -37,7 +37,7 @@ InputRow input_row(const InputRecord& in) {
   row.hidden_bytes = in.hidden_bytes;
   for (const FileRecord& f : in.files) {
     ++row.files;
-    row.paths += f.paths.size();
+    row.paths += in.path_count(f);
     row.data_bytes += f.size;
   }
   return row;

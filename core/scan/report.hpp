@@ -105,7 +105,7 @@ struct InputRow {
 
 struct CopyRow {
   u32 input = 0;
-  std::span<const std::string> paths;  // into Report::records: every name of the inode
+  const FileRecord* file = nullptr;    // into Report::records (its names: Report::paths)
   IoClass io = IoClass::block;
   Status status = Status::blocked;
   Reason reason = Reason::none;
@@ -164,8 +164,13 @@ struct Report {
   std::vector<ImageRow> images;          // input order
   std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
   std::vector<InputErrorRow> input_errors;  // --keep-going: inputs left out, command-line order
-  // The input records the rows point into (CopyRow::paths); shared by copies of the report.
+  // The input records the rows point into (CopyRow::file); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
+
+  // Every name of the inode of `copy`, sorted; its first; how many.
+  std::vector<std::string> paths(const CopyRow& copy) const { return (*records)[copy.input].paths(*copy.file); }
+  std::string first_path(const CopyRow& copy) const { return (*records)[copy.input].first_path(*copy.file); }
+  std::size_t path_count(const CopyRow& copy) const { return (*records)[copy.input].path_count(*copy.file); }
 };
 
 // Applies the sharing model to `inputs` (command-line order; domain and mount_mode set). The

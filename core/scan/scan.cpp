@@ -430,9 +430,11 @@ Report scan(const ScanOptions& opt) {
     try {
       f.content = in.source->digest(f, counters);
     } catch (const Unsupported& e) {
-      f.content_error = e.what();
+      std::lock_guard lock(hash_error_mutex);  // the input's error list is shared by its files
+      in.record.set_content_error(f, e.what());
     } catch (const DataUnavailable& e) {
-      f.content_error = e.what();
+      std::lock_guard lock(hash_error_mutex);
+      in.record.set_content_error(f, e.what());
     } catch (const Error& e) {
       try {
         if (units[work[w].input].layer) rethrow_for_layer(*units[work[w].input].layer);

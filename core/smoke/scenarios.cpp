@@ -24,7 +24,7 @@ bool usable(const Session& s, const FileRef& f) {
   return m.inode_share && scan::fingerprint_view(s.inputs[m.image].record, s.file(f)) == scan::Reason::none;
 }
 
-const std::vector<u8>& value_of(const Session& s, const FileRef& f) { return s.file(f).fingerprint->value; }
+std::vector<u8> value_of(const Session& s, const FileRef& f) { return s.file(f).fingerprint->value.to_vector(); }
 
 bool same_inode(const Session& s, const FileRef& a, const FileRef& b) {
   return s.mounts[a.mount].tag == s.mounts[b.mount].tag && a.record == b.record;
@@ -52,13 +52,13 @@ std::string MountSpec::options() const {
   return out;
 }
 
-std::string Session::guest_path(const FileRef& f) const { return mounts[f.mount].dir() + file(f).paths.front(); }
+std::string Session::guest_path(const FileRef& f) const { return mounts[f.mount].dir() + input_of(f).first_path(file(f)); }
 
 std::string Session::label(const FileRef& f) const {
   const MountSpec& m = mounts[f.mount];
   std::string base = image_paths[m.image];
   if (auto slash = base.rfind('/'); slash != std::string::npos) base = base.substr(slash + 1);
-  return fmt::format("{}@{}:{}", base, m.tag, file(f).paths.front());
+  return fmt::format("{}@{}:{}", base, m.tag, input_of(f).first_path(file(f)));
 }
 
 bool predict_shared(const Session& s, const FileRef& read, const FileRef& target) {
@@ -225,8 +225,8 @@ void plan_session(Session& s, u32 max_observations) {
       FileRef f{m, r};
       const scan::FileRecord& rec = s.file(f);
       if (!rec.fingerprint || rec.fingerprint->value.empty() || rec.size > k_max_observed_size) continue;
-      auto& g = groups[rec.fingerprint->value];
-      if (g.empty()) order.push_back(rec.fingerprint->value);
+      auto& g = groups[rec.fingerprint->value.to_vector()];
+      if (g.empty()) order.push_back(rec.fingerprint->value.to_vector());
       g.push_back(f);
     }
   // Within a group, the first member is read and every other member looked at; members of

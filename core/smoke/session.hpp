@@ -65,6 +65,7 @@ struct Session {
   std::map<std::pair<u32, u32>, util::Digest> contents;  // (image, record) -> SHA-256, when read
 
   const scan::FileRecord& file(const FileRef& f) const { return inputs[mounts[f.mount].image].record.files[f.record]; }
+  const scan::InputRecord& input_of(const FileRef& f) const { return inputs[mounts[f.mount].image].record; }
   std::string guest_path(const FileRef& f) const;
   std::string label(const FileRef& f) const;
 };

@@ -11,12 +11,13 @@
 #include "core/scan/render.hpp"
 #include "core/scan/report.hpp"
 #include "core/util/error.hpp"
+#include "tests/scan/test_records.hpp"
 
 namespace core::scan {
 namespace {
 
-FileRecord file(const std::string& path, const std::string& content, u64 size) {
-  FileRecord f;
+testing::TestFile file(const std::string& path, const std::string& content, u64 size) {
+  testing::TestFile f;
   f.paths = {path};
   f.size = size;
   f.content = util::sha256({reinterpret_cast<const u8*>(content.data()), content.size()});
@@ -24,16 +25,15 @@ FileRecord file(const std::string& path, const std::string& content, u64 size) {
   return f;
 }
 
-InputRecord layer(const std::string& name, std::vector<FileRecord> files, bool ishare, u32 users) {
+InputRecord layer(const std::string& name, std::vector<testing::TestFile> files, bool ishare, u32 users) {
   InputRecord in;
   in.name = name;
   in.ishare = ishare;
   in.domain = "d";
   in.users = users;
   if (!ishare)
-    for (FileRecord& f : files) f.fingerprint.reset();
-  std::sort(files.begin(), files.end(), [](const FileRecord& a, const FileRecord& b) { return a.paths < b.paths; });
-  in.files = std::move(files);
+    for (testing::TestFile& f : files) f.fingerprint.reset();
+  testing::add_files(in, std::move(files));
   return in;
 }
 

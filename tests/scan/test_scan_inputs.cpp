@@ -14,6 +14,7 @@
 #include "core/scan/parallel.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/error.hpp"
+#include "tests/scan/test_records.hpp"
 
 namespace core::scan {
 namespace {
@@ -58,8 +59,8 @@ TEST(ScanInputs, DirectoryHardLinksAreOneRecord) {
   LoadedInput in = load_directory({t.path().string(), {}}, Storage::uncompressed);
   const InputRecord& r = in.record;
   ASSERT_EQ(r.files.size(), 2u);
-  EXPECT_EQ(r.files[0].paths, (std::vector<std::string>{"/a", "/sub/a-link"}));
-  EXPECT_EQ(r.files[1].paths, (std::vector<std::string>{"/sub/b"}));
+  EXPECT_EQ(r.paths(r.files[0]), (std::vector<std::string>{"/a", "/sub/a-link"}));
+  EXPECT_EQ(r.paths(r.files[1]), (std::vector<std::string>{"/sub/b"}));
   EXPECT_EQ(r.files[1].size, 6u);
   EXPECT_EQ(r.directories, 2u);
   EXPECT_EQ(r.symlinks, 1u);
@@ -103,22 +104,22 @@ TEST(ScanInputs, ManifestRoundTrip) {
   r.directories = 3;
   r.symlinks = 1;
   r.empty_files = 2;
-  FileRecord a;
+  testing::TestFile a;
   a.paths = {"/a", "/b"};
   a.size = 10;
   a.content = util::sha256({reinterpret_cast<const u8*>("0123456789"), 10});
   a.fingerprint = StoredValue{erofs::encode_fingerprint(*a.content), true};
-  FileRecord odd;
+  testing::TestFile odd;
   odd.paths = {std::string("/bad\xff\xfe", 6)};
   odd.size = 7;
   odd.storage = Storage::compressed;
   odd.content_error = "compressed data is not readable yet";
-  r.files = {a, odd};
+  testing::add_files(r, {a, odd});
   const std::string path = (t.path() / "m.ndjson").string();
   write_manifest(r, path);
   InputRecord back = read_manifest(path);
   EXPECT_EQ(manifest_text(back), manifest_text(r));
-  EXPECT_EQ(back.files[1].paths[0], odd.paths[0]);  // not UTF-8: kept exactly (as hex)
+  EXPECT_EQ(back.first_path(back.files[1]), odd.paths[0]);  // not UTF-8: kept exactly (as hex)
   EXPECT_TRUE(back.files[0].fingerprint->hidden_by_filter);
   EXPECT_EQ(back.files[0].content, a.content);
   EXPECT_EQ(back.empty_files, 2u);
@@ -128,10 +129,10 @@ TEST(ScanInputs, TruncatedManifestIsRejected) {
   TempDir t;
   InputRecord r;
   r.name = "x";
-  FileRecord f;
+  testing::TestFile f;
   f.paths = {"/f"};
   f.size = 1;
-  r.files = {f, f};
+  testing::add_files(r, {f, f});
   std::string text = manifest_text(r);
   write(t.path() / "m.ndjson", text.substr(0, text.rfind('{')));
   EXPECT_THROW(read_manifest((t.path() / "m.ndjson").string()), UsageError);

@@ -6,6 +6,7 @@
 #include "core/scan/report.hpp"
 #include "core/scan/sharing.hpp"
 #include "core/scan/size_counts.hpp"
+#include "tests/scan/test_records.hpp"
 
 namespace core::scan {
 namespace {
@@ -15,8 +16,8 @@ util::Digest digest_of(const std::string& s) {
 }
 
 // A file of `size` bytes whose content is named `content` (same name = same content).
-FileRecord file(const std::string& path, const std::string& content, u64 size, bool tagged = true) {
-  FileRecord f;
+testing::TestFile file(const std::string& path, const std::string& content, u64 size, bool tagged = true) {
+  testing::TestFile f;
   f.paths = {path};
   f.size = size;
   f.content = digest_of(content);
@@ -24,7 +25,7 @@ FileRecord file(const std::string& path, const std::string& content, u64 size, b
   return f;
 }
 
-InputRecord image(const std::string& name, std::vector<FileRecord> files, bool ishare = true) {
+InputRecord image(const std::string& name, std::vector<testing::TestFile> files, bool ishare = true) {
   InputRecord in;
   in.name = name;
   in.kind = InputKind::erofs;
@@ -32,15 +33,14 @@ InputRecord image(const std::string& name, std::vector<FileRecord> files, bool i
   in.domain = "d";
   if (!ishare)
     for (auto& f : files) f.fingerprint.reset();
-  std::sort(files.begin(), files.end(), [](const FileRecord& a, const FileRecord& b) { return a.paths < b.paths; });
-  in.files = std::move(files);
+  testing::add_files(in, std::move(files));
   return in;
 }
 
 const CopyRow& copy(const Report& r, const std::string& path) {
   for (const auto& g : r.groups)
     for (const auto& c : g.copies)
-      for (const auto& p : c.paths)
+      for (const auto& p : r.paths(c))
         if (p == path) return c;
   throw std::runtime_error("no copy " + path);
 }
@@ -76,7 +76,7 @@ TEST(ScanModel, PageSizeOption) {
 }
 
 TEST(ScanModel, HardLinksAreOneInodeAndDuplicatesInOneImageShare) {
-  FileRecord linked = file("/h1", "H", 4096);
+  testing::TestFile linked = file("/h1", "H", 4096);
   linked.paths = {"/h1", "/h2"};
   std::vector<InputRecord> in = {image("a", {linked, file("/d1", "D", 9000), file("/d2", "D", 9000)})};
   Report r = build_report(in, {});
@@ -112,15 +112,15 @@ TEST(ScanModel, DirectoryInputsAreUncompressedAndUntagged) {
 }
 
 TEST(ScanModel, FingerprintProblems) {
-  FileRecord hidden = file("/x", "X", 100);
+  testing::TestFile hidden = file("/x", "X", 100);
   hidden.fingerprint->hidden_by_filter = true;
-  FileRecord empty = file("/x", "X", 100);
+  testing::TestFile empty = file("/x", "X", 100);
   empty.fingerprint->value.clear();
-  FileRecord too_long = file("/x", "X", 100);
+  testing::TestFile too_long = file("/x", "X", 100);
   too_long.fingerprint->value.assign(600, 'y');
-  FileRecord wrong = file("/x", "X", 100);
+  testing::TestFile wrong = file("/x", "X", 100);
   wrong.fingerprint->value[10] ^= 1;
-  FileRecord other_scheme = file("/x", "X", 100);
+  testing::TestFile other_scheme = file("/x", "X", 100);
   other_scheme.fingerprint->value[0] = 'S';
   std::vector<InputRecord> in = {image("a", {file("/x", "X", 100)}), image("b", {hidden}), image("c", {empty}),
                                  image("d", {too_long}), image("e", {wrong}), image("f", {other_scheme})};
@@ -144,7 +144,7 @@ TEST(ScanModel, FingerprintProblems) {
 
 TEST(ScanModel, CollisionOfAWrongFingerprint) {
   // b/y carries X's fingerprint but other content of another size: it claims the key first.
-  FileRecord y = file("/y", "Y", 200);
+  testing::TestFile y = file("/y", "Y", 200);
   y.fingerprint->value = erofs::encode_fingerprint(digest_of("X"));
   std::vector<InputRecord> in = {image("a", {y}), image("b", {file("/x", "X", 100)}), image("c", {file("/x", "X", 100)})};
   Report r = build_report(in, {});
@@ -154,7 +154,7 @@ TEST(ScanModel, CollisionOfAWrongFingerprint) {
 }
 
 TEST(ScanModel, CompressedAndUncompressedFirstCopyFixesTheClass) {
-  FileRecord z = file("/x", "X", 100000);
+  testing::TestFile z = file("/x", "X", 100000);
   z.storage = Storage::compressed;
   std::vector<InputRecord> in = {image("z", {z}), image("a", {file("/x", "X", 100000)}),
                                  image("b", {file("/x", "X", 100000)})};
@@ -195,9 +195,9 @@ TEST(ScanModel, MountModesAndDomains) {
 
 TEST(ScanModel, DomainKeyHasNoSeparator) {
   // The kernel's key is value + domain, so value "AB" in domain "C" meets "A" in "BC".
-  FileRecord a = file("/x", "X", 100);
+  testing::TestFile a = file("/x", "X", 100);
   a.fingerprint->value = {'A', 'B'};
-  FileRecord b = file("/x", "X", 100);
+  testing::TestFile b = file("/x", "X", 100);
   b.fingerprint->value = {'A'};
   std::vector<InputRecord> in = {image("a", {a}), image("b", {b})};
   in[0].domain = "C";
@@ -209,7 +209,7 @@ TEST(ScanModel, DomainKeyHasNoSeparator) {
 
 TEST(ScanModel, UniqueSizesAreNotCompared) {
   // The fingerprint of a file with a unique size is not checked unless verify_all.
-  FileRecord wrong = file("/x", "X", 100);
+  testing::TestFile wrong = file("/x", "X", 100);
   wrong.fingerprint->value[10] ^= 1;
   std::vector<InputRecord> in = {image("a", {wrong})};
   EXPECT_EQ(build_report(in, {}).inputs[0].fingerprints.mismatched, 0u);
@@ -219,9 +219,9 @@ TEST(ScanModel, UniqueSizesAreNotCompared) {
 }
 
 TEST(ScanModel, TrustedFingerprintsStandForContent) {
-  FileRecord a = file("/x", "X", 100);
+  testing::TestFile a = file("/x", "X", 100);
   a.content.reset();
-  FileRecord b = file("/x", "X", 100);
+  testing::TestFile b = file("/x", "X", 100);
   b.content.reset();
   std::vector<InputRecord> in = {image("a", {a}), image("b", {b})};
   ModelOptions trust;
@@ -237,10 +237,10 @@ TEST(ScanModel, ThreadsGiveTheSameReport) {
   // side by side in parts; the report must not depend on it. Many groups of every status.
   std::vector<InputRecord> in;
   for (int k = 0; k < 4; ++k) {
-    std::vector<FileRecord> files;
+    std::vector<testing::TestFile> files;
     for (int i = 0; i < 300; ++i) {
       const int c = (i * 7 + k) % 97;  // 97 contents spread over the inputs
-      FileRecord f = file("/f" + std::to_string(i), "C" + std::to_string(c), 100 + 37 * static_cast<u64>(c), (i + k) % 5 != 0);
+      testing::TestFile f = file("/f" + std::to_string(i), "C" + std::to_string(c), 100 + 37 * static_cast<u64>(c), (i + k) % 5 != 0);
       if (k == 3 && i % 4 == 0) f.storage = Storage::compressed;
       files.push_back(std::move(f));
     }

@@ -6,13 +6,14 @@
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/render.hpp"
+#include "tests/scan/test_records.hpp"
 
 namespace core::scan {
 namespace {
 
 Report sample() {
   auto file = [](std::string path, const std::string& content) {
-    FileRecord f;
+    testing::TestFile f;
     f.paths = {std::move(path)};
     f.size = content.size();
     f.content = util::sha256({reinterpret_cast<const u8*>(content.data()), content.size()});
@@ -23,11 +24,12 @@ Report sample() {
   a.name = "a \"quoted\", <b>.erofs";
   a.ishare = true;
   a.domain = "default";
-  a.files = {file("/ctl\x01\ttab", "same"), file(std::string("/bad\xff\xc3(utf8", 14), "other")};
   InputRecord b = a;
+  testing::add_files(a, {file("/ctl\x01\ttab", "same"), file(std::string("/bad\xff\xc3(utf8", 14), "other")});
   b.name = "b.erofs";
-  b.files[1].paths = {"/caf\xc3\xa9,\"x\""};
-  b.files[1].fingerprint.reset();
+  testing::TestFile other = file("/caf\xc3\xa9,\"x\"", "other");
+  other.fingerprint.reset();
+  testing::add_files(b, {file("/ctl\x01\ttab", "same"), other});
   return build_report({a, b}, {});
 }
 

@@ -29,7 +29,7 @@ public:
 void add(scan::LoadedInput& in, const std::string& path, const std::string& content, const std::string& fp_of,
          scan::Storage storage = scan::Storage::uncompressed) {
   scan::FileRecord f;
-  f.paths = {path};
+  in.record.add_path(f, path);
   f.size = content.size();
   f.storage = storage;
   f.fingerprint = scan::StoredValue{erofs::encode_fingerprint(digest_of(fp_of)), false};
