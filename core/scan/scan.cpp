@@ -393,9 +393,9 @@ Report scan(const ScanOptions& opt) {
     }
   }
   auto count_of = [&](u64 size) -> u64 { return size_count ? size_count->count(size) : 0; };
-  struct Job {
-    std::size_t input;
-    std::size_t file;
+  struct Job {  // 8 bytes: one per file to hash, millions in a fleet
+    u32 input;
+    u32 file;
   };
   std::vector<Job> work;
   u64 work_bytes = 0;
@@ -405,13 +405,14 @@ Report scan(const ScanOptions& opt) {
     const std::size_t first = work.size();
     for (std::size_t k = 0; k < files.size(); ++k) {
       if (!needs_hash(files[k], count_of(files[k].size), all, opt.model.trust_fingerprints)) continue;
-      work.push_back({i, k});
+      work.push_back({static_cast<u32>(i), static_cast<u32>(k)});
       work_bytes += files[k].size;
     }
     // Read each image in on-disk order (nid order follows mkfs's layout).
     std::sort(work.begin() + static_cast<std::ptrdiff_t>(first), work.end(),
               [&](const Job& a, const Job& b) { return files[a.file].locator < files[b.file].locator; });
   }
+  size_count.reset();  // not needed again: the model counts sizes of its own
   // Large files go first, largest first: one hashed last would leave the other threads idle
   // while it finishes (a 110 MB library is 60 ms of SHA-256). Each is still read in order.
   constexpr u64 k_large = 8 << 20;
@@ -447,6 +448,7 @@ Report scan(const ScanOptions& opt) {
     }
     ++counters.files;
   }, report_progress("hashing", work.size(), work_bytes));
+  work = {};
 
   if (opt.keep_going) {
     std::vector<container::LayerTree> no_trees;

@@ -9,7 +9,10 @@
 
 namespace core::scan {
 
-KeyTable::KeyTable(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * expected))) {
+// Sized for `expected` keys up to 2^18 and grown beyond: a fleet's inodes are mostly copies of
+// fewer contents, and slots for every inode of millions were a tenth of the scan's memory.
+KeyTable::KeyTable(std::size_t expected)
+    : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * std::min<std::size_t>(expected, std::size_t(1) << 18)))) {
   m_keys.reserve(expected);
 }
 

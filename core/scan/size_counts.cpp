@@ -5,7 +5,10 @@
 
 namespace core::scan {
 
-SizeCounts::SizeCounts(std::size_t expected) : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * expected))) {}
+// Distinct sizes are far fewer than files: sized for up to 2^16 of them, grown beyond (slots
+// for every file of a fleet were 52 bytes per file).
+SizeCounts::SizeCounts(std::size_t expected)
+    : m_slots(std::bit_ceil(std::max<std::size_t>(16, 2 * std::min<std::size_t>(expected, std::size_t(1) << 16)))) {}
 
 std::size_t SizeCounts::slot_of(u64 size) const {
   // Sizes cluster (small files, multiples of a block): scramble them (Fibonacci hashing).
