@@ -37,7 +37,7 @@ Reason why_not_now(const std::vector<Copy>& copies, u32 c, const Runs& runs) {
   }
   // It is in a shared inode without a copy of its own content.
   for (u32 p : runs.tag_members.of(runs.tag.inode[c]))
-    if (p != c && copies[p].view == Reason::none && runs.now_in[p].key != runs.now_in[c].key)
+    if (p != c && copies[p].view == Reason::none && runs.now_keys[p] != runs.now_keys[c])
       return Reason::fingerprint_values_differ;
   if (now.shared[now.inode[c]].members > 1) return Reason::fingerprint_collision;
   return Reason::peer_not_tagged;

@@ -51,7 +51,7 @@ private:
 
 // The two runs of the decision: as stored now, and with every file tagged.
 struct Runs {
-  std::vector<SimInode> now_in;
+  std::vector<u32> now_keys;  // per copy: its key in the "now" run (0: none)
   Simulation now;
   Simulation tag;
   Members now_members;

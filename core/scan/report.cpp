@@ -46,20 +46,15 @@ InputRow input_row(const InputRecord& in) {
 Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
   const u32 n = static_cast<u32>(copies.size());
   Runs runs;
-  runs.now_in.resize(n);
-  std::vector<SimInode> tag_in(n);
-  for (u32 c = 0; c < n; ++c) {
-    runs.now_in[c].io = tag_in[c].io = copies[c].io;
-    runs.now_in[c].size = tag_in[c].size = copies[c].size;
-  }
+  auto io_of = [&](u32 c) { return copies[c].io; };
+  auto size_of = [&](u32 c) { return copies[c].size; };
   {
     KeyTable keys(n);  // views into the records and copies, which outlive it
-    const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
+    runs.now_keys = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
       if (copies[c].view != Reason::none) return std::nullopt;
       return KeyTable::Key{copies[c].rec->fingerprint->value, inputs[copies[c].input].domain};
     });
-    for (u32 c = 0; c < n; ++c) runs.now_in[c].key = ids[c];
-    runs.now = simulate(runs.now_in, keys.size(), opt.assume, opt.page_size);
+    runs.now = simulate(runs.now_keys, io_of, size_of, keys.size(), opt.assume, opt.page_size);
   }
   {
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
@@ -68,8 +63,7 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
       if (!copies[c].content) return std::nullopt;
       return KeyTable::Key{*copies[c].content, inputs[copies[c].input].domain};
     });
-    for (u32 c = 0; c < n; ++c) tag_in[c].key = ids[c];
-    runs.tag = simulate(tag_in, keys.size(), opt.assume, opt.page_size);
+    runs.tag = simulate(ids, io_of, size_of, keys.size(), opt.assume, opt.page_size);
   }
   runs.now_members = Members(runs.now);
   runs.tag_members = Members(runs.tag);

@@ -75,18 +75,26 @@ bool KeyTable::equal(const Key& a, const Key& b) {
 }
 
 Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume assume, u32 page_size) {
+  std::vector<u32> keys(inodes.size());
+  for (std::size_t i = 0; i < inodes.size(); ++i) keys[i] = inodes[i].key;
+  return simulate(
+      keys, [&](u32 i) { return inodes[i].io; }, [&](u32 i) { return inodes[i].size; }, key_count, assume, page_size);
+}
+
+Simulation simulate(std::span<const u32> keys, const std::function<IoClass(u32)>& io_of,
+                    const std::function<u64(u32)>& size_of, u32 key_count, Assume assume, u32 page_size) {
   Simulation sim;
-  const u32 n = static_cast<u32>(inodes.size());
+  const u32 n = static_cast<u32>(keys.size());
   sim.inode.assign(n, Simulation::k_none);
   sim.joined.assign(n, false);
 
   // Members of every key in order, as one array sliced by key (ids start at 1).
   std::vector<u32> start(key_count + 2, 0);
-  for (const SimInode& x : inodes) ++start[x.key + 1];
+  for (u32 key : keys) ++start[key + 1];
   for (u32 k = 1; k < start.size(); ++k) start[k] += start[k - 1];
   std::vector<u32> order(n);
   std::vector<u32> fill(start.begin(), start.end() - 1);
-  for (u32 i = 0; i < n; ++i) order[fill[inodes[i].key]++] = i;
+  for (u32 i = 0; i < n; ++i) order[fill[keys[i]]++] = i;
 
   // Ids were handed out in order of first appearance, so keys are visited in that order.
   for (u32 key = 1; key <= key_count; ++key) {
@@ -103,7 +111,7 @@ Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume a
       };
       std::map<std::pair<IoClass, u64>, Bucket> buckets;
       for (const u32* p = first; p != last; ++p) {
-        Bucket& b = buckets[{inodes[*p].io, inodes[*p].size}];
+        Bucket& b = buckets[{io_of(*p), size_of(*p)}];
         if (b.count++ == 0) b.first = *p;
       }
       u64 best_saving = 0;
@@ -119,12 +127,12 @@ Simulation simulate(const std::vector<SimInode>& inodes, u32 key_count, Assume a
     }
     SharedInode s;
     s.anchor = anchor;
-    s.io = inodes[anchor].io;
-    s.size = inodes[anchor].size;
+    s.io = io_of(anchor);
+    s.size = size_of(anchor);
     const u32 id = static_cast<u32>(sim.shared.size());
     for (const u32* p = first; p != last; ++p) {
       sim.inode[*p] = id;
-      if (inodes[*p].io == s.io && inodes[*p].size == s.size) {
+      if (io_of(*p) == s.io && size_of(*p) == s.size) {
         sim.joined[*p] = true;
         ++s.members;
       }
