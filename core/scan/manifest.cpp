@@ -113,7 +113,7 @@ std::string manifest_text(const InputRecord& rec) {
     row["paths"] = std::move(paths);
     if (f.fingerprint) row["fingerprint_value"] = util::to_hex(f.fingerprint->value);
     if (f.content) row["sha256"] = util::to_hex(*f.content);
-    if (!f.content && f.error) row["error"] = rec.content_error(f);
+    if (!f.content && !rec.content_error(f).empty()) row["error"] = rec.content_error(f);
     out += row.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   return out;

@@ -189,9 +189,17 @@ std::vector<std::string> InputRecord::paths(const FileRecord& f) const {
   std::vector<std::string> out;
   if (f.path == PathTable::k_none) return out;
   out.push_back(names.str(f.path));
-  if (f.links)
-    for (u32 id : links[f.links - 1]) out.push_back(names.str(id));
+  if (f.extra)
+    for (u32 id : extras[f.extra - 1].links) out.push_back(names.str(id));
   return out;
+}
+
+InputRecord::Extra& InputRecord::extra_of(FileRecord& f) {
+  if (!f.extra) {
+    extras.emplace_back();
+    f.extra = static_cast<u32>(extras.size());
+  }
+  return extras[f.extra - 1];
 }
 
 void InputRecord::add_path_id(FileRecord& f, u32 id) {
@@ -199,11 +207,7 @@ void InputRecord::add_path_id(FileRecord& f, u32 id) {
     f.path = id;
     return;
   }
-  if (!f.links) {
-    links.emplace_back();
-    f.links = static_cast<u32>(links.size());
-  }
-  std::vector<u32>& more = links[f.links - 1];
+  std::vector<u32>& more = extra_of(f).links;
   if (names.less(id, f.path)) std::swap(id, f.path);
   auto at = std::upper_bound(more.begin(), more.end(), id, [&](u32 a, u32 b) { return names.less(a, b); });
   more.insert(at, id);
@@ -211,40 +215,29 @@ void InputRecord::add_path_id(FileRecord& f, u32 id) {
 
 void InputRecord::merge_paths(FileRecord& to, FileRecord& from) {
   if (from.path != PathTable::k_none) add_path_id(to, from.path);
-  if (from.links)
-    for (u32 id : links[from.links - 1]) add_path_id(to, id);
-  if (from.links) links[from.links - 1].clear();
+  if (from.extra) {
+    const std::vector<u32> more = std::move(extras[from.extra - 1].links);
+    for (u32 id : more) add_path_id(to, id);
+    extras[from.extra - 1].links.clear();
+  }
   from.path = PathTable::k_none;
-  from.links = 0;
 }
 
 bool InputRecord::keep_paths(FileRecord& f, const std::function<bool(const std::string&)>& keep) {
   if (f.path == PathTable::k_none) return false;
   std::vector<u32> ids = {f.path};
-  if (f.links) ids.insert(ids.end(), links[f.links - 1].begin(), links[f.links - 1].end());
+  if (f.extra) ids.insert(ids.end(), extras[f.extra - 1].links.begin(), extras[f.extra - 1].links.end());
   std::erase_if(ids, [&](u32 id) { return !keep(names.str(id)); });
-  if (ids.empty()) {
-    f.path = PathTable::k_none;
-    if (f.links) links[f.links - 1].clear();
-    return false;
-  }
-  f.path = ids.front();
-  if (f.links) links[f.links - 1].assign(ids.begin() + 1, ids.end());
-  return true;
+  f.path = ids.empty() ? PathTable::k_none : ids.front();
+  if (f.extra) extras[f.extra - 1].links.assign(ids.begin() + (ids.empty() ? 0 : 1), ids.end());
+  return !ids.empty();
 }
 
 const std::string& InputRecord::content_error(const FileRecord& f) const {
   static const std::string none;
-  return f.error ? errors[f.error - 1] : none;
+  return f.extra ? extras[f.extra - 1].error : none;
 }
 
-void InputRecord::set_content_error(FileRecord& f, std::string error) {
-  if (f.error) {
-    errors[f.error - 1] = std::move(error);
-    return;
-  }
-  errors.push_back(std::move(error));
-  f.error = static_cast<u32>(errors.size());
-}
+void InputRecord::set_content_error(FileRecord& f, std::string error) { extra_of(f).error = std::move(error); }
 
 }  // namespace core::scan

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -99,7 +100,8 @@ public:
     std::vector<u8> tmp(first, last);  // the source may be this object's own bytes
     release();
     m_size = static_cast<u32>(tmp.size());
-    u8* to = m_size > k_inline ? (m_heap = new u8[m_size]) : m_inline;
+    u8* to = m_inline;
+    if (m_size > k_inline) set_heap(to = new u8[m_size]);
     std::copy(tmp.begin(), tmp.end(), to);
   }
   void assign(std::size_t n, u8 v) {
@@ -109,8 +111,8 @@ public:
   void clear() { release(); }
   u32 size() const { return m_size; }
   bool empty() const { return m_size == 0; }
-  const u8* data() const { return m_size > k_inline ? m_heap : m_inline; }
-  u8* data() { return m_size > k_inline ? m_heap : m_inline; }
+  const u8* data() const { return m_size > k_inline ? heap() : m_inline; }
+  u8* data() { return m_size > k_inline ? heap() : m_inline; }
   const u8* begin() const { return data(); }
   const u8* end() const { return data() + m_size; }
   u8& operator[](std::size_t i) { return data()[i]; }
@@ -122,21 +124,26 @@ public:
 private:
   static constexpr u32 k_inline = 40;
   void release() {
-    if (m_size > k_inline) delete[] m_heap;
+    if (m_size > k_inline) delete[] heap();
     m_size = 0;
   }
   void take(SmallBytes& o) {
     m_size = o.m_size;
     if (m_size > k_inline)
-      m_heap = o.m_heap;
+      std::copy(o.m_inline, o.m_inline + sizeof(u8*), m_inline);  // the heap pointer
     else
       std::copy(o.m_inline, o.m_inline + m_size, m_inline);
     o.m_size = 0;
   }
-  union {
-    u8 m_inline[k_inline];
-    u8* m_heap;
-  };
+  // The heap pointer of a long value is kept in the inline bytes (copied, never aliased), so
+  // the class has 4-byte alignment: 44 bytes, and a file's fingerprint takes 52 with its flags.
+  u8* heap() const {
+    u8* p = nullptr;
+    std::memcpy(&p, m_inline, sizeof p);
+    return p;
+  }
+  void set_heap(u8* p) { std::memcpy(m_inline, &p, sizeof p); }
+  u8 m_inline[k_inline];
   u32 m_size = 0;
 };
 
@@ -180,12 +187,12 @@ struct FileRecord {
   u64 size = 0;
   u64 locator = 0;                         // where to read it again: nid, or index (not saved)
   std::optional<StoredValue> fingerprint;  // present only if the image declares ISHARE_XATTRS
+  u32 path = PathTable::k_none;            // the first name (InputRecord::names)
+  u32 extra = 0;                           // 0, or 1 + index of its other names and error (InputRecord::extras)
   std::optional<util::Digest> content;     // SHA-256 of the content, when it was read
   Storage storage = Storage::uncompressed;
-  u32 path = PathTable::k_none;            // the first name (InputRecord::names)
-  u32 links = 0;                           // 0, or 1 + index of its other names (InputRecord::links)
-  u32 error = 0;                           // 0, or 1 + index of why reading failed (InputRecord::errors)
 };
+static_assert(sizeof(FileRecord) <= 112, "one FileRecord per inode of every input: keep it small");
 
 // Everything `scan` keeps about one input.
 struct InputRecord {
@@ -200,8 +207,13 @@ struct InputRecord {
   u64 empty_files = 0;       // regular files of size 0 (no pages, never shared)
   std::vector<FileRecord> files;  // sorted by first path
   PathTable names;                       // every file's names
-  std::vector<std::vector<u32>> links;   // the other names of files with several (sorted)
-  std::vector<std::string> errors;       // why reading a file failed (compressed, missing device)
+  // What few files have: other names (hard links, sorted), why reading failed (compressed data,
+  // a missing device).
+  struct Extra {
+    std::vector<u32> links;
+    std::string error;
+  };
+  std::vector<Extra> extras;
   // A container layer is one filesystem mounted once for every image that has it (core/container).
   // Other inputs keep the defaults: one user, nothing hidden.
   u32 users = 1;          // images that use this filesystem (a shared layer is cached once)
@@ -214,7 +226,7 @@ struct InputRecord {
   // Every name of `f`, sorted; the first; how many.
   std::vector<std::string> paths(const FileRecord& f) const;
   std::string first_path(const FileRecord& f) const { return names.str(f.path); }
-  std::size_t path_count(const FileRecord& f) const { return f.links ? 1 + links[f.links - 1].size() : 1; }
+  std::size_t path_count(const FileRecord& f) const { return f.extra ? 1 + extras[f.extra - 1].links.size() : 1; }
   // Gives `f` another name (its first if it has none), keeping them sorted.
   void add_path(FileRecord& f, std::string_view path) { add_path_id(f, names.add(path)); }
   void add_path_id(FileRecord& f, u32 id);
@@ -224,6 +236,9 @@ struct InputRecord {
   bool keep_paths(FileRecord& f, const std::function<bool(const std::string&)>& keep);
   const std::string& content_error(const FileRecord& f) const;
   void set_content_error(FileRecord& f, std::string error);
+
+private:
+  Extra& extra_of(FileRecord& f);
 };
 
 // A container image: the inputs (its layers, bottom first) its root filesystem stacks.

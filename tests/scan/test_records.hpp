@@ -21,8 +21,7 @@ inline void add_files(InputRecord& in, std::vector<TestFile> files) {
   for (TestFile& t : files) {
     FileRecord f = static_cast<const FileRecord&>(t);
     f.path = PathTable::k_none;
-    f.links = 0;
-    f.error = 0;
+    f.extra = 0;
     for (const std::string& p : t.paths) in.add_path(f, p);
     if (!t.content_error.empty()) in.set_content_error(f, t.content_error);
     in.files.push_back(std::move(f));
