@@ -7,8 +7,8 @@
 # every 20 ms; a process shorter than that shows 0) and checks all merges agree with the direct
 # scan's totals.
 #
-# The fleet (cached in $EROFS_SHARE_CACHE/bench/fleet-<IMAGES>-<BASE_MIB>): a base tree of about
-# BASE_MIB MiB of this machine's /usr (a debootstrap tree if $EROFS_SHARE_CACHE/bench/rootfs
+# The fleet (cached in $EROFS_SHARE_CACHE/bench/fleet-<IMAGES>-<BASE_MIB>-v2): a base tree of about
+# BASE_MIB MiB of files < 512 KiB of this machine's /usr (a debootstrap tree if $EROFS_SHARE_CACHE/bench/rootfs
 # exists), and per "release" i a copy in which 2% of the files (a different slice each release)
 # are rewritten; every third image is compressed (-zlz4hc), and image i is mounted in domain
 # d<i mod 4>. Images are built by mkfs.erofs >= 1.9 with --xattr-inode-digest.
@@ -23,7 +23,7 @@ bin=${EROFS_SHARE:-"$BUILD_DIR/cli/erofs-share"}
 [[ -n "${DUCKDB_NODE_MODULES:-}" ]] || { echo "fleet: no DuckDB (scripts/duckdb.sh)" >&2; exit 2; }
 images=${IMAGES:-100}
 base_mib=${BASE_MIB:-40}
-dir="$EROFS_SHARE_CACHE/bench/fleet-$images-$base_mib"
+dir="$EROFS_SHARE_CACHE/bench/fleet-$images-$base_mib-v2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -32,7 +32,7 @@ if [[ ! -f "$dir/.complete" ]]; then
   rm -rf "$dir" && mkdir -p "$dir/images" "$dir/base"
   src=/usr
   [[ -d "$EROFS_SHARE_CACHE/bench/rootfs/usr" ]] && src="$EROFS_SHARE_CACHE/bench/rootfs/usr"
-  (cd "$src" && find share lib bin -type f -size -4M -print0 2>/dev/null | sort -z |
+  (cd "$src" && find share lib bin -type f -size -512k -print0 2>/dev/null | sort -z |
     xargs -0 stat -c '%s %n' 2>/dev/null |
     awk -v cap=$((base_mib * 1048576)) '{ s += $1; if (s <= cap) print substr($0, index($0, " ") + 1) }') >"$dir/base.list"
   tar -C "$src" -cf - --no-recursion -T "$dir/base.list" 2>/dev/null | tar -C "$dir/base" -xf -
@@ -73,11 +73,11 @@ measure() {
   done
   wait "$pid"
   end=$(date +%s.%N)
-  printf '%.2f %d %d\n' "$(echo "$end - $start" | bc)" "$anon" "$file"
+  awk -v s="$start" -v e="$end" -v a="$anon" -v f="$file" 'BEGIN { printf "%.2f %d %d\n", e - s, a, f }'
 }
 row() { printf '%-44s %8s s %10s KiB %10s KiB\n' "$@"; }
 
-files=$(for i in "${imgs[@]}"; do "$DUMP_EROFS_19" -s "$i" 2>/dev/null | awk '/Filesystem inode count/ {print $NF}'; done | paste -sd+ | bc)
+files=$(for i in "${imgs[@]}"; do "$DUMP_EROFS_19" -s "$i" 2>/dev/null | awk '/Filesystem inode count/ {print $NF}'; done | awk '{ s += $1 } END { print s }')
 echo "fleet: ${#imgs[@]} images, $(du -sm images | cut -f1) MiB, about $files inodes (dump.erofs)"
 row "what" "wall" "peak anon" "peak file"
 read -r s a f < <(measure "$work/direct.json" "$bin" scan --no-progress --format json "${domains[@]}" "${imgs[@]}")
@@ -87,7 +87,7 @@ rm -rf "$work/manifests"
 total=0 maxa=0 maxf=0
 for img in "${imgs[@]}"; do
   read -r s a f < <(measure /dev/null "$bin" scan --no-progress --manifest-out "$work/manifests" "$img")
-  total=$(echo "$total + $s" | bc); ((a > maxa)) && maxa=$a; ((f > maxf)) && maxf=$f
+  total=$(awk -v t="$total" -v s="$s" 'BEGIN { print t + s }'); ((a > maxa)) && maxa=$a; ((f > maxf)) && maxf=$f
 done
 row "manifest jobs (sum of ${#imgs[@]}; peak of one)" "$(printf %.2f "$total")" "$maxa" "$maxf"
 
