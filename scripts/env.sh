@@ -15,6 +15,10 @@
 #                       instant when cached). If it cannot be had (no network)
 #                       a warning is printed and both are empty: the tests
 #                       that need a containerd node skip, saying why.
+#   DUCKDB_NODE_MODULES  node_modules dir holding the npm package @duckdb/node-api
+#                       (scripts/duckdb.sh; instant when cached). Empty, with a
+#                       warning, if it cannot be had: the DuckDB tests then fail
+#                       saying so.
 #   BUILD_DIR           main CMake build tree  [<repo>/build]; a relative
 #                       value is taken relative to the repository root
 #
@@ -38,6 +42,13 @@ _erofs_share_env() {
     export CONTAINERD_BIN_DIR="" CONTAINERD_VERSION=""
   fi
 
+  if exports=$(bash "$root/scripts/duckdb.sh"); then
+    eval "$exports"
+  else
+    printf 'env.sh: warning: no DuckDB (scripts/duckdb.sh failed); the DuckDB merge tests will fail\n' >&2
+    export DUCKDB_NODE_MODULES=""
+  fi
+
   BUILD_DIR=${BUILD_DIR:-build}
   [[ "$BUILD_DIR" == /* ]] || BUILD_DIR="$root/$BUILD_DIR"
   export BUILD_DIR
@@ -49,7 +60,8 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   _erofs_share_env
   for _v in EROFS_SHARE_CACHE BUILD_DIR MKFS_EROFS_15 FSCK_EROFS_15 DUMP_EROFS_15 \
-            MKFS_EROFS_19 FSCK_EROFS_19 DUMP_EROFS_19 CONTAINERD_BIN_DIR CONTAINERD_VERSION; do
+            MKFS_EROFS_19 FSCK_EROFS_19 DUMP_EROFS_19 CONTAINERD_BIN_DIR CONTAINERD_VERSION \
+            DUCKDB_NODE_MODULES; do
     printf 'export %s=%q\n' "$_v" "${!_v}"
   done
 else

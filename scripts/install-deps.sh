@@ -41,6 +41,12 @@ packages=(
   # static archives erofs-share links (EROFS_SHARE_STATIC_DEPS) beyond the -dev packages above
   libbz2-dev
 )
+# DuckDB for the merge.sql tests (scripts/duckdb.sh installs its npm package): Debian's nodejs
+# and npm, unless a node and npm are already on PATH (e.g. a NodeSource nodejs, which bundles
+# npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 # Which of the packages are not (fully) installed? One dpkg-query call.
 declare -A installed=()

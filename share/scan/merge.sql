@@ -1,5 +1,6 @@
 -- merge.sql: the totals of `erofs-share scan` from per-input manifests, in standard SQL
--- (window functions + GROUP BY; tested on SQLite >= 3.25, written for Spark SQL, Trino, DuckDB).
+-- (window functions + GROUP BY; tested on SQLite >= 3.25 and DuckDB 1.5 (NDJSON and Parquet),
+-- written for Spark SQL and Trino too).
 --
 -- At fleet scale each image is scanned in its own job:
 --     erofs-share scan --manifest-out manifests/ IMAGE
