@@ -39,6 +39,7 @@ struct ScanOptions {
   bool verify_all = false;
   bool trust_fingerprints = false;
   std::string manifest_out;
+  std::string manifest_cache;
   std::string tree_class = "uncompressed";
   bool no_progress = false;
   bool keep_going = false;
@@ -111,6 +112,7 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
         guard.output((std::filesystem::path(o.manifest_out) / file).string(), "--manifest-out");
     }
   }
+  if (!o.manifest_cache.empty()) guard.output_dir(o.manifest_cache, "--manifest-cache");
   guard.output(o.output, "-o");
 }
 
@@ -153,6 +155,10 @@ int run_scan(const ScanOptions& o) {
   s.tree_storage = o.tree_class == "compressed" ? core::scan::Storage::compressed : core::scan::Storage::uncompressed;
   s.manifest_out = o.manifest_out;
   s.keep_going = o.keep_going;
+  s.manifest_cache = o.manifest_cache;
+  s.tool_version = EROFS_SHARE_VERSION;
+  core::scan::ManifestCacheStats cache_stats;
+  s.cache_stats = &cache_stats;
   s.platform = o.platform;
   s.layer_mkfs_options = o.layer_mkfs_options;
   s.container_limits.max_layer_entries = o.max_layer_entries;
@@ -171,6 +177,12 @@ int run_scan(const ScanOptions& o) {
 
   core::scan::Report report = core::scan::scan(s);
   progress.reset();
+  // --manifest-cache: why an entry was not used, and (one line) what the run read.
+  if (!o.manifest_cache.empty()) {
+    for (const auto& note : cache_stats.notes) fmt::print(stderr, "erofs-share: {}\n", core::util::display(note));
+    fmt::print(stderr, "erofs-share: manifest cache: {} hit(s), {} miss(es), {} bytes of images and {} bytes of file data read\n",
+               cache_stats.hits, cache_stats.misses, cache_stats.image_bytes_hashed, cache_stats.file_bytes_read);
+  }
 
   // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
   auto write = [&out](std::string_view piece) { out.write(piece); };
@@ -225,6 +237,9 @@ void setup_scan(CLI::App& app, int& status) {
                 "Take \"sha256:\" fingerprints as the content without reading it");
   sub->add_option("--manifest-out", opt->manifest_out,
                   "Write one manifest per input into this directory (every file is hashed)");
+  sub->add_option("--manifest-cache", opt->manifest_cache,
+                  "Keep one manifest per EROFS image in this directory, keyed by the image's SHA-256: a later scan "
+                  "reads no file data of an image seen before (a summary line goes to stderr)");
   sub->add_option("--tree-class", opt->tree_class, "How directory and tar inputs are modelled [uncompressed]")
       ->check(CLI::IsMember({"uncompressed", "compressed"}));
   sub->add_flag("--keep-going", opt->keep_going,

@@ -377,7 +377,29 @@ Report scan(const ScanOptions& opt) {
   //    (unless every file is wanted: --verify-all, or manifests that others will merge).
   //    Sizes are counted only if some file may be read at all: with --trust-fingerprints on
   //    tagged images, none is.
-  const bool all = opt.model.verify_all || !opt.manifest_out.empty();
+  // --manifest-cache: images seen before take their contents from the cache (every file of a
+  // cached image is hashed, as for --manifest-out, so one entry serves any fleet).
+  std::optional<ManifestCache> cache;
+  std::vector<char> cache_fill(units.size(), 0);
+  if (!opt.manifest_cache.empty()) {
+    cache.emplace(opt.manifest_cache, opt.model.trust_fingerprints ? "trust1" : "trust0", opt.tool_version);
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      const InputSpec& spec = opt.inputs[units[i].spec];
+      if (units[i].layer || !loaded[i].source || loaded[i].record.kind != InputKind::erofs || !spec.devices.empty())
+        continue;
+      std::optional<InputRecord> cached = cache->lookup(i, spec.path, loaded[i].record);
+      if (!cached) {
+        cache_fill[i] = 1;
+        continue;
+      }
+      for (std::size_t k = 0; k < cached->files.size(); ++k) {
+        loaded[i].record.files[k].content = cached->files[k].content;
+        loaded[i].record.files[k].content_error = cached->files[k].content_error;
+      }
+      loaded[i].source.reset();  // nothing of it is read
+    }
+  }
+  const bool all = opt.model.verify_all || !opt.manifest_out.empty() || cache;
   std::optional<SizeCounts> size_count;
   if (!all) {
     std::size_t total = 0;
@@ -450,6 +472,12 @@ Report scan(const ScanOptions& opt) {
   }, report_progress("hashing", work.size(), work_bytes));
   work = {};
 
+  if (cache) {
+    for (std::size_t i = 0; i < units.size(); ++i)
+      if (cache_fill[i] && unit_error[i].empty()) cache->remember(i, loaded[i].record);
+    cache->stats().file_bytes_read = counters.bytes;
+    if (opt.cache_stats) *opt.cache_stats = cache->stats();
+  }
   if (opt.keep_going) {
     std::vector<container::LayerTree> no_trees;
     drop_failed(units, unit_error, spec_error, loaded, no_trees, images, image_spec);

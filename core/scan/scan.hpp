@@ -8,6 +8,7 @@
 
 #include "core/container/container.hpp"
 #include "core/scan/inputs.hpp"
+#include "core/scan/manifest_cache.hpp"
 #include "core/scan/report.hpp"
 
 namespace core::scan {
@@ -41,6 +42,11 @@ struct ScanOptions {
   // Without it the first such input ends the scan (the error is thrown).
   bool keep_going = false;
   std::string manifest_out;         // directory for one manifest per input ("" = none)
+  // Directory of cached manifests of EROFS image inputs (manifest_cache.hpp; "" = none), the
+  // erofs-share version its entries must have, and where the cache's figures go (may be null).
+  std::string manifest_cache;
+  std::string tool_version;
+  ManifestCacheStats* cache_stats = nullptr;
   std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
   // Called from the calling thread about ten times a second while reading and hashing.
   std::function<void(const Progress&)> progress;
