@@ -393,8 +393,10 @@ Report scan(const ScanOptions& opt) {
         continue;
       }
       for (std::size_t k = 0; k < cached->files.size(); ++k) {
-        loaded[i].record.files[k].content = cached->files[k].content;
-        loaded[i].record.files[k].content_error = cached->files[k].content_error;
+        FileRecord& f = loaded[i].record.files[k];
+        f.content = cached->files[k].content;
+        if (const std::string& e = cached->content_error(cached->files[k]); !e.empty())
+          loaded[i].record.set_content_error(f, e);
       }
       loaded[i].source.reset();  // nothing of it is read
     }
