@@ -1,10 +1,8 @@
 // `erofs-share scan`: turn options into one core::scan::scan call and render the report.
-#include <unistd.h>
-
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>

@@ -98,7 +98,8 @@ void add_conventions(CLI::App& sub, Conventions& c) {
   sub.add_option("--progress", c.progress, "Progress line on standard error: auto (on a terminal), always or never")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  sub.add_option("--color", c.color, "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never")
+  sub.add_option("--color", c.color,
+                 "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 }

@@ -17,10 +17,10 @@ namespace cli {
 
 // What -q, --progress and --color asked for (one per subcommand).
 struct Conventions {
-  bool quiet = false;              // -q: no progress, no informational messages on stderr
-  std::string progress = "auto";   // auto: on a terminal only; always; never
-  std::string color = "auto";      // auto: on a terminal, unless NO_COLOR is set; always; never
-  bool no_progress = false;        // scan --no-progress (deprecated alias of --progress never)
+  bool quiet = false;             // -q: no progress, no informational messages on stderr
+  std::string progress = "auto";  // auto: on a terminal only; always; never
+  std::string color = "auto";     // auto: on a terminal, unless NO_COLOR is set; always; never
+  bool no_progress = false;       // scan --no-progress (deprecated alias of --progress never)
 
   // Whether the progress line is drawn on stderr.
   bool show_progress() const;
