@@ -6,6 +6,15 @@
 #include <filesystem>
 #include <vector>
 
+// The install layout, relative to the directory of the erofs-share executable (set by CMake
+// from GNUInstallDirs; the build tree has the same layout).
+#ifndef EROFS_SHARE_LIBEXEC_FROM_BIN
+#define EROFS_SHARE_LIBEXEC_FROM_BIN "../libexec/erofs-share"
+#endif
+#ifndef EROFS_SHARE_DATA_FROM_BIN
+#define EROFS_SHARE_DATA_FROM_BIN "../share/erofs-share"
+#endif
+
 namespace core::smoke {
 
 namespace {
@@ -15,9 +24,10 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+// The first candidate that exists, without its "dir/../" steps (it is shown in messages).
 std::string first_existing(const std::vector<std::string>& candidates) {
   for (const std::string& c : candidates)
-    if (!c.empty() && access(c.c_str(), R_OK) == 0) return c;
+    if (!c.empty() && access(c.c_str(), R_OK) == 0) return std::filesystem::path(c).lexically_normal().string();
   return "";
 }
 
@@ -34,7 +44,7 @@ std::string locate_probe(const std::string& self_exe) {
   if (const char* env = std::getenv("EROFS_SHARE_PROBE"); env && *env) c.emplace_back(env);
   const std::string dir = dir_of(self_exe);
   c.push_back(dir + "/erofs-share-probe");
-  c.push_back(dir + "/../libexec/erofs-share/erofs-share-probe");
+  c.push_back(dir + "/" EROFS_SHARE_LIBEXEC_FROM_BIN "/erofs-share-probe");
   std::string found = first_existing(c);
   return found.empty() ? c.front() : found;
 }
@@ -42,10 +52,7 @@ std::string locate_probe(const std::string& self_exe) {
 std::string locate_script(const std::string& self_exe, const std::string& name) {
   std::vector<std::string> c;
   if (const char* env = std::getenv("EROFS_SHARE_SCRIPTS"); env && *env) c.push_back(std::string(env) + "/" + name);
-  c.push_back(dir_of(self_exe) + "/../share/erofs-share/scripts/" + name);
-#ifdef EROFS_SHARE_SOURCE_DIR
-  c.push_back(std::string(EROFS_SHARE_SOURCE_DIR) + "/scripts/" + name);
-#endif
+  c.push_back(dir_of(self_exe) + "/" EROFS_SHARE_DATA_FROM_BIN "/scripts/" + name);
   return first_existing(c);
 }
 
