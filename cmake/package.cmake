@@ -13,16 +13,16 @@ set(CPACK_PACKAGE_NAME erofs-share)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT ${EROFS_SHARE_PACKAGE_MAINTAINER})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "analyse and tag EROFS images for Linux inode page-cache sharing")
-# Extended description (Debian policy 3.4: lines start with a space, "." is an empty line).
+# Extended description: CPack indents its lines and turns the empty line into " ." (policy 3.4).
 set(CPACK_PACKAGE_DESCRIPTION "\
-erofs-share reads EROFS filesystem images itself (no kernel mount) and answers
- how much page cache Linux 7.0's inode page-cache sharing (-o inode_share)
- saves across them, what blocks the rest, and how to fix it.
- .
- Subcommands: scan (images, directories, tar layers, OCI archives and
- containerd nodes), lint (a CI gate for fingerprinted images: text, JSON,
- SARIF, JUnit, GitHub), inspect, tag and build (give images the fingerprints
- mkfs.erofs 1.9 writes) and smoke (proof in QEMU on a real kernel).")
+erofs-share reads EROFS filesystem images itself (no kernel mount) and tells
+how much page cache Linux 7.0's inode page-cache sharing (-o inode_share)
+saves across them, and what blocks the rest.
+
+Subcommands: scan (images, directories, tar layers, OCI archives and
+containerd nodes), lint (a CI gate for fingerprinted images: text, JSON,
+SARIF, JUnit, GitHub), inspect, tag and build (give images the fingerprints
+mkfs.erofs 1.9 writes) and smoke (proof in QEMU on a real kernel).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 

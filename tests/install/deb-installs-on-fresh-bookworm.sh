@@ -107,6 +107,7 @@ if got != want:
     sys.exit(f"paths/digests differ:\n got  {sorted(got.items())}\n want {sorted(want.items())}")
 EOF
 
+start=$SECONDS
 expect_exit 0 in_root man erofs-share-scan
 grep -qx 'NAME' "$t/stdout" || fail "man erofs-share-scan has no NAME line: $(head -c 300 "$t/stdout")"
 grep -A1 -x 'NAME' "$t/stdout" | grep -q 'erofs-share-scan - ' || fail "man erofs-share-scan: NAME is not erofs-share-scan"
@@ -114,6 +115,7 @@ for page in "$src"/man/*.1; do
   name=$(basename "$page" .1)
   [ "$(in_root man -w "$name")" = "/usr/share/man/man1/$name.1.gz" ] || fail "man -w $name: $(in_root man -w "$name" 2>&1)"
 done
+timings+="man: $((SECONDS - start)) s; "
 
 # smoke finds the installed scripts (erofs-utils.sh runs and stops: this root has no dpkg-dev)
 # and the installed probe (with an image no script runs; the missing kernel is the error).
@@ -124,12 +126,13 @@ expect_one_error_line
 expect_stderr_contains "erofs-share: /no-vmlinuz: kernel image not readable"
 
 # 5. Purge leaves nothing of it.
-in_root apt-get purge -y -q erofs-share >>"$t/apt.log" 2>&1 || fail "apt-get purge erofs-share failed"
+timed purge in_root apt-get purge -y -q erofs-share >>"$t/apt.log" 2>&1 || fail "apt-get purge erofs-share failed"
 for f in usr/bin/erofs-share usr/libexec/erofs-share usr/share/erofs-share usr/share/man/man1/erofs-share.1.gz; do
   [ ! -e "$root/$f" ] || fail "/$f left after purge"
 done
 
 run_teardown
-rm -rf --one-file-system "$root"
+timed remove-root rm -rf --one-file-system "$root"
+timings+="total: $SECONDS s; "
 report_timings
 pass
