@@ -54,7 +54,7 @@ timings+="bookworm-root.sh: $((SECONDS - start)) s${made:+ (debootstrap: $made)}
 root=$t/root
 mkdir "$root"
 timed unpack-root tar -C "$root" --numeric-owner --xattrs -xpf - < <(zstd -dc "$EROFS_SHARE_BOOKWORM_ROOT")
-[ -x "$root/usr/bin/apt-get" ] && [ -x "$root/usr/bin/man" ] || fail "$EROFS_SHARE_BOOKWORM_ROOT is not a root with apt and man-db"
+{ [ -x "$root/usr/bin/apt-get" ] && [ -x "$root/usr/bin/man" ]; } || fail "$EROFS_SHARE_BOOKWORM_ROOT is not a root with apt and man-db"
 umount_proc() {
   if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc" || passed=0; fi
 }
@@ -78,6 +78,7 @@ if ! timed apt-install apt_install; then
   apt_install || { tail -n 30 "$t/apt.log" >&2; fail "apt-get install ./$(basename "$deb") failed in the root"; }
 fi
 cp -n "$root"/var/cache/apt/archives/*.deb "$archives/" 2>/dev/null || true
+# shellcheck disable=SC2016  # dpkg-query's own ${Field} syntax
 [ "$(in_root dpkg-query -W -f '${Status} ${Version}' erofs-share)" = "install ok installed $version-1" ] ||
   fail "erofs-share is not installed in the root: $(in_root dpkg-query -W -f '${Status} ${Version}' erofs-share)"
 
