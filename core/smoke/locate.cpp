@@ -24,11 +24,16 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// The first candidate that exists, without its "dir/../" steps (it is shown in messages).
 std::string first_existing(const std::vector<std::string>& candidates) {
   for (const std::string& c : candidates)
-    if (!c.empty() && access(c.c_str(), R_OK) == 0) return std::filesystem::path(c).lexically_normal().string();
+    if (!c.empty() && access(c.c_str(), R_OK) == 0) return c;
   return "";
+}
+
+// `dir` + "/" + `rel` without its "x/../" steps (the path is shown in messages). Safe because
+// `dir` is the executable's resolved directory, with no symlinks in it.
+std::string below(const std::string& dir, const std::string& rel) {
+  return std::filesystem::path(dir + "/" + rel).lexically_normal().string();
 }
 
 }  // namespace
@@ -44,7 +49,7 @@ std::string locate_probe(const std::string& self_exe) {
   if (const char* env = std::getenv("EROFS_SHARE_PROBE"); env && *env) c.emplace_back(env);
   const std::string dir = dir_of(self_exe);
   c.push_back(dir + "/erofs-share-probe");
-  c.push_back(dir + "/" EROFS_SHARE_LIBEXEC_FROM_BIN "/erofs-share-probe");
+  c.push_back(below(dir, EROFS_SHARE_LIBEXEC_FROM_BIN "/erofs-share-probe"));
   std::string found = first_existing(c);
   return found.empty() ? c.front() : found;
 }
@@ -52,7 +57,7 @@ std::string locate_probe(const std::string& self_exe) {
 std::string locate_script(const std::string& self_exe, const std::string& name) {
   std::vector<std::string> c;
   if (const char* env = std::getenv("EROFS_SHARE_SCRIPTS"); env && *env) c.push_back(std::string(env) + "/" + name);
-  c.push_back(dir_of(self_exe) + "/" EROFS_SHARE_DATA_FROM_BIN "/scripts/" + name);
+  c.push_back(below(dir_of(self_exe), EROFS_SHARE_DATA_FROM_BIN "/scripts/" + name));
   return first_existing(c);
 }
 
