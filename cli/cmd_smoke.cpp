@@ -50,8 +50,10 @@ std::vector<std::string> script_exports(const std::string& name, const std::vect
     throw core::UsageError(fmt::format("scripts/{} not found (set EROFS_SHARE_SCRIPTS to its directory)", name));
   std::string printf_args;
   for (const std::string& v : vars) printf_args += " \"$" + v + "\"";
+  // `eval "$(bash SCRIPT)"` would hide the script's exit status (eval of nothing succeeds).
   std::vector<std::string> argv = {"bash", "-c",
-                                   "set -e; s=$1; shift; eval \"$(bash \"$s\" \"$@\")\"; printf '%s\\n'" + printf_args,
+                                   "s=$1; shift; out=$(bash \"$s\" \"$@\") || exit; eval \"$out\" || exit; "
+                                   "printf '%s\\n'" + printf_args,
                                    "erofs-share", script};
   argv.insert(argv.end(), script_args.begin(), script_args.end());
   const char* tmp = std::getenv("TMPDIR");
