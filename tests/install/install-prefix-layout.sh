@@ -32,6 +32,14 @@ for dir in schema scan lint; do
     cmp -s "$f" "$p/share/erofs-share/$dir/$(basename "$f")" || fail "share/$dir/$(basename "$f") not installed"
   done
 done
+# Shell completions, where bash-completion, zsh and fish look for packaged ones.
+for pair in erofs-share.bash:bash-completion/completions/erofs-share _erofs-share:zsh/vendor-completions/_erofs-share \
+            erofs-share.fish:fish/vendor_completions.d/erofs-share.fish; do
+  cmp -s "$EROFS_SHARE_BUILD_DIR/share/completions/${pair%%:*}" "$p/share/${pair#*:}" ||
+    fail "completion ${pair%%:*} not installed as share/${pair#*:}"
+done
+grep -q 'complete .*erofs-share' "$p/share/bash-completion/completions/erofs-share" ||
+  fail "the installed bash completion registers no completion for erofs-share"
 scripts=$p/share/erofs-share/scripts
 for s in debian-kernel.sh erofs-utils.sh; do
   cmp -s "$src/scripts/$s" "$scripts/$s" || fail "scripts/$s not installed in $scripts"
