@@ -83,33 +83,6 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
   guard.output(o.output, "-o");
 }
 
-// The JSON writer's output with "tool" (name, version) after "schema_version": the report's
-// own JSON (core/scan/render_json.cpp) does not know the program that wrote it.
-class WithTool {
-public:
-  explicit WithTool(core::scan::Write write) : m_write(std::move(write)) {}
-  void operator()(std::string_view piece) {
-    if (m_done) return m_write(piece);
-    m_pending += piece;
-    const std::size_t at = m_pending.find("\"schema_version\": ");
-    const std::size_t eol = at == std::string::npos ? at : m_pending.find('\n', at);
-    if (eol == std::string::npos) return;  // not yet
-    m_pending.insert(eol + 1, fmt::format("  \"tool\": {},\n", tool_json().dump()));
-    finish();
-  }
-  // Writes what is held back (all of it if no "schema_version" line came).
-  void finish() {
-    m_done = true;
-    if (!m_pending.empty()) m_write(m_pending);
-    m_pending.clear();
-  }
-
-private:
-  core::scan::Write m_write;
-  std::string m_pending;
-  bool m_done = false;
-};
-
 int run_scan(const ScanOptions& o) {
   core::scan::ScanOptions s;
   for (const auto& path : o.inputs) s.inputs.push_back({path, {}});
@@ -181,9 +154,7 @@ int run_scan(const ScanOptions& o) {
   // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
   auto write = [&out](std::string_view piece) { out.write(piece); };
   if (o.format == "json") {
-    WithTool json(write);
-    core::scan::write_json(report, top, std::ref(json));
-    json.finish();
+    core::scan::write_json(report, top, write);
   } else if (o.format == "csv") {
     core::scan::write_csv(report, top, write);
   } else if (o.format == "html") {

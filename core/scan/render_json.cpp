@@ -156,6 +156,7 @@ void append_group(std::string& o, const Report& r, const GroupRow& g) {
 ordered_json head_json(const Report& r) {
   ordered_json j = ordered_json::object();
   j["schema_version"] = k_schema_version;
+  j["tool"] = {{"name", "erofs-share"}, {"version", r.tool_version.empty() ? "unknown" : r.tool_version}};
   j["options"] = {{"page_size", r.options.page_size},
                   {"assume", assume_name(r.options.assume)},
                   {"trust_fingerprints", r.options.trust_fingerprints},

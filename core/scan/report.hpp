@@ -148,6 +148,7 @@ struct InputErrorRow {
 };
 
 struct Report {
+  std::string tool_version;  // of the erofs-share that wrote it (JSON "tool"; "unknown" if empty)
   ModelOptions options;
   Figures totals;
   u64 files = 0;      // inodes of non-empty regular files, all inputs

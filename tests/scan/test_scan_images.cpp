@@ -229,7 +229,7 @@ TEST(ScanImages, JsonHasTheImageKeysOnlyWithImages) {
   EXPECT_EQ(render_json(r), doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
-  EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "options", "totals", "domains", "inputs", "pairs",
+  EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "tool", "options", "totals", "domains", "inputs", "pairs",
                                             "layers", "images", "image_pairs", "reasons", "group_count", "groups"}));
   EXPECT_EQ(j["layers"].dump(), R"({"cache_bytes_per_image":86016,"saved_by_layer_identity":24576,)"
                                 R"("hidden_files":3,"hidden_bytes":12288})");
