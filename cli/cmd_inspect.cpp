@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "core/android/sparse.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
@@ -180,7 +181,7 @@ int run_inspect(const InspectOptions& o) {
   const std::string& name = layer ? layer->layer.name : o.image;
   try {
     const auto img = layer ? std::make_unique<core::erofs::Image>(layer->layer.blob.bytes(), name, open)
-                           : std::make_unique<core::erofs::Image>(o.image, open);
+                           : core::android::open_image(o.image, open);
     rep = core::inspect::inspect(*img, {o.digest, o.path});
   } catch (const core::IoError&) {
     throw;

@@ -200,6 +200,8 @@ DetectedKind detect_kind(const std::string& path) {
   head.resize(got);
   if (head.size() >= 1028 && load_le32(reinterpret_cast<const u8*>(head.data()) + 1024) == 0xE0F5E1E2)
     return DetectedKind::erofs;
+  // An Android sparse image (core/android/sparse.hpp) is read as the EROFS image it expands to.
+  if (head.size() >= 4 && load_le32(reinterpret_cast<const u8*>(head.data())) == 0xED26FF3A) return DetectedKind::erofs;
   std::string_view text(head.data(), head.size());
   std::size_t nl = text.find('\n');
   if (nl != std::string_view::npos && is_manifest_header(text.substr(0, nl))) return DetectedKind::manifest;

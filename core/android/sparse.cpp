@@ -1,0 +1,174 @@
+// Android sparse images.
+//
+// How the expanded image is served. The EROFS reader reads through util::ByteView, which hands
+// out contiguous spans (bytes()), so a chunk-map-backed view would change every reader. Instead
+// the expanded image is one anonymous private region of its full size (MAP_NORESERVE: only
+// reserved address space), filled chunk by chunk:
+//   - don't-care chunks and zero fill chunks are left untouched: they read as zeros from the
+//     kernel's zero page and cost no memory;
+//   - a raw chunk whose data sits page-aligned in the sparse file is mapped from the file over
+//     its place (MAP_FIXED, private, read-only): page cache, no copy;
+//   - any other raw chunk is copied from the file mapping, and the file pages are dropped after
+//     the copy. img2simg writes 12-byte chunk headers, so raw data is almost never page-aligned:
+//     in practice the memory held is the image's raw (non-zero) data, at most the sparse file's
+//     size. That is bounded by the input, not by a constant; reading without any copy would need
+//     page faults served from the chunk map (userfaultfd), which containers commonly forbid.
+//   - non-zero fill chunks are written, up to SparseLimits::max_fill_bytes (a tiny file can
+//     declare terabytes of fill).
+//
+// Where the chunks are. libsparse's API only streams (sparse_file_import + callbacks) and does
+// not say where a raw chunk's data lies in the file. So the file is first imported from its
+// descriptor (sparse_file_import: libsparse checks the header and every chunk, reads are bounded
+// by the file's end), then, once libsparse accepted it, imported again from our read-only mapping
+// (sparse_file_import_buf keeps pointers into the buffer for raw chunks): the data pointers
+// sparse_file_foreach_chunk passes back give each raw chunk's offset in the file; any other
+// pointer is a fill chunk's pattern. Every chunk is checked against both sizes again here.
+#include "core/android/sparse.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <android/sparse/sparse.h>
+}
+
+#include "core/util/error.hpp"
+#include "core/util/input_file.hpp"
+
+namespace core::android {
+
+namespace {
+
+struct Chunk {
+  u64 block = 0, blocks = 0;
+  bool raw = false;
+  u64 file_offset = 0;  // raw
+  u32 fill = 0;         // fill
+};
+
+struct Walk {
+  const u8* base = nullptr;
+  u64 file_size = 0;
+  std::vector<Chunk> chunks;
+};
+
+int on_chunk(void* priv, const void* data, size_t len, unsigned int block, unsigned int nr_blocks) {
+  auto* w = static_cast<Walk*>(priv);
+  if (!data || len == 0) return 0;
+  // libsparse may call back several times per chunk (a fill pattern in pieces): one per block.
+  if (!w->chunks.empty() && w->chunks.back().block == block) return 0;
+  Chunk c;
+  c.block = block;
+  c.blocks = nr_blocks;
+  const auto* p = static_cast<const u8*>(data);
+  if (p >= w->base && p < w->base + w->file_size) {
+    c.raw = true;
+    c.file_offset = static_cast<u64>(p - w->base);
+  } else if (len >= 4) {
+    std::memcpy(&c.fill, p, 4);
+  }
+  w->chunks.push_back(c);
+  return 0;
+}
+
+struct SparseDeleter {
+  void operator()(sparse_file* s) const { sparse_file_destroy(s); }
+};
+using SparsePtr = std::unique_ptr<sparse_file, SparseDeleter>;
+
+[[noreturn]] void refuse(const std::string& what, u64 byte = 0) {
+  Where w;
+  w.byte = byte;
+  w.space = "sparse file";
+  throw CorruptImage("android sparse image: " + what, w);
+}
+
+}  // namespace
+
+bool is_sparse_file(const std::string& path) {
+  util::InputFd in(path);
+  u8 head[4] = {};
+  ssize_t n;
+  do n = ::pread(in.get(), head, 4, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw IoError(path, "read", errno);
+  u32 magic = 0;
+  std::memcpy(&magic, head, 4);
+  return n == 4 && magic == k_sparse_magic;
+}
+
+SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
+  util::InputFd in(path);
+  SparsePtr checked(sparse_file_import(in.get(), false, false));
+  if (!checked) refuse("libsparse refused the header or a chunk (bad magic, sizes or chunk types)");
+  checked.reset();
+
+  util::MappedFile file(path);
+  const auto all = file.view().bytes(0, file.size());
+  Walk walk;
+  walk.base = all.data();
+  walk.file_size = all.size();
+  SparsePtr s(sparse_file_import_buf(reinterpret_cast<char*>(const_cast<u8*>(all.data())), false, false));
+  if (!s) refuse("libsparse refused the mapped file");
+  const u64 block = sparse_file_block_size(s.get());
+  const int64_t len = sparse_file_len(s.get(), false, false);
+  if (block == 0 || block % 4 != 0) refuse(fmt::format("block size {} is not a multiple of 4", block), 12);
+  if (len < 0 || u64(len) > limits.max_image_bytes)
+    refuse(fmt::format("expanded size {} is more than the limit {}", len, limits.max_image_bytes), 16);
+  if (sparse_file_foreach_chunk(s.get(), false, false, on_chunk, &walk) < 0) refuse("libsparse could not walk the chunks");
+  m_size = u64(len);
+  if (m_size == 0) return;
+
+  void* region = ::mmap(nullptr, m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (region == MAP_FAILED) throw IoError(path, "mmap (reserve the expanded image)", errno);
+  m_data = static_cast<u8*>(region);
+  const u64 page = static_cast<u64>(::sysconf(_SC_PAGESIZE));
+  u64 filled = 0, prev_end = 0;
+  for (const Chunk& c : walk.chunks) {
+    // Bounds: the chunk inside the expanded image (no overflow), in order, its data in the file.
+    if (c.blocks == 0 || c.block > m_size / block || c.blocks > m_size / block - c.block)
+      refuse(fmt::format("chunk at block {} ({} blocks) lies outside the {}-byte image", c.block, c.blocks, m_size));
+    const u64 off = c.block * block, bytes = c.blocks * block;
+    if (off < prev_end) refuse(fmt::format("chunk at block {} overlaps the previous one", c.block));
+    prev_end = off + bytes;
+    if (c.raw) {
+      ++m_raw_chunks;
+      if (!file.view().contains(c.file_offset, bytes))
+        refuse(fmt::format("raw chunk at block {} reads past the end of the file", c.block), c.file_offset);
+      if (c.file_offset % page == 0 && off % page == 0 && bytes % page == 0 &&
+          ::mmap(m_data + off, bytes, PROT_READ, MAP_PRIVATE | MAP_FIXED, in.get(), off_t(c.file_offset)) != MAP_FAILED) {
+        ++m_mapped_chunks;
+        continue;
+      }
+      std::memcpy(m_data + off, all.data() + c.file_offset, bytes);
+      m_copied += bytes;
+      file.view().release(c.file_offset, bytes);
+    } else if (c.fill != 0) {
+      filled += bytes;
+      if (filled > limits.max_fill_bytes)
+        refuse(fmt::format("non-zero fill chunks expand to more than {} bytes", limits.max_fill_bytes));
+      for (u64 i = 0; i < bytes; i += 4) std::memcpy(m_data + off + i, &c.fill, 4);
+    }
+  }
+  ::mprotect(m_data, m_size, PROT_READ);
+}
+
+SparseImage::~SparseImage() {
+  if (m_data) ::munmap(m_data, m_size);
+}
+
+std::unique_ptr<erofs::Image> open_image(const std::string& path, const erofs::OpenOptions& options) {
+  if (!is_sparse_file(path)) return std::make_unique<erofs::Image>(path, options);
+  auto sparse = std::make_shared<SparseImage>(path);
+  const auto bytes = sparse->bytes();
+  return std::make_unique<erofs::Image>(bytes, path, options, std::move(sparse));
+}
+
+}  // namespace core::android
