@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "core/android/sparse.hpp"
+#include "core/android/inputs.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
@@ -161,7 +161,9 @@ std::optional<core::container::ErofsInputs> open_container(const InspectOptions&
 
 int run_inspect(const InspectOptions& o) {
   core::util::OutputGuard guard;
-  const core::container::GuardedPath input = core::container::guarded_path(o.image);
+  core::container::GuardedPath input = core::container::guarded_path(o.image);
+  // "super.img:system_a": an image inside an Android input; the file is what is read.
+  if (auto member = core::android::split_member(o.image)) input = {member->first, false};
   if (input.tree) {
     guard.input_or_tree(input.path);
     guard.forbid_outputs_in_trees();  // no report inside the layout or node being read

@@ -19,7 +19,7 @@
 // Where the chunks are. libsparse's API only streams (sparse_file_import + callbacks) and does
 // not say where a raw chunk's data lies in the file. So the file is first imported from its
 // descriptor (sparse_file_import: libsparse checks the header and every chunk, reads are bounded
-// by the file's end), then, once libsparse accepted it, imported again from our read-only mapping
+// by the file's end, and with its crc flag it reads every raw chunk's data), then, once libsparse accepted it, imported again from our read-only mapping
 // (sparse_file_import_buf keeps pointers into the buffer for raw chunks): the data pointers
 // sparse_file_foreach_chunk passes back give each raw chunk's offset in the file; any other
 // pointer is a fill chunk's pattern. Every chunk is checked against both sizes again here.
@@ -29,6 +29,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -83,31 +88,47 @@ struct SparseDeleter {
 };
 using SparsePtr = std::unique_ptr<sparse_file, SparseDeleter>;
 
-[[noreturn]] void refuse(const std::string& what, u64 byte = 0) {
+// libsparse reports why it refuses a file (with the byte offset) only through its verbose print
+// hook, a process-wide function pointer: it is pointed once at this capture, which keeps the
+// first message of the calling thread's current import (stderr is not core's to write).
+thread_local std::string t_libsparse_said;
+std::once_flag g_hook_once;
+
+void capture_libsparse(const char* format, ...) {
+  if (!t_libsparse_said.empty()) return;
+  char buf[256];
+  va_list ap;
+  va_start(ap, format);
+  std::vsnprintf(buf, sizeof(buf), format, ap);
+  va_end(ap);
+  std::string said(buf);
+  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+  t_libsparse_said = said;
+}
+
+[[noreturn]] void refuse(const std::string& what, std::optional<u64> byte = std::nullopt) {
   Where w;
-  w.byte = byte;
-  w.space = "sparse file";
+  if (byte) {
+    w.byte = *byte;
+    w.space = "sparse file";
+  }
   throw CorruptImage("android sparse image: " + what, w);
 }
 
 }  // namespace
 
-bool is_sparse_file(const std::string& path) {
-  util::InputFd in(path);
-  u8 head[4] = {};
-  ssize_t n;
-  do n = ::pread(in.get(), head, 4, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) throw IoError(path, "read", errno);
-  u32 magic = 0;
-  std::memcpy(&magic, head, 4);
-  return n == 4 && magic == k_sparse_magic;
-}
-
 SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
   util::InputFd in(path);
-  SparsePtr checked(sparse_file_import(in.get(), false, false));
-  if (!checked) refuse("libsparse refused the header or a chunk (bad magic, sizes or chunk types)");
+  // crc = true: libsparse then reads every raw chunk's data (and checks CRC32 chunks), so a
+  // file that ends inside its last raw chunk is refused here; without it libsparse only seeks
+  // past the data, and the second import below would point past the mapping.
+  t_libsparse_said.clear();
+  std::call_once(g_hook_once, [] { sparse_print_verbose = &capture_libsparse; });
+  SparsePtr checked(sparse_file_import(in.get(), true, true));
+  if (!checked) {
+    if (t_libsparse_said.empty()) refuse("libsparse refused the header (magic, version, header sizes, block size or count)");
+    refuse("libsparse: " + t_libsparse_said);
+  }
   checked.reset();
 
   util::MappedFile file(path);
@@ -162,13 +183,6 @@ SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
 
 SparseImage::~SparseImage() {
   if (m_data) ::munmap(m_data, m_size);
-}
-
-std::unique_ptr<erofs::Image> open_image(const std::string& path, const erofs::OpenOptions& options) {
-  if (!is_sparse_file(path)) return std::make_unique<erofs::Image>(path, options);
-  auto sparse = std::make_shared<SparseImage>(path);
-  const auto bytes = sparse->bytes();
-  return std::make_unique<erofs::Image>(bytes, path, options, std::move(sparse));
 }
 
 }  // namespace core::android

@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 
-#include "core/erofs/image.hpp"
 #include "core/util/ints.hpp"
 #include "core/util/mapped_file.hpp"
 
@@ -15,11 +14,8 @@ namespace core::android {
 
 inline constexpr u32 k_sparse_magic = 0xED26FF3A;
 
-// True if the file at `path` starts with the sparse magic. Throws IoError.
-bool is_sparse_file(const std::string& path);
-
 struct SparseLimits {
-  u64 max_image_bytes = u64(1) << 40;      // expanded size (address space reserved)
+  u64 max_image_bytes = u64(64) << 30;     // expanded size (address space reserved)
   u64 max_fill_bytes = u64(256) << 20;     // bytes of non-zero fill chunks written to memory
 };
 
@@ -43,9 +39,5 @@ private:
   u64 m_size = 0;
   u64 m_raw_chunks = 0, m_mapped_chunks = 0, m_copied = 0;
 };
-
-// Opens `path` as an EROFS image: a sparse file through SparseImage (the Image keeps it alive),
-// anything else as erofs::Image(path). Throws like both.
-std::unique_ptr<erofs::Image> open_image(const std::string& path, const erofs::OpenOptions& options = {});
 
 }  // namespace core::android

@@ -1,7 +1,5 @@
 #include "core/lint/collect.hpp"
 
-#include "core/android/sparse.hpp"
-
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -134,7 +132,7 @@ ImageFacts collect_image(const std::string& path, std::optional<std::span<const 
       image = std::make_unique<erofs::Image>(*bytes, path, options);
     } else {
       read_superblock(path, util::MappedFile(path).view(), f);
-      image = android::open_image(path, options);
+      image = std::make_unique<erofs::Image>(path, options);
     }
   } catch (const IoError&) {
     throw;

@@ -5,7 +5,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "core/android/sparse.hpp"
 #include "core/erofs/data.hpp"
 #include "core/erofs/dir.hpp"
 #include "core/erofs/fingerprint.hpp"
@@ -91,7 +90,9 @@ void add_tree_entry(const erofs::Image& img, const std::string& path, const erof
 LoadedInput load_erofs(const InputSpec& spec) {
   erofs::OpenOptions open;
   open.devices = spec.devices;
-  return load_erofs_image(android::open_image(spec.path, open), spec.path, nullptr);
+  if (spec.owner)
+    return load_erofs_image(std::make_unique<erofs::Image>(spec.bytes, spec.path, open, spec.owner), spec.path, nullptr);
+  return load_erofs_image(std::make_unique<erofs::Image>(spec.path, open), spec.path, nullptr);
 }
 
 LoadedInput load_erofs_image(std::unique_ptr<erofs::Image> image, const std::string& name, container::LayerTree* tree) {

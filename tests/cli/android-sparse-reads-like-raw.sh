@@ -59,13 +59,22 @@ b = bytearray(data); struct.pack_into("<H", b, first, 0x1234); write("bad-chunk-
 b = bytearray(data); struct.pack_into("<I", b, first + 4, 0xFFFFFFFF); write("huge-chunk", b)
 write("truncated", data[: len(data) // 2])
 write("header-only", data[:28])
+# Ends inside its last raw chunk: libsparse only notices when it reads the data.
+write("truncated-last", data[:-5])
 PY
-for f in huge-blocks huge-chunks huge-blksz bad-chunk-type huge-chunk truncated header-only; do
-  for cmd in inspect scan lint; do
+for f in huge-blocks huge-chunks huge-blksz bad-chunk-type huge-chunk truncated truncated-last header-only; do
+  for cmd in inspect scan; do
     expect_exit 2 es $cmd "$t/$f.simg"
     expect_one_error_line
-    expect_stderr_contains "android sparse image"
+    expect_stderr_contains "erofs-share: $t/$f.simg: android sparse image: libsparse"
   done
+  # lint reports the input on stdout too; stderr has the one line.
+  expect_exit 2 es lint "$t/$f.simg"
+  [ "$(wc -l <"$t/stderr")" -eq 1 ] || fail "lint $f: stderr has $(wc -l <"$t/stderr") lines"
+  expect_stderr_contains "$t/$f.simg: android sparse image: libsparse"
 done
+# libsparse says where (the byte offset of the chunk it refuses).
+expect_exit 2 es inspect "$t/bad-chunk-type.simg"
+expect_stderr_contains "unknown block 1234 at 40"
 
 pass
