@@ -122,7 +122,7 @@ void add_partitions(const std::string& path, const Whole& whole, const Limits& l
 
 Kind detect(const std::string& path) {
   util::InputFd in(path);
-  u8 head[4096 + 4] = {};
+  u8 head[8192 + 4] = {};
   std::size_t got = 0;
   while (got < sizeof(head)) {
     ssize_t n = ::pread(in.get(), head + got, sizeof(head) - got, off_t(got));
@@ -131,11 +131,12 @@ Kind detect(const std::string& path) {
     if (n == 0) break;
     got += std::size_t(n);
   }
-  u32 m0 = 0, m4096 = 0;
+  u32 m0 = 0, m4096 = 0, m8192 = 0;
   if (got >= 4) std::memcpy(&m0, head, 4);
   if (got >= 4100) std::memcpy(&m4096, head + 4096, 4);
+  if (got >= 8196) std::memcpy(&m8192, head + 8192, 4);  // the backup geometry
   if (m0 == k_sparse_magic) return Kind::sparse;
-  if (m4096 == k_lp_geometry_magic) return Kind::super;
+  if (m4096 == k_lp_geometry_magic || m8192 == k_lp_geometry_magic) return Kind::super;
   if (m0 == k_zip_local_magic && zip_has_android_images(path)) return Kind::zip;
   return Kind::none;
 }

@@ -83,6 +83,11 @@ int on_chunk(void* priv, const void* data, size_t len, unsigned int block, unsig
   return 0;
 }
 
+struct Unmap {
+  u64 size;
+  void operator()(u8* p) const { ::munmap(p, size); }
+};
+
 struct SparseDeleter {
   void operator()(sparse_file* s) const { sparse_file_destroy(s); }
 };
@@ -147,9 +152,11 @@ SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
   m_size = u64(len);
   if (m_size == 0) return;
 
-  void* region = ::mmap(nullptr, m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (region == MAP_FAILED) throw IoError(path, "mmap (reserve the expanded image)", errno);
-  m_data = static_cast<u8*>(region);
+  void* reserved = ::mmap(nullptr, m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserved == MAP_FAILED) throw IoError(path, "mmap (reserve the expanded image)", errno);
+  // Unmapped again if a chunk is refused below (the destructor does not run then).
+  std::unique_ptr<u8, Unmap> region(static_cast<u8*>(reserved), Unmap{m_size});
+  u8* const data = region.get();
   const u64 page = static_cast<u64>(::sysconf(_SC_PAGESIZE));
   u64 filled = 0, prev_end = 0;
   for (const Chunk& c : walk.chunks) {
@@ -164,21 +171,22 @@ SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
       if (!file.view().contains(c.file_offset, bytes))
         refuse(fmt::format("raw chunk at block {} reads past the end of the file", c.block), c.file_offset);
       if (c.file_offset % page == 0 && off % page == 0 && bytes % page == 0 &&
-          ::mmap(m_data + off, bytes, PROT_READ, MAP_PRIVATE | MAP_FIXED, in.get(), off_t(c.file_offset)) != MAP_FAILED) {
+          ::mmap(data + off, bytes, PROT_READ, MAP_PRIVATE | MAP_FIXED, in.get(), off_t(c.file_offset)) != MAP_FAILED) {
         ++m_mapped_chunks;
         continue;
       }
-      std::memcpy(m_data + off, all.data() + c.file_offset, bytes);
+      std::memcpy(data + off, all.data() + c.file_offset, bytes);
       m_copied += bytes;
       file.view().release(c.file_offset, bytes);
     } else if (c.fill != 0) {
       filled += bytes;
       if (filled > limits.max_fill_bytes)
         refuse(fmt::format("non-zero fill chunks expand to more than {} bytes", limits.max_fill_bytes));
-      for (u64 i = 0; i < bytes; i += 4) std::memcpy(m_data + off + i, &c.fill, 4);
+      for (u64 i = 0; i < bytes; i += 4) std::memcpy(data + off + i, &c.fill, 4);
     }
   }
-  ::mprotect(m_data, m_size, PROT_READ);
+  ::mprotect(data, m_size, PROT_READ);
+  m_data = region.release();
 }
 
 SparseImage::~SparseImage() {

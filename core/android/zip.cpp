@@ -114,11 +114,15 @@ bool zip_has_android_images(const std::string& path) {
     ArchivePtr a = open_zip(file.view().bytes(0, file.size()));
     archive_entry* e = nullptr;
     for (int n = 0; n < 100000; ++n) {
-      if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK) return false;
+      const int r = archive_read_next_header(a.get(), &e);
+      if (r == ARCHIVE_EOF) return false;
+      // A zip libarchive cannot list is reported by the zip reader, which says why.
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return true;
       const char* name = archive_entry_pathname(e);
       if (name && is_image_member(name)) return true;
     }
-  } catch (const Error&) {
+  } catch (const CorruptImage&) {
+    return true;
   }
   return false;
 }

@@ -17,8 +17,9 @@ inline constexpr u32 k_zip_local_magic = 0x04034b50;  // "PK\3\4"
 // True if `name` is a member erofs-share reads: IMAGES/<name>.img or apex_payload.img.
 bool is_image_member(std::string_view name);
 
-// True if the zip at `path` has a member is_image_member() accepts. False for a zip that
-// libarchive cannot list (open_android then reports nothing; scan reads it as before).
+// True if the zip at `path` has a member is_image_member() accepts, or if libarchive cannot
+// list it (add_zip_members then says why). False for a zip of other files: scan reads it as an
+// archive, as before.
 bool zip_has_android_images(const std::string& path);
 
 // Adds every EROFS image member of the zip to `out` (others to out.skipped). Throws CorruptImage
