@@ -144,7 +144,7 @@ Slot read_slot_at(const util::ByteView& super, const Geometry& g, u32 slot, u64 
   for (u32 i = 0; i < h.groups.num_entries; ++i) {
     const u64 at = groups + u64(i) * sizeof(Group);
     const auto gr = super.read<Group>(at);
-    std::string name = field_name(gr.name, super, at, "group", true);
+    std::string name = field_name(gr.name, super, at, fmt::format("slot {}: group {}", slot, i).c_str(), true);
     if (gr.flags & k_group_slot_suffixed) name += suffix;
     group_names.push_back(std::move(name));
   }
