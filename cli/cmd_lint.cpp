@@ -88,7 +88,7 @@ bool android_inputs(const std::string& text, std::vector<core::android::Opened>&
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec) || android::detect(file) == android::Kind::none) return false;
   try {
-    held.push_back(android::open_android(file));
+    held.push_back(android::open_android(file, {}, member));
   } catch (const core::IoError&) {
     throw;
   } catch (const core::Error& e) {

@@ -79,11 +79,13 @@ Whole open_whole(const std::string& path, bool sparse, const Limits& limits) {
   return {b, std::move(f)};
 }
 
-void add_partitions(const std::string& path, const Whole& whole, const Limits& limits, Opened& out) {
+void add_partitions(const std::string& path, const Whole& whole, const Limits& limits, Opened& out,
+                    const std::string& only) {
   const util::ByteView super(whole.bytes.data(), whole.bytes.size());
   const LpMetadata md = read_lp_metadata(super);
   for (const LpPartition& p : md.partitions) {
     const std::string name = path + ":" + p.name;
+    if (!only.empty() && name != only) continue;
     if (p.extents.empty() || p.size == 0) {
       out.skipped.push_back({name, "an empty partition (no extents)"});
       continue;
@@ -141,7 +143,7 @@ Kind detect(const std::string& path) {
   return Kind::none;
 }
 
-Opened open_android(const std::string& path, const Limits& limits) {
+Opened open_android(const std::string& path, const Limits& limits, const std::string& only) {
   Opened out;
   out.path = path;
   out.kind = detect(path);
@@ -154,17 +156,17 @@ Opened open_android(const std::string& path, const Limits& limits) {
       const util::ByteView view(whole.bytes.data(), whole.bytes.size());
       if (has_lp_geometry(view)) {
         out.kind = Kind::super;
-        add_partitions(path, whole, limits, out);
+        add_partitions(path, whole, limits, out, only);
       } else {
         out.members.push_back({path, whole.bytes, whole.owner});
       }
       return out;
     }
     case Kind::super:
-      add_partitions(path, open_whole(path, false, limits), limits, out);
+      add_partitions(path, open_whole(path, false, limits), limits, out, only);
       return out;
     case Kind::zip:
-      add_zip_members(path, limits, out);
+      add_zip_members(path, limits, out, only);
       return out;
   }
   return out;
@@ -190,7 +192,7 @@ std::unique_ptr<erofs::Image> open_image(const std::string& text, const erofs::O
     chosen = true;
   }
   if (!chosen && detect(file) == Kind::none) return std::make_unique<erofs::Image>(file, options);
-  Opened opened = open_android(file, {});
+  Opened opened = open_android(file, {}, chosen ? file + ":" + member : std::string());
   std::vector<std::string> names;
   for (const Member& m : opened.members) names.push_back(m.name.substr(m.name.starts_with(file + ":") ? file.size() + 1 : 0));
   const Member* pick = nullptr;
@@ -202,6 +204,8 @@ std::unique_ptr<erofs::Image> open_image(const std::string& text, const erofs::O
     if (!pick) {
       for (const Skipped& s : opened.skipped)
         if (s.name == file + ":" + member) throw UsageError(s.reason);
+      names.clear();  // opened again, whole, to list what there is
+      for (const Member& m : open_android(file).members) names.push_back(m.name.substr(file.size() + 1));
       throw UsageError(fmt::format("no EROFS image {} in it (it has: {})", member, fmt::join(names, ", ")));
     }
   } else if (opened.members.size() == 1) {

@@ -51,9 +51,11 @@ struct Opened {
   std::vector<Skipped> skipped;
 };
 
-// Opens `path` (detect() != none) and finds its EROFS images. Throws CorruptImage naming the
-// structure and byte offset (the caller prefixes the path), Unsupported, IoError.
-Opened open_android(const std::string& path, const Limits& limits = {});
+// Opens `path` (detect() != none) and finds its EROFS images; with `only` ("FILE:NAME") just
+// that one (the others are neither assembled nor inflated, and not listed). The metadata is
+// checked whole either way. Throws CorruptImage naming the structure and byte offset (the
+// caller prefixes the path), Unsupported, IoError.
+Opened open_android(const std::string& path, const Limits& limits = {}, const std::string& only = {});
 
 // For inspect: `text` is a file (plain EROFS, sparse, or an Android container with exactly one
 // EROFS image), or "CONTAINER:MEMBER" where CONTAINER is an Android container and no file named

@@ -127,7 +127,7 @@ bool zip_has_android_images(const std::string& path) {
   return false;
 }
 
-void add_zip_members(const std::string& path, const Limits& limits, Opened& out) {
+void add_zip_members(const std::string& path, const Limits& limits, Opened& out, const std::string& only) {
   auto file = std::make_shared<util::MappedFile>(path);
   const std::span<const u8> all = file->view().bytes(0, file->size());
   ArchivePtr a = open_zip(all);
@@ -143,6 +143,7 @@ void add_zip_members(const std::string& path, const Limits& limits, Opened& out)
     if (!raw_name || !is_image_member(raw_name) || archive_entry_filetype(e) != AE_IFREG) continue;
     const std::string member = raw_name;
     const std::string name = path + ":" + member;
+    if (!only.empty() && name != only) continue;
     const la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
     // A member's size comes from the central directory: refused before a byte is inflated when
     // it is more than the limit, and the data may not run past it.

@@ -25,6 +25,7 @@ bool zip_has_android_images(const std::string& path);
 // Adds every EROFS image member of the zip to `out` (others to out.skipped). Throws CorruptImage
 // for a member whose data is not where its header says, Error for what libarchive refuses,
 // IoError for the temporary file.
-void add_zip_members(const std::string& path, const Limits& limits, Opened& out);
+// With `only` non-empty, just the member of that name ("FILE:MEMBER").
+void add_zip_members(const std::string& path, const Limits& limits, Opened& out, const std::string& only = {});
 
 }  // namespace core::android

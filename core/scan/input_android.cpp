@@ -31,7 +31,7 @@ AndroidInputs expand_android_inputs(const std::vector<InputSpec>& inputs, bool k
       continue;
     }
     try {
-      android::Opened opened = android::open_android(file);
+      android::Opened opened = android::open_android(file, {}, member);
       if (!member.empty()) {
         std::erase_if(opened.members, [&](const android::Member& m) { return m.name != member; });
         for (const android::Skipped& s : opened.skipped)
