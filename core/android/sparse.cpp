@@ -131,6 +131,20 @@ SparseImage::SparseImage(const std::string& path, const SparseLimits& limits) {
   // 120 MB. Without it, libsparse seeks past raw data, so the one thing this import does not
   // prove is that the last raw chunk's data is in the file: the walk below checks every raw
   // chunk against the file's size.
+  // libsparse divides by the header's block size before checking it (found by fuzz_android:
+  // blk_sz 0 is a SIGFPE inside sparse_file_import): the fixed header is checked here first.
+  u8 head[28] = {};
+  ssize_t got;
+  do got = ::pread(in.get(), head, sizeof(head), 0);
+  while (got < 0 && errno == EINTR);
+  if (got < 0) throw IoError(path, "read", errno);
+  if (got < ssize_t(sizeof(head))) refuse(fmt::format("the file ends inside its 28-byte header ({} bytes)", got), 0);
+  const auto le16 = [&](int at) { return u32(head[at] | head[at + 1] << 8); };
+  const auto le32 = [&](int at) { return le16(at) | le16(at + 2) << 16; };
+  if (le16(4) != 1) refuse(fmt::format("major version {} (libsparse reads 1)", le16(4)), 4);
+  if (le16(8) < 28) refuse(fmt::format("file header size {} is less than 28", le16(8)), 8);
+  if (le16(10) < 12) refuse(fmt::format("chunk header size {} is less than 12", le16(10)), 10);
+  if (le32(12) == 0 || le32(12) % 4 != 0) refuse(fmt::format("block size {} is not a non-zero multiple of 4", le32(12)), 12);
   t_libsparse_said.clear();
   std::call_once(g_hook_once, [] { sparse_print_verbose = &capture_libsparse; });
   SparsePtr checked(sparse_file_import(in.get(), true, false));

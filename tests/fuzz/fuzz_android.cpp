@@ -36,9 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = scratch_file(data, size);
   try {
     core::android::Limits limits;
-    limits.max_image_bytes = u64(256) << 20;  // libFuzzer's memory limit, not the tool's
-    limits.max_temp_bytes = u64(64) << 20;
-    limits.max_fill_bytes = u64(16) << 20;
+    limits.max_image_bytes = core::u64(256) << 20;  // libFuzzer's memory limit, not the tool's
+    limits.max_temp_bytes = core::u64(64) << 20;
+    limits.max_fill_bytes = core::u64(16) << 20;
     if (core::android::detect(path) == core::android::Kind::none) return 0;
     const core::android::Opened opened = core::android::open_android(path, limits);
     for (const core::android::Member& m : opened.members) {
