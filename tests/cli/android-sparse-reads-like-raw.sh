@@ -54,6 +54,7 @@ def write(name, b):
 b = bytearray(data); struct.pack_into("<I", b, 16, 0xFFFFFFFF); write("huge-blocks", b)
 b = bytearray(data); struct.pack_into("<I", b, 20, 0xFFFFFFFF); write("huge-chunks", b)
 b = bytearray(data); struct.pack_into("<I", b, 12, 0x7FFFFFF0); write("huge-blksz", b)
+b = bytearray(data); struct.pack_into("<I", b, 12, 0); write("zero-blksz", b)  # libsparse divides by it
 first = 28
 b = bytearray(data); struct.pack_into("<H", b, first, 0x1234); write("bad-chunk-type", b)
 b = bytearray(data); struct.pack_into("<I", b, first + 4, 0xFFFFFFFF); write("huge-chunk", b)
@@ -62,7 +63,7 @@ write("header-only", data[:28])
 # Ends inside its last raw chunk: libsparse only notices when it reads the data.
 write("truncated-last", data[:-5])
 PY
-for f in huge-blocks huge-chunks huge-blksz bad-chunk-type huge-chunk truncated truncated-last header-only; do
+for f in huge-blocks huge-chunks huge-blksz zero-blksz bad-chunk-type huge-chunk truncated truncated-last header-only; do
   for cmd in inspect scan; do
     expect_exit 2 es $cmd "$t/$f.simg"
     expect_one_error_line
@@ -73,6 +74,8 @@ for f in huge-blocks huge-chunks huge-blksz bad-chunk-type huge-chunk truncated 
   [ "$(wc -l <"$t/stderr")" -eq 1 ] || fail "lint $f: stderr has $(wc -l <"$t/stderr") lines"
   expect_stderr_contains "$t/$f.simg: android sparse image: "
 done
+expect_exit 2 es inspect "$t/zero-blksz.simg"
+expect_stderr_contains "block size 0 is not a non-zero multiple of 4 (sparse file byte 0xc)"
 expect_exit 2 es scan "$t/truncated-last.simg"
 expect_stderr_contains "raw chunk at block" "reads past the end of the file (sparse file byte 0x"
 # libsparse says where (the byte offset of the chunk it refuses).
