@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/conventions.hpp"
+#include "core/android/inputs.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
@@ -162,7 +163,9 @@ std::optional<core::container::ErofsInputs> open_container(const InspectOptions&
 
 int run_inspect(const InspectOptions& o) {
   core::util::OutputGuard guard;
-  const core::container::GuardedPath input = core::container::guarded_path(o.image);
+  core::container::GuardedPath input = core::container::guarded_path(o.image);
+  // "super.img:system_a": an image inside an Android input; the file is what is read.
+  if (auto member = core::android::split_member(o.image)) input = {member->first, false};
   if (input.tree) {
     guard.input_or_tree(input.path);
     guard.forbid_outputs_in_trees();  // no report inside the layout or node being read
@@ -182,7 +185,7 @@ int run_inspect(const InspectOptions& o) {
   const std::string& name = layer ? layer->layer.name : o.image;
   try {
     const auto img = layer ? std::make_unique<core::erofs::Image>(layer->layer.blob.bytes(), name, open)
-                           : std::make_unique<core::erofs::Image>(o.image, open);
+                           : core::android::open_image(o.image, open);
     ProgressLine progress(o.conv.show_progress());  // the phase only: inspect reports no counts
     progress.phase(o.digest ? "reading and hashing" : "reading");
     rep = core::inspect::inspect(*img, {o.digest, o.path});

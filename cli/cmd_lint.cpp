@@ -1,6 +1,7 @@
 // `erofs-share lint`: turn options into a policy, make one core::lint::lint call, render the
 // report and map it to the exit status (0 clean, 1 findings at/above the threshold, 2 input).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/conventions.hpp"
+#include "core/android/inputs.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
@@ -50,7 +52,8 @@ void check_files(const LintOptions& o) {
   core::util::OutputGuard guard;
   for (const auto& image : o.images) {
     // oci:DIR and the other container inputs name a directory or an archive.
-    const core::container::GuardedPath g = core::container::guarded_path(image);
+    core::container::GuardedPath g = core::container::guarded_path(image);
+    if (auto member = core::android::split_member(image)) g = {member->first, false};  // super.img:system_a
     if (g.tree) {
       guard.input_or_tree(g.path);
       guard.forbid_outputs_in_trees();  // no report inside the layout or node being read
@@ -74,7 +77,46 @@ std::string without_name(const std::string& name, const std::string& what) {
 // The lint inputs: image files as given, container inputs as their EROFS layers (bytes held by
 // `held`), each checked against its digest first. A tar layer is a note; a container that
 // cannot be read, or holds no EROFS layer, or a layer whose digest is wrong, is an input error.
+// The images of an Android input (a sparse image, super.img or zip; core/android): all of them,
+// or the one "FILE:NAME" names. Bytes held by `held`. False if `text` is no Android input.
+bool android_inputs(const std::string& text, std::vector<core::android::Opened>& held,
+                    std::vector<core::lint::LintInput>& out, std::vector<std::string>& notes) {
+  namespace android = core::android;
+  using core::lint::LintInput;
+  std::string file = text, member;
+  if (auto split = android::split_member(text)) {
+    file = split->first;
+    member = file + ":" + split->second;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec) || android::detect(file) == android::Kind::none) return false;
+  try {
+    held.push_back(android::open_android(file, {}, member));
+  } catch (const core::IoError&) {
+    throw;
+  } catch (const core::Error& e) {
+    out.push_back(LintInput::failed(text, without_name(file, e.what())));
+    return true;
+  }
+  const android::Opened& in = held.back();
+  bool any = false;
+  for (const android::Member& m : in.members) {
+    if (!member.empty() && m.name != member) continue;
+    out.emplace_back(m.name, m.bytes);
+    any = true;
+  }
+  for (const android::Skipped& s : in.skipped)
+    if (member.empty() || s.name == member) notes.push_back(fmt::format("{}: not linted, {}", s.name, s.reason));
+  if (any) return true;
+  std::string why = member.empty() ? "no EROFS image in it" : "no EROFS image of that name in it";
+  for (const android::Skipped& s : in.skipped)
+    if (!member.empty() && s.name == member) why = s.reason;
+  out.push_back(LintInput::failed(text, why));
+  return true;
+}
+
 std::vector<core::lint::LintInput> expand_inputs(const LintOptions& o, std::vector<core::container::ErofsInputs>& held,
+                                                 std::vector<core::android::Opened>& android_held,
                                                  std::vector<std::string>& notes) {
   namespace container = core::container;
   using core::lint::LintInput;
@@ -82,6 +124,8 @@ std::vector<core::lint::LintInput> expand_inputs(const LintOptions& o, std::vect
   container::OpenOptions open;
   open.platform = o.platform;
   for (const std::string& text : o.images) {
+    // With --device the input is an EROFS image file.
+    if (o.devices.empty() && android_inputs(text, android_held, out, notes)) continue;
     std::optional<container::ContainerSpec> spec;
     try {
       // With --device the input is an image file (as in scan), unless a transport says otherwise.
@@ -148,7 +192,8 @@ int run_lint(const LintOptions& o) {
   if (o.images.empty()) throw core::UsageError("lint: at least one IMAGE is required (see --help)");
   lint::LintRequest req;
   std::vector<core::container::ErofsInputs> containers;  // the layers' bytes, mapped while linting
-  req.images = expand_inputs(o, containers, req.notes);
+  std::vector<core::android::Opened> android;
+  req.images = expand_inputs(o, containers, android, req.notes);
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
   req.write_baseline = o.write_baseline;

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/conventions.hpp"
+#include "core/android/inputs.hpp"
 #include "core/container/container.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/scan/render.hpp"
@@ -67,7 +68,9 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
   std::vector<std::string> names;
   for (const auto& in : s.inputs) {
     // oci:DIR[:REF] and the other transports name a directory or archive.
-    guard.input_or_tree(core::container::guarded_path(in.path).path);
+    // "super.img:system_a" (an image inside an Android input): the file is what is read.
+    const auto member = core::android::split_member(in.path);
+    guard.input_or_tree(member ? member->first : core::container::guarded_path(in.path).path);
     for (const auto& d : in.devices) guard.input(d, "--device");
     names.push_back(in.path);
   }

@@ -25,6 +25,7 @@ packages=(
   # libraries linked by erofs-share
   libcli11-dev nlohmann-json3-dev libssl-dev liblz4-dev liblzma-dev
   libzstd-dev libdeflate-dev libfmt-dev libarchive-dev libxxhash-dev libmimalloc-dev
+  android-libsparse-dev
   # test / benchmark frameworks
   libgtest-dev libbenchmark-dev
   # tools used by tests and scripts (erofs-utils = Debian 12's 1.5 tools,
@@ -34,6 +35,8 @@ packages=(
   skopeo zstd
   # shell completion tests: the generated zsh and fish scripts are loaded by those shells
   zsh fish
+  # android inputs: img2simg/simg2img make and check sparse fixtures
+  android-sdk-libsparse-utils
   # smoke: QEMU (TCG), a static busybox for the initramfs, xz for kernel modules
   qemu-system-x86 busybox-static xz-utils cpio
   # fetching + building erofs-utils >= 1.9 from Debian's source package

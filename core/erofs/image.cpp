@@ -58,6 +58,12 @@ Image::Image(std::span<const u8> bytes, std::string name, const OpenOptions& opt
   open(options);
 }
 
+Image::Image(std::span<const u8> bytes, std::string name, const OpenOptions& options, std::shared_ptr<const void> owner)
+    : m_path(std::move(name)), m_limits(options.limits), m_owner(std::move(owner)) {
+  m_primary = util::ByteView(bytes.data(), bytes.size());
+  open(options);
+}
+
 void Image::open(const OpenOptions& options) {
   m_sb = parse_superblock(m_primary, options.lenient_superblock);
   if (auto t = truncation_note(m_primary.size(), m_sb)) m_primary.set_end_note(*t);

@@ -52,6 +52,8 @@ public:
   // Opens an image held in memory (tests, fuzzing); `bytes` must outlive the Image and `name`
   // stands in for the path. Throws like the path constructor.
   Image(std::span<const u8> bytes, std::string name, const OpenOptions& options = {});
+  // The same for bytes `owner` keeps alive (an expanded Android sparse image, core/android).
+  Image(std::span<const u8> bytes, std::string name, const OpenOptions& options, std::shared_ptr<const void> owner);
   ~Image();
   Image(const Image&) = delete;
   Image& operator=(const Image&) = delete;
@@ -98,6 +100,7 @@ private:
   std::string m_path;
   ReadLimits m_limits;
   std::unique_ptr<util::MappedFile> m_file;
+  std::shared_ptr<const void> m_owner;
   std::vector<std::unique_ptr<util::MappedFile>> m_device_files;
   util::ByteView m_primary;
   std::vector<util::ByteView> m_devices;

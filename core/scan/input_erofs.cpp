@@ -90,6 +90,8 @@ void add_tree_entry(const erofs::Image& img, const std::string& path, const erof
 LoadedInput load_erofs(const InputSpec& spec) {
   erofs::OpenOptions open;
   open.devices = spec.devices;
+  if (spec.owner)
+    return load_erofs_image(std::make_unique<erofs::Image>(spec.bytes, spec.path, open, spec.owner), spec.path, nullptr);
   return load_erofs_image(std::make_unique<erofs::Image>(spec.path, open), spec.path, nullptr);
 }
 

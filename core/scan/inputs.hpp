@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ namespace core::scan {
 struct InputSpec {
   std::string path;
   std::vector<std::string> devices;  // extra devices of an EROFS image, in device-table order
+  // An EROFS image inside an Android input (core/android: a super.img partition, a zip member, an
+  // expanded sparse image): its bytes, kept alive by `owner`. `path` then names the image
+  // ("super.img:system_a") and `group` is the command-line input it is in.
+  std::span<const u8> bytes = {};
+  std::shared_ptr<const void> owner = {};
+  std::string group = {};
 };
 
 // Counters the readers bump while they read file data (progress display).
@@ -41,6 +48,19 @@ struct LoadedInput {
   InputRecord record;
   std::unique_ptr<Source> source;  // null: every content known already (tar, manifest)
 };
+
+// Android inputs (core/android/inputs.hpp) replaced by the EROFS images in them: a sparse image
+// by its expanded image, a super.img by its partitions, a zip by its image members, each an
+// InputSpec holding its bytes. Other inputs stay as given.
+struct AndroidInputs {
+  std::vector<InputSpec> inputs;
+  std::vector<std::string> errors;  // per input: why it could not be opened (keep_going), else ""
+  // Per super.img or zip: its path and the indices (into `inputs`) of its images, the build
+  // scan groups them into.
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+};
+// Throws Error naming the input (without keep_going), IoError.
+AndroidInputs expand_android_inputs(const std::vector<InputSpec>& inputs, bool keep_going);
 
 enum class DetectedKind { erofs, directory, tar, manifest };
 

@@ -56,6 +56,7 @@ namespace {
 
 LoadedInput load(const InputSpec& spec, const ScanOptions& opt, ReadCounters& counters) {
   try {
+    if (spec.owner) return load_erofs(spec);  // an image of an Android input
     switch (detect_kind(spec.path)) {
       case DetectedKind::erofs: return load_erofs(spec);
       case DetectedKind::directory: return load_directory(spec, opt.tree_storage);
@@ -98,7 +99,7 @@ void check_settings(const std::vector<std::pair<std::string, T>>& settings, cons
                     const std::vector<Unit>& units) {
   for (const auto& setting : settings) {
     const std::string& name = setting.first;  // (clang 14 cannot capture a structured binding)
-    bool found = std::any_of(specs.begin(), specs.end(), [&](const InputSpec& s) { return s.path == name; });
+    bool found = std::any_of(specs.begin(), specs.end(), [&](const InputSpec& s) { return s.path == name || s.group == name; });
     for (std::size_t i = 0; !found && i < units.size(); ++i) found = !units[i].layer && loaded[i].record.name == name;
     if (!found) throw UsageError(fmt::format("{} {}=...: no input is named {}", option, name, name));
   }
@@ -141,7 +142,7 @@ void drop_failed(std::vector<Unit>& units, std::vector<std::string>& unit_error,
                  std::vector<ImageGroup>& images, std::vector<std::size_t>& image_spec) {
   for (std::size_t i = 0; i < units.size(); ++i) {
     if (unit_error[i].empty()) continue;
-    const std::vector<std::size_t> owners = units[i].layer ? units[i].specs : std::vector<std::size_t>{units[i].spec};
+    const std::vector<std::size_t> owners = !units[i].specs.empty() ? units[i].specs : std::vector<std::size_t>{units[i].spec};
     for (std::size_t s : owners)
       if (spec_error[s].empty()) spec_error[s] = unit_error[i];
   }
@@ -152,7 +153,7 @@ void drop_failed(std::vector<Unit>& units, std::vector<std::string>& unit_error,
   std::vector<container::LayerTree> kept_trees;
   u32 overlay = 0;
   for (std::size_t i = 0; i < units.size(); ++i) {
-    const std::vector<std::size_t> owners = units[i].layer ? units[i].specs : std::vector<std::size_t>{units[i].spec};
+    const std::vector<std::size_t> owners = !units[i].specs.empty() ? units[i].specs : std::vector<std::size_t>{units[i].spec};
     const bool alive = unit_error[i].empty() &&
                        std::any_of(owners.begin(), owners.end(), [&](std::size_t s) { return spec_error[s].empty(); });
     if (!alive) continue;
@@ -239,6 +240,11 @@ Report scan(const ScanOptions& opt) {
     };
   };
 
+  // 0. Android inputs: a sparse image, super.img or zip of images stands for the EROFS images in
+  //    it (core/android), each an input; the images of one file are grouped as one build.
+  AndroidInputs android = expand_android_inputs(opt.inputs, opt.keep_going);
+  const std::vector<InputSpec>& inputs = android.inputs;
+
   // 1. Container inputs: their images and layers (small JSON documents, read in order). Each
   //    distinct layer is one input of the model, as containerd mounts it once per node; a layer
   //    given a different domain or mount mode by two inputs is two mounts.
@@ -252,11 +258,12 @@ Report scan(const ScanOptions& opt) {
   copt.limits = opt.container_limits;
   const LayerModel layer_model = parse_layer_mkfs_options(opt.layer_mkfs_options);
   u32 overlay_layers = 0;
-  std::vector<std::optional<std::size_t>> set_of(opt.inputs.size());  // per input: its set, if a container
+  std::vector<std::optional<std::size_t>> set_of(inputs.size());  // per input: its set, if a container
   // --keep-going: the first error of each command-line input (it is then left out).
-  std::vector<std::string> spec_error(opt.inputs.size());
-  for (std::size_t i = 0; i < opt.inputs.size(); ++i) {
-    const InputSpec& spec = opt.inputs[i];
+  std::vector<std::string> spec_error = std::move(android.errors);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const InputSpec& spec = inputs[i];
+    if (spec.owner || !spec_error[i].empty()) continue;  // an image of an Android input
     try {
       std::optional<container::ContainerSpec> cspec = container_spec(spec);
       if (!cspec) continue;
@@ -270,16 +277,21 @@ Report scan(const ScanOptions& opt) {
   }
   // Units in command-line order; a container's layers where the container is (the sets no
   // longer move: units point into them).
-  for (std::size_t i = 0; i < opt.inputs.size(); ++i) {
-    const InputSpec& spec = opt.inputs[i];
+  std::vector<u32> unit_of_spec(inputs.size(), k_no_unit);  // inputs that are one unit
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const InputSpec& spec = inputs[i];
+    // An image of an Android input takes its own setting, else the one its file has.
     const std::string* domain = setting_for(opt.domains, spec.path);
     const MountMode* mode = setting_for(opt.mount_modes, spec.path);
+    if (!domain && !spec.group.empty()) domain = setting_for(opt.domains, spec.group);
+    if (!mode && !spec.group.empty()) mode = setting_for(opt.mount_modes, spec.group);
     if (!spec_error[i].empty()) continue;
     Unit u;
     u.spec = i;
     u.domain = domain ? *domain : opt.default_domain;
     u.mount_mode = mode ? *mode : opt.default_mount_mode;
     if (!set_of[i]) {
+      unit_of_spec[i] = static_cast<u32>(units.size());
       units.push_back(std::move(u));
       continue;
     }
@@ -312,6 +324,21 @@ Report scan(const ScanOptions& opt) {
     }
   }
 
+  // The images of a super.img or zip: one build, left out whole when one of them fails
+  // (--keep-going), as a container image is.
+  for (const auto& group : android.groups) {
+    ImageGroup g;
+    g.name = group.first;
+    for (std::size_t s : group.second) {
+      if (unit_of_spec[s] == k_no_unit) continue;
+      g.inputs.push_back(unit_of_spec[s]);
+      units[unit_of_spec[s]].specs = group.second;
+    }
+    if (g.inputs.empty()) continue;
+    images.push_back(std::move(g));
+    image_spec.push_back(group.second.front());
+  }
+
   // 2. Read every input's metadata (archives and tar layers are hashed as they stream by).
   std::vector<LoadedInput> loaded(units.size());
   std::vector<container::LayerTree> trees(overlay_layers);
@@ -320,7 +347,7 @@ Report scan(const ScanOptions& opt) {
     const Unit& u = units[i];
     try {
       if (!u.layer) {
-        loaded[i] = load(opt.inputs[u.spec], opt, counters);
+        loaded[i] = load(inputs[u.spec], opt, counters);
         return;
       }
       try {
@@ -348,12 +375,12 @@ Report scan(const ScanOptions& opt) {
   for (std::size_t i = 0; i < units.size(); ++i) {
     if (units[i].layer) continue;
     const std::string& name = loaded[i].record.name;
-    if (name == opt.inputs[units[i].spec].path) continue;
+    if (name == inputs[units[i].spec].path) continue;
     if (const std::string* d = setting_for(opt.domains, name)) loaded[i].record.domain = *d;
     if (const MountMode* m = setting_for(opt.mount_modes, name)) loaded[i].record.mount_mode = *m;
   }
-  check_settings(opt.domains, "--domain", opt.inputs, loaded, units);
-  check_settings(opt.mount_modes, "--mount-mode", opt.inputs, loaded, units);
+  check_settings(opt.domains, "--domain", inputs, loaded, units);
+  check_settings(opt.mount_modes, "--mount-mode", inputs, loaded, units);
 
   // 3. The overlay view: files that no image using their layer shows are never read through a
   //    container's root; they are counted as hidden and leave the model.
@@ -363,6 +390,7 @@ Report scan(const ScanOptions& opt) {
     for (std::size_t i = 0; i < units.size(); ++i)
       if (units[i].layer) layer_records[units[i].overlay] = &loaded[i].record;
     for (const ImageGroup& g : images) {
+      if (g.inputs.empty() || !units[g.inputs.front()].layer) continue;  // an Android build: no overlay
       container::ContainerImage c;
       c.name = g.name;
       for (u32 unit : g.inputs) c.layers.push_back(units[unit].overlay);
@@ -384,8 +412,9 @@ Report scan(const ScanOptions& opt) {
   if (!opt.manifest_cache.empty()) {
     cache.emplace(opt.manifest_cache, opt.model.trust_fingerprints ? "trust1" : "trust0", opt.tool_version);
     for (std::size_t i = 0; i < units.size(); ++i) {
-      const InputSpec& spec = opt.inputs[units[i].spec];
-      if (units[i].layer || !loaded[i].source || loaded[i].record.kind != InputKind::erofs || !spec.devices.empty())
+      const InputSpec& spec = inputs[units[i].spec];
+      if (units[i].layer || !loaded[i].source || loaded[i].record.kind != InputKind::erofs || !spec.devices.empty() ||
+          spec.owner)  // the cache's stat index needs a file of its own
         continue;
       std::optional<InputRecord> cached = cache->lookup(i, spec.path, loaded[i].record);
       if (!cached) {
@@ -463,7 +492,7 @@ Report scan(const ScanOptions& opt) {
     } catch (const Error& e) {
       try {
         if (units[work[w].input].layer) rethrow_for_layer(*units[work[w].input].layer);
-        rethrow_for(opt.inputs[units[work[w].input].spec].path);
+        rethrow_for(inputs[units[work[w].input].spec].path);
       } catch (const Error& named) {
         if (!opt.keep_going) throw;
         std::lock_guard lock(hash_error_mutex);
@@ -500,8 +529,8 @@ Report scan(const ScanOptions& opt) {
     std::vector<std::string> files = manifest_names(names);
     // The names of manifest inputs come from their headers: check them against the inputs too.
     util::OutputGuard guard;
-    for (const InputSpec& spec : opt.inputs) {
-      guard.input_or_tree(spec.path);
+    for (const InputSpec& spec : inputs) {
+      guard.input_or_tree(spec.group.empty() ? spec.path : spec.group);  // an Android image: its file
       for (const std::string& d : spec.devices) guard.input(d, "--device");
     }
     for (const std::string& file : files) guard.output((fs::path(opt.manifest_out) / file).string(), "--manifest-out");
@@ -512,8 +541,8 @@ Report scan(const ScanOptions& opt) {
   // 5. The model.
   Report report = build_report(std::move(records), opt.model, jobs, opt.group_rows, std::move(images));
   report.tool_version = opt.tool_version;
-  for (std::size_t i = 0; i < opt.inputs.size(); ++i)
-    if (!spec_error[i].empty()) report.input_errors.push_back({opt.inputs[i].path, spec_error[i]});
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!spec_error[i].empty()) report.input_errors.push_back({inputs[i].path, spec_error[i]});
   return report;
 }
 

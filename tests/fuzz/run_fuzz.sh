@@ -3,7 +3,7 @@
 # Builds a seed corpus, then runs the libFuzzer binary for SECONDS. SEEDS "images" (default):
 # images made with the real mkfs.erofs 1.5 and >= 1.9 (MKFS_EROFS_15 / MKFS_EROFS_19; fails if
 # they are unset) from a small generated tree; "container": container_seeds.py's layers and OCI
-# and docker archives. The fuzzer runs
+# and docker archives; "android": android_seeds.py's super.img, sparse image and zip. The fuzzer runs
 # SECONDS with libFuzzer seed FUZZ_SEED (default 1, so CI runs explore alike). Exits non-zero
 # on any crash, sanitizer report, timeout or out-of-memory.
 set -euo pipefail
@@ -26,6 +26,10 @@ run() {
   echo "run_fuzz.sh: no crash in ${seconds}s"
   exit 0
 }
+if [[ $seeds == android ]]; then
+  python3 "$(dirname "$0")/android_seeds.py" "$work/seeds"
+  run
+fi
 if [[ $seeds == container ]]; then
   python3 "$(dirname "$0")/container_seeds.py" "$work/seeds"
   run
