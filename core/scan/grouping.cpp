@@ -99,8 +99,8 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       if (opt.verify_all || size_count.count(f.size) >= 2) {
         if (opt.trust_fingerprints && fpd) {
           c.content = fpd;
-        } else if (f.content) {
-          c.content = &*f.content;
+        } else if (const util::Digest* read = in.content(f)) {
+          c.content = read;
           c.hashed = true;
         } else if (fpd) {
           c.content = fpd;
@@ -108,7 +108,7 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
           ++row.unreadable;
         }
       }
-      c.mismatch = c.hashed && fpd && *fpd != *f.content;
+      c.mismatch = c.hashed && fpd && *fpd != *c.content;
 
       FingerprintCounts& fc = row.fingerprints;
       switch (c.view) {
