@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/tag/build.hpp"
 #include "core/util/display.hpp"
 #include "core/util/error.hpp"
@@ -27,6 +28,7 @@ struct BuildCliOptions {
   std::string xattr_name;
   std::string format = "text";
   std::vector<std::string> mkfs_args;
+  Conventions conv;
 };
 
 // The one-line text summary of a --tar build: where the UUID came from and the diffID.
@@ -63,11 +65,20 @@ int run_build(BuildCliOptions o) {
   bo.layer_digest = o.layer_digest;
   bo.uuid_from_diff_id = o.uuid_from == "diff-id";
   // mkfs prints the source's file names: escaped like every other name (erofs-share(1) ESCAPING).
-  bo.mkfs_output = [](const std::string& line) { fmt::print(stderr, "{}\n", core::util::display(line)); };
+  // -q: no mkfs output (its errors are in the error message).
+  auto progress = std::make_shared<ProgressLine>(o.conv.show_progress());  // the phase only
+  if (!o.conv.quiet)
+    bo.mkfs_output = [progress](const std::string& line) {
+      progress->clear();
+      fmt::print(stderr, "{}\n", core::util::display(line));
+    };
+  progress->phase(o.tar.empty() ? "building" : "converting the layer");
   const auto rep =
       o.tar.empty() ? core::tag::build_image(o.source, o.image, bo) : core::tag::build_layer(o.tar, o.image, bo);
+  progress->clear();
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
+                     {"tool", tool_json()},
                      {"image", o.image},
                      {"source", o.tar.empty() ? o.source : o.tar},
                      {"method", rep.native ? "mkfs" : "mkfs+retrofit"},
@@ -112,6 +123,7 @@ void setup_build(CLI::App& app, int& status) {
   sub->add_option("--uuid-from", opt->uuid_from,
                   "With --tar: derive the UUID from the blob's digest (as the differ does) or the diffID (as "
                   "containerd 2.4's layer content cache does)")
+      ->type_name("SOURCE")
       ->check(CLI::IsMember({"blob", "diff-id"}))
       ->excludes("--layer-digest");
   sub->add_option("--mkfs-option", opt->mkfs_options,
@@ -122,7 +134,8 @@ void setup_build(CLI::App& app, int& status) {
   sub->add_option("--mkfs", opt->mkfs, "mkfs.erofs program to run (default: mkfs.erofs from PATH)")->type_name("PATH");
   sub->add_option("--xattr-name", opt->xattr_name, "Fingerprint xattr name (default erofs.fingerprint.v1)")
       ->type_name("NAME");
-  sub->add_option("--format", opt->format, "Summary format")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--format", opt->format, "Summary format")->type_name("FORMAT")->check(CLI::IsMember({"text", "json"}));
+  add_conventions(*sub, opt->conv);
   sub->add_option("MKFS_OPTIONS", opt->mkfs_args, "Options for mkfs.erofs, after --")->type_name("");
   sub->positionals_at_end(false);
   sub->footer("Runs mkfs.erofs --xattr-inode-digest when mkfs offers it (erofs-utils >= 1.9); otherwise builds the\n"

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
 #include "core/inspect/inspect.hpp"
@@ -33,6 +34,7 @@ struct InspectOptions {
   std::string output;
   std::string layer;  // --layer: the EROFS layer of a container input
   std::string platform = "linux/amd64";
+  Conventions conv;
 };
 
 // Sends standard output to `out` while alive (the printers above write to stdout), and back
@@ -132,8 +134,8 @@ void print_text(const core::inspect::Report& rep, bool digest) {
 // whole-document JSON tree. Names are bytes, not always UTF-8: invalid sequences become U+FFFD.
 void print_json(const core::inspect::Report& rep) {
   auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
-  fmt::print("{{\n  \"schema_version\": {},\n  \"superblock\": {},\n  \"shared_xattrs\": [",
-             core::inspect::k_schema_version, dump(core::inspect::super_json(rep.super)));
+  fmt::print("{{\n  \"schema_version\": {},\n  \"tool\": {},\n  \"superblock\": {},\n  \"shared_xattrs\": [",
+             core::inspect::k_schema_version, dump(tool_json()), dump(core::inspect::super_json(rep.super)));
   const nlohmann::json shared = core::inspect::shared_xattrs_json(rep);
   for (std::size_t i = 0; i < shared.size(); ++i) fmt::print("{}\n    {}", i ? "," : "", dump(shared[i]));
   fmt::print("\n  ],\n  \"files\": [");
@@ -181,13 +183,15 @@ int run_inspect(const InspectOptions& o) {
   try {
     const auto img = layer ? std::make_unique<core::erofs::Image>(layer->layer.blob.bytes(), name, open)
                            : std::make_unique<core::erofs::Image>(o.image, open);
+    ProgressLine progress(o.conv.show_progress());  // the phase only: inspect reports no counts
+    progress.phase(o.digest ? "reading and hashing" : "reading");
     rep = core::inspect::inspect(*img, {o.digest, o.path});
   } catch (const core::IoError&) {
     throw;
   } catch (const core::Error& e) {
     std::string msg = e.what();
     if (!msg.starts_with(name + ": ")) msg = name + ": " + msg;  // some errors already name it
-    throw core::Error(msg);
+    throw NamedError(msg, error_kind(e));
   }
   StdoutTo redirect(out);
   if (o.format == "json") {
@@ -210,11 +214,14 @@ void setup_inspect(CLI::App& app, int& status) {
                   "docker-archive:FILE, or such a path): its EROFS layer")
       ->required();
   sub->add_option("--device", opt->devices,
-                  "Extra device file, in device-table order (repeat for each); needed to read data stored on it");
-  sub->add_option("--format", opt->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+                  "Extra device file, in device-table order (repeat for each); needed to read data stored on it")
+      ->type_name("FILE")
+      ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
+  sub->add_option("--format", opt->format, "Output format")->type_name("FORMAT")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
   sub->add_option("--path", opt->path, "Only show this path and what is below it");
-  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
+  sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output")
+      ->type_name("FILE");
   sub->add_option("--layer", opt->layer,
                   "The EROFS layer of a container input to inspect, by a prefix of its digest (needed when it has "
                   "more than one)")
@@ -222,6 +229,7 @@ void setup_inspect(CLI::App& app, int& status) {
   sub->add_option("--platform", opt->platform,
                   "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")
       ->type_name("PLATFORM");
+  add_conventions(*sub, opt->conv);
   sub->footer("JSON output follows share/schema/inspect.schema.json (\"schema_version\": 2).\n"
               "Examples:\n  erofs-share inspect base.erofs\n  erofs-share inspect --digest --format json base.erofs\n"
               "  erofs-share inspect --layer sha256:1a2b oci:app-layout");

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/lint/baseline.hpp"
 #include "core/lint/lint.hpp"
@@ -39,6 +41,7 @@ struct LintOptions {
   std::string write_baseline;
   bool show_suppressed = false;
   std::string platform = "linux/amd64";
+  Conventions conv;
 };
 
 // Before any work: no output is an image, a device, the config or the baseline; only
@@ -149,14 +152,29 @@ int run_lint(const LintOptions& o) {
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
   req.write_baseline = o.write_baseline;
+  ProgressLine progress(o.conv.show_progress());  // the phase only: lint reports no counts
+  progress.update("linting", 0, req.images.size(), 0, 0, "images");
   const lint::LintReport rep = lint::lint(req);
+  progress.clear();
   if (rep.baseline_out) {  // temp file + rename: a failed run leaves the old baseline as it was
     core::util::OutputFile baseline(o.write_baseline);
     baseline.write(rep.baseline_out->document);
     baseline.commit();
   }
 
-  out.write(lint::render(rep, format, EROFS_SHARE_VERSION));
+  std::string text = lint::render(rep, format, EROFS_SHARE_VERSION);
+  if (format == lint::Format::json && !rep.input_errors.empty()) {
+    // An input that could not be read fails the run: the report says so in the "error" object
+    // every --format json failure has (erofs-share(1) CONVENTIONS), next to the other inputs.
+    nlohmann::json doc = nlohmann::json::parse(text);
+    const lint::InputError& first = rep.input_errors.front();
+    doc["error"] = {{"message", fmt::format("{}: {}", first.input, first.error)},
+                    {"kind", "input"},
+                    {"exit_status", rep.exit_status()},
+                    {"command", "lint"}};
+    text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  out.write(format == lint::Format::text ? color_lint_text(text, o.conv.use_color(out.fd())) : text);
   out.commit();
   for (const lint::InputError& e : rep.input_errors)
     fmt::print(stderr, "erofs-share: {}: {}\n", core::util::display(e.input), core::util::display(e.error));
@@ -179,6 +197,7 @@ void setup_lint(CLI::App& app, int& status) {
       ->type_name("FILE")
       ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
   sub->add_option("--format", opt->format, "Output format")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github"}));
   sub->add_option("-o,--output", opt->output, "Write the report to FILE instead of standard output")->type_name("FILE");
   sub->add_flag("--list-rules", opt->list_rules, "Print the rule table (id, default severity, description) and exit");
@@ -187,6 +206,7 @@ void setup_lint(CLI::App& app, int& status) {
   sub->add_option("--min-kernel", opt->min_kernel, "Oldest Linux the images must mount on (default 7.0)")
       ->type_name("VERSION");
   sub->add_option("--severity-threshold", opt->threshold, "Lowest severity that makes the exit status 1 (default warning)")
+      ->type_name("SEVERITY")
       ->check(CLI::IsMember({"error", "warning", "info", "none"}));
   sub->add_option("--enable", opt->enable, "Turn a rule on (repeat for more)")->type_name("RULE")->allow_extra_args(false);
   sub->add_option("--disable", opt->disable, "Turn a rule off (repeat for more; wins over --enable)")
@@ -201,6 +221,7 @@ void setup_lint(CLI::App& app, int& status) {
                   "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")
       ->type_name("PLATFORM");
   sub->add_flag("--show-suppressed", opt->show_suppressed, "Report findings the baseline accepts too (marked)");
+  add_conventions(*sub, opt->conv);
   sub->footer("Exit status: 0 clean, 1 findings at or above the threshold, 2 usage error or unreadable input.\n"
               "Examples:\n  erofs-share lint base.erofs app.erofs\n"
               "  erofs-share lint --format sarif -o lint.sarif --baseline lint-baseline.json *.erofs\n"

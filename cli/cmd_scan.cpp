@@ -1,10 +1,8 @@
 // `erofs-share scan`: turn options into one core::scan::scan call and render the report.
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/container/container.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/scan/render.hpp"
@@ -41,7 +40,7 @@ struct ScanOptions {
   std::string manifest_out;
   std::string manifest_cache;
   std::string tree_class = "uncompressed";
-  bool no_progress = false;
+  Conventions conv;
   bool keep_going = false;
   std::string platform = "linux/amd64";
   std::string layer_mkfs_options;
@@ -60,38 +59,6 @@ core::scan::MountMode mount_mode(const std::string& word, const std::string& opt
   if (!m) throw core::UsageError(fmt::format("--mount-mode {}: expected block or fileio", option));
   return *m;
 }
-
-// Progress on a terminal: one line, rewritten in place.
-class ProgressLine {
-public:
-  void operator()(const core::scan::Progress& p) {
-    auto now = std::chrono::steady_clock::now();
-    if (m_phase != p.phase) {
-      m_phase = p.phase;
-      m_start = now;
-    }
-    double secs = std::chrono::duration<double>(now - m_start).count();
-    double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
-    std::string line = fmt::format("{}: {} files", p.phase, p.files_done);
-    if (p.files_total) line += fmt::format(" of {}", p.files_total);
-    line += fmt::format(", {}", core::scan::human_bytes(p.bytes_done));
-    if (p.bytes_total) line += fmt::format(" of {}", core::scan::human_bytes(p.bytes_total));
-    line += fmt::format(", {}/s", core::scan::human_bytes(static_cast<core::u64>(rate)));
-    if (p.bytes_total && rate > 0 && p.bytes_done <= p.bytes_total)
-      line += fmt::format(", ETA {:.0f} s", static_cast<double>(p.bytes_total - p.bytes_done) / rate);
-    fmt::print(stderr, "\r{:<79.79}", line);
-    std::fflush(stderr);
-    m_used = true;
-  }
-  ~ProgressLine() {
-    if (m_used) fmt::print(stderr, "\r{:<79}\r", "");
-  }
-
-private:
-  std::string m_phase;
-  std::chrono::steady_clock::time_point m_start;
-  bool m_used = false;
-};
 
 // Before any work: no output (-o, each manifest --manifest-out would write) is an input or
 // a device of one, and --manifest-out is not inside an input tree (output_guard.hpp).
@@ -115,6 +82,33 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
   if (!o.manifest_cache.empty()) guard.output_dir(o.manifest_cache, "--manifest-cache");
   guard.output(o.output, "-o");
 }
+
+// The JSON writer's output with "tool" (name, version) after "schema_version": the report's
+// own JSON (core/scan/render_json.cpp) does not know the program that wrote it.
+class WithTool {
+public:
+  explicit WithTool(core::scan::Write write) : m_write(std::move(write)) {}
+  void operator()(std::string_view piece) {
+    if (m_done) return m_write(piece);
+    m_pending += piece;
+    const std::size_t at = m_pending.find("\"schema_version\": ");
+    const std::size_t eol = at == std::string::npos ? at : m_pending.find('\n', at);
+    if (eol == std::string::npos) return;  // not yet
+    m_pending.insert(eol + 1, fmt::format("  \"tool\": {},\n", tool_json().dump()));
+    finish();
+  }
+  // Writes what is held back (all of it if no "schema_version" line came).
+  void finish() {
+    m_done = true;
+    if (!m_pending.empty()) m_write(m_pending);
+    m_pending.clear();
+  }
+
+private:
+  core::scan::Write m_write;
+  std::string m_pending;
+  bool m_done = false;
+};
 
 int run_scan(const ScanOptions& o) {
   core::scan::ScanOptions s;
@@ -169,16 +163,16 @@ int run_scan(const ScanOptions& o) {
   // CSV list every group unless --top says otherwise.
   const std::size_t top = o.format == "html" ? (o.top ? o.top : 20) : o.format == "text" ? (o.top ? o.top : 10) : o.top;
   s.group_rows = top;
-  std::unique_ptr<ProgressLine> progress;
-  if (!o.no_progress && ::isatty(STDERR_FILENO)) {
-    progress = std::make_unique<ProgressLine>();
-    s.progress = [p = progress.get()](const core::scan::Progress& x) { (*p)(x); };
-  }
+  auto progress = std::make_unique<ProgressLine>(o.conv.show_progress());
+  if (o.conv.show_progress())
+    s.progress = [p = progress.get()](const core::scan::Progress& x) {
+      p->update(x.phase, x.files_done, x.files_total, x.bytes_done, x.bytes_total);
+    };
 
   core::scan::Report report = core::scan::scan(s);
   progress.reset();
   // --manifest-cache: why an entry was not used, and (one line) what the run read.
-  if (!o.manifest_cache.empty()) {
+  if (!o.manifest_cache.empty() && !o.conv.quiet) {
     for (const auto& note : cache_stats.notes) fmt::print(stderr, "erofs-share: {}\n", core::util::display(note));
     fmt::print(stderr, "erofs-share: manifest cache: {} hit(s), {} miss(es), {} bytes of images and {} bytes of file data read\n",
                cache_stats.hits, cache_stats.misses, cache_stats.image_bytes_hashed, cache_stats.file_bytes_read);
@@ -186,14 +180,17 @@ int run_scan(const ScanOptions& o) {
 
   // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
   auto write = [&out](std::string_view piece) { out.write(piece); };
-  if (o.format == "json")
-    core::scan::write_json(report, top, write);
-  else if (o.format == "csv")
+  if (o.format == "json") {
+    WithTool json(write);
+    core::scan::write_json(report, top, std::ref(json));
+    json.finish();
+  } else if (o.format == "csv") {
     core::scan::write_csv(report, top, write);
-  else if (o.format == "html")
+  } else if (o.format == "html") {
     write(core::scan::render_html(report, top));
-  else
-    write(core::scan::render_text(report, top));
+  } else {
+    write(color_scan_text(core::scan::render_text(report, top), o.conv.use_color(out.fd())));
+  }
   out.commit();
   // --keep-going: the report is written; the inputs left out are also said on stderr, and the
   // exit status says the report is not of every input.
@@ -216,6 +213,7 @@ void setup_scan(CLI::App& app, int& status) {
       ->required();
   // Repeatable options take one value per occurrence, so INPUTs after them stay positional.
   sub->add_option("--device", opt->devices, "IMAGE=FILE: an extra device of IMAGE, in device-table order (repeat)")
+      ->type_name("IMAGE=FILE")
       ->allow_extra_args(false);
   sub->add_option("--domain", opt->domains,
                   "INPUT=NAME: mount INPUT with domain_id NAME; a bare NAME sets the default (\"default\")")
@@ -251,7 +249,8 @@ void setup_scan(CLI::App& app, int& status) {
                   "\"-zlz4hc --xattr-inode-digest\" [none: uncompressed, untagged]");
   sub->add_option("--max-layer-entries", opt->max_layer_entries,
                   "Refuse a container layer with more tar members or inodes than this [1048576]");
-  sub->add_flag("--no-progress", opt->no_progress, "No progress line on standard error (shown on a terminal)");
+  add_conventions(*sub, opt->conv);
+  sub->add_flag("--no-progress", opt->conv.no_progress, "Deprecated: the same as --progress never");
   sub->footer("JSON output follows share/scan/scan.schema.json (\"schema_version\": 1); share/scan/merge.sql\n"
               "merges manifests on SQL engines. Examples:\n"
               "  erofs-share scan a.erofs b.erofs\n"

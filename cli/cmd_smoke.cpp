@@ -10,12 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/smoke/locate.hpp"
 #include "core/smoke/process.hpp"
 #include "core/smoke/render.hpp"
 #include "core/smoke/smoke.hpp"
 #include "core/util/display.hpp"
 #include "core/util/error.hpp"
+#include "core/util/output_guard.hpp"
 
 namespace cli {
 
@@ -36,7 +38,7 @@ struct SmokeCliOptions {
   double timeout = 300;
   std::string work_dir;
   unsigned max_observations = 64;
-  bool quiet = false;
+  Conventions conv;
 };
 
 // Runs a project script that prints `export VAR=...` lines and returns the values of `vars`,
@@ -48,8 +50,10 @@ std::vector<std::string> script_exports(const std::string& name, const std::vect
     throw core::UsageError(fmt::format("scripts/{} not found (set EROFS_SHARE_SCRIPTS to its directory)", name));
   std::string printf_args;
   for (const std::string& v : vars) printf_args += " \"$" + v + "\"";
+  // `eval "$(bash SCRIPT)"` would hide the script's exit status (eval of nothing succeeds).
   std::vector<std::string> argv = {"bash", "-c",
-                                   "set -e; s=$1; shift; eval \"$(bash \"$s\" \"$@\")\"; printf '%s\\n'" + printf_args,
+                                   "s=$1; shift; out=$(bash \"$s\" \"$@\") || exit; eval \"$out\" || exit; "
+                                   "printf '%s\\n'" + printf_args,
                                    "erofs-share", script};
   argv.insert(argv.end(), script_args.begin(), script_args.end());
   const char* tmp = std::getenv("TMPDIR");
@@ -69,10 +73,14 @@ std::vector<std::string> script_exports(const std::string& name, const std::vect
 }
 
 int run_smoke_command(SmokeCliOptions o) {
+  // Before any work: --work-dir (created if missing) is no input, nor inside one's directory.
+  core::util::OutputGuard guard;
+  for (const auto& image : o.images) guard.input(image, "IMAGE");
+  guard.output_dir(o.work_dir, "--work-dir");
   if (o.debian_kernel) {
     if (!o.kernel.empty() || !o.modules.empty())
       throw core::UsageError("--debian-kernel cannot be combined with --kernel/--modules");
-    auto v = script_exports("debian-kernel.sh", {}, {"EROFS_SHARE_KERNEL", "EROFS_SHARE_MODULES"}, o.quiet);
+    auto v = script_exports("debian-kernel.sh", {}, {"EROFS_SHARE_KERNEL", "EROFS_SHARE_MODULES"}, o.conv.quiet);
     o.kernel = v[0];
     o.modules = v[1];
   }
@@ -89,7 +97,7 @@ int run_smoke_command(SmokeCliOptions o) {
   // The generated set needs mkfs.erofs >= 1.9: the project's script provides it (cached).
   const char* mkfs19 = std::getenv("MKFS_EROFS_19");
   if (o.images.empty() && o.mkfs.empty() && !(mkfs19 && *mkfs19))
-    o.mkfs = script_exports("erofs-utils.sh", {}, {"MKFS_EROFS_19"}, o.quiet)[0];
+    o.mkfs = script_exports("erofs-utils.sh", {}, {"MKFS_EROFS_19"}, o.conv.quiet)[0];
   core::smoke::SmokeOptions so;
   so.kernel = o.kernel;
   so.modules = o.modules;
@@ -116,14 +124,22 @@ int run_smoke_command(SmokeCliOptions o) {
   so.max_observations = o.max_observations;
   if (o.accel == "kvm") so.accel = core::smoke::Accel::kvm;
   if (o.accel == "tcg") so.accel = core::smoke::Accel::tcg;
-  if (!o.quiet)
+  // Its steps: the phase of the progress line, else one line each (unless -q).
+  auto progress = std::make_shared<ProgressLine>(o.conv.show_progress());
+  if (o.conv.show_progress())
+    so.progress = [progress](const std::string& msg) { progress->phase(core::util::display(msg)); };
+  else if (!o.conv.quiet)
     so.progress = [](const std::string& msg) {
       fmt::print(stderr, "erofs-share smoke: {}\n", core::util::display(msg));
     };
 
   core::smoke::SmokeReport r = core::smoke::run_smoke(so);
-  if (o.format == "json")
-    fmt::print("{}\n", core::smoke::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  progress->clear();
+  if (o.format == "json") {
+    nlohmann::json j = core::smoke::to_json(r);
+    j["tool"] = tool_json();
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
   if (!r.cannot_run.empty()) {
     std::fflush(stdout);
     fmt::print(stderr, "erofs-share: smoke cannot run ({}): {}\n", r.cannot_run, core::util::display(r.message));
@@ -175,15 +191,15 @@ void setup_smoke(CLI::App& app, int& status) {
       ->capture_default_str();
   sub->add_option("--timeout", opt->timeout, "Seconds the VM may run before it is killed")
       ->type_name("SECONDS")
-      ->check(CLI::Range(1.0, 86400.0))
+      ->check(CLI::Range(1.0, 86400.0).description("in [1 - 86400]"))
       ->capture_default_str();
   sub->add_option("--work-dir", opt->work_dir, "Keep the generated images, initramfs and plan in DIR")
       ->type_name("DIR");
   sub->add_option("--max-observations", opt->max_observations, "Cap on the twin observations checked against the model")
       ->type_name("N")
-      ->check(CLI::Range(0u, 100000u))
+      ->check(CLI::Range(0u, 100000u).description("in [0 - 100000]"))
       ->capture_default_str();
-  sub->add_flag("-q,--quiet", opt->quiet, "No progress messages on stderr");
+  add_conventions(*sub, opt->conv);
   sub->footer("Each scenario is a verdict with evidence: same_domain_shares, other_domain_does_not,\n"
               "no_inode_share_does_not, compressed_vs_uncompressed_does_not, size_mismatch_does_not,\n"
               "content_matches_fingerprint, domain_id_required, forged_fingerprint_serves_other_bytes.\n"

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/tag/retrofit.hpp"
 #include "core/tag/tree.hpp"
 #include "core/util/display.hpp"
@@ -30,8 +31,8 @@ struct TagOptions {
   std::string xattr_name;
   std::vector<std::string> devices;
   std::string format = "text";
-  bool quiet = false;
   unsigned jobs = 0;
+  Conventions conv;
 };
 
 nlohmann::json notes_json(const std::vector<core::tag::FileNote>& notes, bool with_nids) {
@@ -75,6 +76,7 @@ int run_tree(const TagOptions& o) {
   const auto rep = core::tag::tag_tree(o.tree, o.xattr_name);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
+                     {"tool", tool_json()},
                      {"mode", "tree"},
                      {"tree", o.tree},
                      {"xattr_name", rep.xattr_name},
@@ -124,15 +126,10 @@ int run_tag(const TagOptions& o) {
       if (hook->kill_at >= 0 && step == static_cast<unsigned long>(hook->kill_at)) ::_exit(99);
     };
   }
-  const bool tty = !o.quiet && ::isatty(2);
-  if (tty) {
-    ro.progress = [last = -1](core::u64 done, core::u64 total) mutable {
-      int pct = total ? int(done * 100 / total) : 100;
-      if (pct == last) return;
-      last = pct;
-      fmt::print(stderr, "\rerofs-share: hashing {:3}%", pct);
-      if (done == total) fmt::print(stderr, "\n");
-    };
+  auto progress = std::make_shared<ProgressLine>(o.conv.show_progress());
+  if (o.conv.show_progress()) {
+    progress->phase("reading");
+    ro.progress = [progress](core::u64 done, core::u64 total) { progress->update("hashing", 0, 0, done, total); };
   }
   core::tag::RetrofitReport rep;
   try {
@@ -142,11 +139,13 @@ int run_tag(const TagOptions& o) {
   } catch (const core::Error& e) {
     std::string msg = e.what();
     if (!msg.starts_with(o.image + ": ")) msg = o.image + ": " + msg;  // errors name the image
-    throw core::Error(msg);
+    throw NamedError(msg, error_kind(e));
   }
+  progress->clear();
   if (hook->kill_at == -1) fmt::print(stderr, "steps {}\n", hook->steps);
   if (o.format == "json") {
     nlohmann::json j{{"schema_version", 1},
+                     {"tool", tool_json()},
                      {"mode", o.in_place           ? "in_place"
                               : !o.sidecar.empty() ? "sidecar"
                                                    : "retrofit"},
@@ -210,9 +209,9 @@ void setup_tag(CLI::App& app, int& status) {
   sub->add_option("--device", opt->devices, "Extra device file of IMAGE, in device-table order (repeat for each)")
       ->type_name("FILE")
       ->allow_extra_args(false);
-  sub->add_option("--format", opt->format, "Summary format")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--format", opt->format, "Summary format")->type_name("FORMAT")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("-j,--jobs", opt->jobs, "Threads hashing file content (default: one per CPU)")->type_name("N");
-  sub->add_flag("-q,--quiet", opt->quiet, "No progress on standard error");
+  add_conventions(*sub, opt->conv);
   sub->footer("Retrofit gives every regular non-empty file the fingerprint mkfs.erofs --xattr-inode-digest writes\n"
               "(\"sha256:\" + 32 raw digest bytes over the content) and sets the superblock so that Linux 7.0+ shares\n"
               "identical files' page cache (mount -o inode_share,domain_id=X). File data blocks are not touched:\n"

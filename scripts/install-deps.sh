@@ -32,6 +32,8 @@ packages=(
   erofs-utils attr acl python3 python3-jsonschema debootstrap time sqlite3 chromium
   # container tests: a real OCI tool to check the fixtures, zstd for tar+zstd layers
   skopeo zstd
+  # shell completion tests: the generated zsh and fish scripts are loaded by those shells
+  zsh fish
   # smoke: QEMU (TCG), a static busybox for the initramfs, xz for kernel modules
   qemu-system-x86 busybox-static xz-utils cpio
   # fetching + building erofs-utils >= 1.9 from Debian's source package

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # test.sh - build erofs-share and run all of its test stages (README command b).
 #
-# Stages, all run by default (each one even if an earlier one failed):
+# Stages, both run by default (the second even if the first failed):
 #   main  RelWithDebInfo build in $BUILD_DIR (build/), full `ctest`
-#   asan  ASan+UBSan build (-DEROFS_SHARE_SANITIZE=ON) in build-asan/,
-#         `ctest -L hostile`
-#   fuzz  clang libFuzzer build (-DEROFS_SHARE_FUZZ=ON) in build-fuzz/,
-#         `ctest -L fuzz`
+#   san   one clang ASan+UBSan build (-DEROFS_SHARE_SANITIZE=ON -DEROFS_SHARE_FUZZ=ON) in
+#         build-san/: the hostile-input tests (`ctest -L hostile`) and short libFuzzer runs
+#         (`ctest -L fuzz`). One tree compiles core once for both (core carries the fuzzers'
+#         coverage instrumentation, which the ASan runtime serves in the plain executables).
 # Exits non-zero if any stage fails and ends with a one-line summary.
 #
 # scripts/env.sh runs first (installs packages, builds erofs-utils >= 1.9 once)
@@ -14,9 +14,10 @@
 # EROFS_SHARE_CACHE, which the tests read.
 #
 # Env for local iteration:
-#   EROFS_SHARE_SKIP_MAIN=1 / EROFS_SHARE_SKIP_ASAN=1 / EROFS_SHARE_SKIP_FUZZ=1
-#   BUILD_DIR, ASAN_BUILD_DIR, FUZZ_BUILD_DIR   build trees
-#                                  [build, build-asan, build-fuzz]
+#   EROFS_SHARE_SKIP_MAIN=1 / EROFS_SHARE_SKIP_SAN=1   skip a stage
+#   EROFS_SHARE_SKIP_ASAN=1 / EROFS_SHARE_SKIP_FUZZ=1  in the san stage, leave out the
+#                                  hostile tests / the fuzz runs
+#   BUILD_DIR, SAN_BUILD_DIR       build trees [build, build-san]
 #   JOBS                           build parallelism [nproc]
 #   CTEST_PARALLEL_LEVEL           honoured by ctest as usual
 set -uo pipefail
@@ -32,8 +33,7 @@ fi
 
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 abs() { if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$ROOT/$1"; fi; }
-ASAN_BUILD_DIR=$(abs "${ASAN_BUILD_DIR:-build-asan}")
-FUZZ_BUILD_DIR=$(abs "${FUZZ_BUILD_DIR:-build-fuzz}")
+SAN_BUILD_DIR=$(abs "${SAN_BUILD_DIR:-build-san}")
 
 # Sanitizer reports: full stack traces, stop at the first error.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -50,20 +50,28 @@ stage_main() {
     ctest --test-dir "$BUILD_DIR" -j "$JOBS" --output-on-failure --no-tests=error
 }
 
-stage_asan() {
-  cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DEROFS_SHARE_SANITIZE=ON -DEROFS_SHARE_BENCH=OFF &&
-    cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" --target erofs-share erofs_share_hostile &&
-    ctest --test-dir "$ASAN_BUILD_DIR" -L hostile --output-on-failure --no-tests=error
-}
-
-stage_fuzz() {
+stage_san() {
+  local targets=() labels=()
+  if [[ "${EROFS_SHARE_SKIP_ASAN:-0}" != 1 ]]; then
+    targets+=(erofs-share erofs_share_hostile)
+    labels+=(hostile)
+  fi
+  if [[ "${EROFS_SHARE_SKIP_FUZZ:-0}" != 1 ]]; then
+    targets+=(fuzz_open_image fuzz_container)
+    labels+=(fuzz)
+  fi
+  if ((${#labels[@]} == 0)); then
+    echo "test.sh: san stage: nothing to run (SKIP_ASAN=1 and SKIP_FUZZ=1)"
+    return 0
+  fi
+  local IFS='|'
   CC=clang CXX=clang++ \
-    cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-          -DCMAKE_CXX_COMPILER=clang++ \
-          -DEROFS_SHARE_FUZZ=ON -DEROFS_SHARE_BENCH=OFF &&
-    cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzz_open_image fuzz_container &&
-    ctest --test-dir "$FUZZ_BUILD_DIR" -L fuzz --output-on-failure --no-tests=error
+    cmake -S . -B "$SAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+          -DEROFS_SHARE_SANITIZE=ON -DEROFS_SHARE_FUZZ=ON -DEROFS_SHARE_BENCH=OFF &&
+    cmake --build "$SAN_BUILD_DIR" -j "$JOBS" --target "${targets[@]}" &&
+    ctest --test-dir "$SAN_BUILD_DIR" -j "$JOBS" -L "^(${labels[*]})\$" \
+          --output-on-failure --no-tests=error
 }
 
 summary=()
@@ -87,8 +95,7 @@ run_stage() {
 }
 
 run_stage main EROFS_SHARE_SKIP_MAIN
-run_stage asan EROFS_SHARE_SKIP_ASAN
-run_stage fuzz EROFS_SHARE_SKIP_FUZZ
+run_stage san EROFS_SHARE_SKIP_SAN
 
 banner "summary"
 line=$(printf '%s; ' "${summary[@]}")

@@ -6,6 +6,15 @@
 #include <filesystem>
 #include <vector>
 
+// The install layout, relative to the directory of the erofs-share executable (set by CMake
+// from GNUInstallDirs; the build tree has the same layout).
+#ifndef EROFS_SHARE_LIBEXEC_FROM_BIN
+#define EROFS_SHARE_LIBEXEC_FROM_BIN "../libexec/erofs-share"
+#endif
+#ifndef EROFS_SHARE_DATA_FROM_BIN
+#define EROFS_SHARE_DATA_FROM_BIN "../share/erofs-share"
+#endif
+
 namespace core::smoke {
 
 namespace {
@@ -21,6 +30,12 @@ std::string first_existing(const std::vector<std::string>& candidates) {
   return "";
 }
 
+// `dir` + "/" + `rel` without its "x/../" steps (the path is shown in messages). Safe because
+// `dir` is the executable's resolved directory, with no symlinks in it.
+std::string below(const std::string& dir, const std::string& rel) {
+  return std::filesystem::path(dir + "/" + rel).lexically_normal().string();
+}
+
 }  // namespace
 
 std::string self_executable(const std::string& argv0) {
@@ -34,7 +49,7 @@ std::string locate_probe(const std::string& self_exe) {
   if (const char* env = std::getenv("EROFS_SHARE_PROBE"); env && *env) c.emplace_back(env);
   const std::string dir = dir_of(self_exe);
   c.push_back(dir + "/erofs-share-probe");
-  c.push_back(dir + "/../libexec/erofs-share/erofs-share-probe");
+  c.push_back(below(dir, EROFS_SHARE_LIBEXEC_FROM_BIN "/erofs-share-probe"));
   std::string found = first_existing(c);
   return found.empty() ? c.front() : found;
 }
@@ -42,10 +57,7 @@ std::string locate_probe(const std::string& self_exe) {
 std::string locate_script(const std::string& self_exe, const std::string& name) {
   std::vector<std::string> c;
   if (const char* env = std::getenv("EROFS_SHARE_SCRIPTS"); env && *env) c.push_back(std::string(env) + "/" + name);
-  c.push_back(dir_of(self_exe) + "/../share/erofs-share/scripts/" + name);
-#ifdef EROFS_SHARE_SOURCE_DIR
-  c.push_back(std::string(EROFS_SHARE_SOURCE_DIR) + "/scripts/" + name);
-#endif
+  c.push_back(below(dir_of(self_exe), EROFS_SHARE_DATA_FROM_BIN "/scripts/" + name));
   return first_existing(c);
 }
 

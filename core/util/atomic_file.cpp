@@ -35,14 +35,14 @@ AtomicFile::AtomicFile(const std::string& target, unsigned mode, std::function<v
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     m_fd = ::mkstemp(buf.data());
-    if (m_fd < 0) throw IoError(tmpl, "mkstemp", errno);
+    if (m_fd < 0) throw IoError(m_target, "create", errno);  // the user named the target, not the temp
     m_temp = buf.data();
   }
   if (::fchmod(m_fd, mode & 07777) != 0) {
     int err = errno;
     ::close(m_fd);
     if (!m_unnamed) ::unlink(m_temp.c_str());
-    throw IoError(m_temp, "fchmod", err);
+    throw IoError(m_target, "fchmod", err);
   }
 }
 
@@ -70,9 +70,9 @@ void AtomicFile::link_name() {
       m_unnamed = false;
       return;
     }
-    if (errno != EEXIST) throw IoError(name, "link", errno);
+    if (errno != EEXIST) throw IoError(m_target, "link", errno);
   }
-  throw IoError(hidden_template(), "link", EEXIST);
+  throw IoError(m_target, "link", EEXIST);
 }
 
 AtomicFile::~AtomicFile() {

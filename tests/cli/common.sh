@@ -81,10 +81,19 @@ expect_exit() {
   [ "$rc" -eq "$want" ] || fail "exit status $rc, expected $want: $*"
 }
 
-# expect_one_error_line: the last `run` wrote nothing to stdout and exactly one
-# "erofs-share: ..." line to stderr.
+# expect_one_error_line: the last `run` wrote exactly one "erofs-share: ..." line to stderr,
+# and nothing to stdout but (under --format json) the JSON error object with the same message
+# (erofs-share(1) CONVENTIONS).
 expect_one_error_line() {
-  [ ! -s "$t/stdout" ] || fail "stdout is not empty: $(head -c 200 "$t/stdout")"
+  if [ -s "$t/stdout" ]; then
+    "$PYTHON3" - "$t/stdout" "$t/stderr" <<'PY' || fail "stdout is not empty: $(head -c 200 "$t/stdout")"
+import json, sys
+out, err = (open(p, "rb").read().decode("utf-8", "replace") for p in sys.argv[1:3])
+doc = json.loads(out)
+assert out.count("\n") == 1 and set(doc) == {"schema_version", "error", "tool"}, "not the error object"
+assert err.startswith("erofs-share: ") and doc["error"]["exit_status"] == 2
+PY
+  fi
   [ "$(wc -l <"$t/stderr")" -eq 1 ] || fail "stderr has $(wc -l <"$t/stderr") lines, expected 1"
   [ "$(tail -c 1 "$t/stderr" | od -An -c | tr -d ' ')" = '\n' ] || fail "stderr does not end with a newline"
   grep -q '^erofs-share: ' "$t/stderr" || fail "stderr does not start with 'erofs-share: '"

@@ -32,11 +32,11 @@ one["superblock"].pop("image"), two["superblock"].pop("image")
 if one != two:
     sys.exit("two builds of the same tree give different reports")
 PY
-# Layout: schema_version first, then the superblock on one line, then one line per shared
+# Layout: schema_version first, then the tool and the superblock on one line each, then one line per shared
 # xattr and one line per file.
 nrows=$("$PYTHON3" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(len(d["files"]) + len(d["shared_xattrs"]))' "$t/run1.json")
 head -n 2 "$t/run1.json" | cmp - <(printf '{\n  "schema_version": 2,\n') || fail "unexpected JSON layout"
 [ "$(grep -c '^    {"' "$t/run1.json")" -eq "$nrows" ] || fail "files are not one per line"
-[ "$(wc -l <"$t/run1.json")" -eq $((nrows + 8)) ] || fail "unexpected number of JSON lines"
+[ "$(wc -l <"$t/run1.json")" -eq $((nrows + 9)) ] || fail "unexpected number of JSON lines"
 
 pass

@@ -15,10 +15,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 for out in "${outs[@]}"; do
-  for cmd in "scan -o" "scan --manifest-out" "lint -o" "lint --write-baseline" "inspect -o" "tag -o" \
-             "tag --sidecar"; do
-    # --manifest-out is a directory, made with its parents when missing.
-    [ "$cmd" != "scan --manifest-out" ] || [ "$out" = /proc/erofs-share-no-such-file ] || continue
+  for cmd in "scan -o" "scan --manifest-out" "scan --manifest-cache" "lint -o" "lint --write-baseline" \
+             "inspect -o" "tag -o" "tag --sidecar" "smoke --work-dir"; do
+    # --manifest-out, --manifest-cache and --work-dir are directories, made with their parents
+    # when missing.
+    case $cmd in
+      *-out | *-cache | *-dir) [ "$out" = /proc/erofs-share-no-such-file ] || continue ;;
+    esac
     read -r sub option <<<"$cmd"
     run timeout 10 "$EROFS_SHARE" "$sub" "$option" "$out" "$t/junk.img"
     [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2: $cmd $out"

@@ -19,7 +19,7 @@ usage_error 'bogus' bogus
 usage_error '--bogus' --bogus
 usage_error 'IMAGE is required' inspect
 usage_error '--bogus' inspect --bogus "$t/img"
-usage_error '-q' inspect -q "$t/img"
+usage_error '-x' inspect -x "$t/img"
 usage_error 'xml' inspect --format xml "$t/img"
 usage_error '--format' inspect "$t/img" --format
 usage_error '--path' inspect "$t/img" --path

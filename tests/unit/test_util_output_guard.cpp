@@ -1,6 +1,7 @@
-// util/output_guard, util/input_file and util/output_file: an output that is an input under
-// any name is refused with its full message, inputs of the wrong kind are refused without
-// blocking, and a report file appears only when complete.
+// util/output_guard, util/input_file, util/output_file and util/atomic_file: an output that
+// is an input under any name is refused with its full message, inputs of the wrong kind are
+// refused without blocking, a report file appears only when complete, and errors name the
+// output, not its temporary file.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/util/atomic_file.hpp"
 #include "core/util/error.hpp"
 #include "core/util/input_file.hpp"
 #include "core/util/mapped_file.hpp"
@@ -174,6 +176,23 @@ TEST_F(OutputGuardTest, AReportAppearsOnlyWhenComplete) {
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(m_dir)) ++entries;
   EXPECT_EQ(entries, 3u);  // tree, a.erofs, report.txt
+}
+
+}  // namespace
+
+namespace {
+
+// An atomic file whose directory is missing fails on creating its temporary file: the error
+// names the output the user gave, never the hidden temporary name (".NAME.tmp-XXXXXX").
+TEST(AtomicFileTest, CreateErrorNamesTheTargetNotTheTemporary) {
+  const std::string target =
+      (fs::temp_directory_path() / ("erofs-share-no-such-dir-" + std::to_string(::getpid())) / "out.erofs").string();
+  try {
+    core::util::AtomicFile f(target, 0644, {});
+    FAIL() << "AtomicFile in a missing directory was created";
+  } catch (const core::IoError& e) {
+    EXPECT_EQ(std::string(e.what()), target + ": create: No such file or directory");
+  }
 }
 
 }  // namespace
