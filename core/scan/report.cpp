@@ -54,7 +54,7 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
     KeyTable keys(n);  // views into the records and copies, which outlive it
     runs.now_keys = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
       if (copies[c].view != Reason::none) return std::nullopt;
-      return KeyTable::Key{copies[c].rec->fingerprint->value, inputs[copies[c].input].domain};
+      return KeyTable::Key{record_of(inputs, copies[c]).fingerprint->value, inputs[copies[c].input].domain};
     });
     runs.now = simulate(runs.now_keys, io_of, size_of, keys.size(), opt.assume, opt.page_size);
     runs.now_members = Members(runs.now);
@@ -63,8 +63,9 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
     KeyTable keys(n);
     const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
-      if (!copies[c].content) return std::nullopt;
-      return KeyTable::Key{*copies[c].content, inputs[copies[c].input].domain};
+      const util::Digest* content = content_of(inputs, copies[c]);
+      if (!content) return std::nullopt;
+      return KeyTable::Key{*content, inputs[copies[c].input].domain};
     });
     runs.tag = simulate(ids, io_of, size_of, keys.size(), opt.assume, opt.page_size);
     runs.tag_members = Members(runs.tag);
@@ -123,7 +124,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
       scan::side_by_side(a, b);
     }
   };
-  const std::vector<std::vector<u32>> groups = content_groups(copies);
+  const std::vector<std::vector<u32>> groups = content_groups(copies, inputs, jobs);
   const Runs runs = run_decisions(copies, inputs, opt, side_by_side);
 
   // Figures per input: every inode's pages, minus those a shared inode serves from another.
