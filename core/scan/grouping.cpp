@@ -86,10 +86,11 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
     const InputRecord& in = inputs[k];
     InputRow& row = rows[k];
     Copy* out = copies.data() + first[k];
-    for (const FileRecord& f : in.files) {
+    for (std::size_t i = 0; i < in.files.size(); ++i) {
+      const FileRecord& f = in.files[i];
       Copy& c = *out++;
       c.input = static_cast<u32>(k);
-      c.rec = &f;
+      c.file = static_cast<u32>(i);
       c.size = f.size;
       c.io = io_class(f.storage, in.mount_mode);
       c.view = fingerprint_view(in, f);
@@ -98,17 +99,16 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
       // read) unless --verify-all. Ignoring it even when known keeps manifests and images equal.
       if (opt.verify_all || size_count.count(f.size) >= 2) {
         if (opt.trust_fingerprints && fpd) {
-          c.content = fpd;
-        } else if (f.content) {
-          c.content = &*f.content;
-          c.hashed = true;
+          c.from = ContentFrom::fingerprint;
+        } else if (const util::Digest* read = in.content(f)) {
+          c.from = ContentFrom::read;
+          c.mismatch = fpd && *fpd != *read;
         } else if (fpd) {
-          c.content = fpd;
+          c.from = ContentFrom::fingerprint;
         } else {
           ++row.unreadable;
         }
       }
-      c.mismatch = c.hashed && fpd && *fpd != *f.content;
 
       FingerprintCounts& fc = row.fingerprints;
       switch (c.view) {
@@ -119,14 +119,16 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
         default: ++fc.missing; break;
       }
       if (f.fingerprint && !fpd) ++fc.not_sha256;
-      if (c.hashed && fpd) ++(c.mismatch ? fc.mismatched : fc.verified);
+      if (c.hashed() && fpd) ++(c.mismatch ? fc.mismatched : fc.verified);
     }
   };
   parallel_for(inputs.size(), jobs, collect);
   return copies;
 }
 
-std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
+std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs,
+                                             unsigned jobs) {
+  auto content = [&](u32 c) -> const util::Digest& { return *content_of(inputs, copies[c]); };
   // Sort by (digest, size, position); the digests' heads settle almost every comparison.
   struct Key {
     u64 head;
@@ -136,7 +138,9 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
     if (a.head != b.head) return a.head < b.head;
     const Copy& x = copies[a.copy];
     const Copy& y = copies[b.copy];
-    if (*x.content != *y.content) return *x.content < *y.content;
+    const util::Digest& dx = content(a.copy);
+    const util::Digest& dy = content(b.copy);
+    if (dx != dy) return dx < dy;
     if (x.size != y.size) return x.size < y.size;
     return a.copy < b.copy;
   };
@@ -146,24 +150,28 @@ std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies) {
   // copies (two passes), so only one array of them exists.
   constexpr unsigned k_bits = 12;
   std::vector<u32> start((std::size_t(1) << k_bits) + 1, 0);
-  for (const Copy& c : copies)
-    if (c.content) ++start[(digest_head(*c.content) >> (64 - k_bits)) + 1];
+  for (u32 c = 0; c < copies.size(); ++c)
+    if (copies[c].known()) ++start[(digest_head(content(c)) >> (64 - k_bits)) + 1];
   for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
   std::vector<Key> sorted(start.back());
   {
     std::vector<u32> fill(start.begin(), start.end() - 1);
     for (u32 c = 0; c < copies.size(); ++c) {
-      if (!copies[c].content) continue;
-      const u64 head = digest_head(*copies[c].content);
+      if (!copies[c].known()) continue;
+      const u64 head = digest_head(content(c));
       sorted[fill[head >> (64 - k_bits)]++] = Key{head, c};
     }
   }
-  for (std::size_t b = 0; b + 1 < start.size(); ++b)
-    if (start[b + 1] - start[b] > 1) std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1], less);
+  // The buckets are sorted on `jobs` threads, each a range of them (no memory of their own).
+  constexpr std::size_t k_ranges = 16;
+  const std::size_t buckets = start.size() - 1;
+  parallel_for(k_ranges, jobs, [&](std::size_t r) {
+    for (std::size_t b = r * buckets / k_ranges; b < (r + 1) * buckets / k_ranges; ++b)
+      if (start[b + 1] - start[b] > 1) std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1], less);
+  });
 
   auto same = [&](const Key& a, const Key& b) {
-    return a.head == b.head && copies[a.copy].size == copies[b.copy].size &&
-           *copies[a.copy].content == *copies[b.copy].content;
+    return a.head == b.head && copies[a.copy].size == copies[b.copy].size && content(a.copy) == content(b.copy);
   };
   std::vector<std::vector<u32>> groups;
   std::vector<u32> members;
@@ -240,7 +248,7 @@ GroupRow evaluate_group(const std::vector<Copy>& copies, const std::vector<u32>&
   GroupRow g;
   if (with_copies) g.copies.reserve(members.size());
   const Copy& first = copies[members.front()];
-  g.digest = *first.content;
+  g.digest = *content_of(inputs, first);
   g.size = first.size;
   g.page_bytes = page_bytes(g.size, page_size);
   u32 last_input = ~u32(0);
@@ -248,7 +256,7 @@ GroupRow evaluate_group(const std::vector<Copy>& copies, const std::vector<u32>&
     const Copy& x = copies[c];
     CopyRow row;
     row.input = x.input;
-    row.file = x.rec;  // the report keeps the records
+    row.file = &record_of(inputs, x);  // the report keeps the records
     row.io = x.io;
     row.saved_now = now.saved(c);
     row.saved_if_tagged = tag.saved(c);
@@ -268,7 +276,7 @@ GroupRow evaluate_group(const std::vector<Copy>& copies, const std::vector<u32>&
       ++r.copies;
       r.bytes += g.page_bytes;
     }
-    g.verified = g.verified && x.hashed;
+    g.verified = g.verified && x.hashed();
     if (x.input != last_input) ++g.inputs;
     last_input = x.input;
     if (row.saved_now) g.saved_bytes_now += g.page_bytes;
@@ -299,7 +307,7 @@ GroupRowsPart group_rows_part(const std::vector<Copy>& copies, const std::vector
   keys.reserve(end - begin);
   for (std::size_t gi = begin; gi < end; ++gi) {
     const GroupRow g = evaluate_group(copies, groups[gi], runs, inputs, page_size, joined_now, &part.reasons, false);
-    keys.push_back(row_key(g, *copies[groups[gi].front()].content, static_cast<u32>(gi)));
+    keys.push_back(row_key(g, *content_of(inputs, copies[groups[gi].front()]), static_cast<u32>(gi)));
   }
   std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(keep), keys.end(), saves_more);
   part.rows.reserve(keep);

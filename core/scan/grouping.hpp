@@ -11,20 +11,41 @@
 
 namespace core::scan {
 
+// Where the model takes a copy's content from.
+enum class ContentFrom : u8 {
+  unknown,      // not read (and not needed: its size is unique), or unreadable
+  fingerprint,  // the "sha256:" value's digest (trusted, or the file was not read)
+  read,         // the digest of the data as read (InputRecord::content)
+};
+
 // One inode of one input, with what the model derives from its record.
 struct Copy {
-  const FileRecord* rec = nullptr;
-  // rec->size, kept here: groups visit copies out of order, and every look into the record was
-  // a cache miss.
+  // The record's size, kept here: groups visit copies out of order, and every look into the
+  // record was a cache miss.
   u64 size = 0;
-  const util::Digest* content = nullptr;  // the content as far as this scan knows it (in *rec)
   u32 input = 0;
+  u32 file = 0;  // index into inputs[input].files
   IoClass io = IoClass::block;
   Reason view = Reason::none;  // why the kernel finds no usable value (none: it does)
-  bool hashed = false;         // `content` was read, not taken from the fingerprint
+  ContentFrom from = ContentFrom::unknown;
   bool mismatch = false;       // "sha256:" value != content read
+  bool hashed() const { return from == ContentFrom::read; }
+  bool known() const { return from != ContentFrom::unknown; }
 };
-static_assert(sizeof(Copy) == 32, "one Copy per inode of every input: keep it small");
+static_assert(sizeof(Copy) == 24, "one Copy per inode of every input: keep it small");
+
+// The record of `c`, and its content as far as this scan knows it (null if unknown).
+inline const FileRecord& record_of(const std::vector<InputRecord>& inputs, const Copy& c) {
+  return inputs[c.input].files[c.file];
+}
+inline const util::Digest* content_of(const std::vector<InputRecord>& inputs, const Copy& c) {
+  switch (c.from) {
+    case ContentFrom::unknown: return nullptr;
+    case ContentFrom::fingerprint: return fingerprint_digest_in(record_of(inputs, c).fingerprint->value);
+    case ContentFrom::read: return inputs[c.input].content(record_of(inputs, c));
+  }
+  return nullptr;
+}
 
 // Every inode of every input in instantiation order (input, then first path); counts
 // fingerprints and unreadable files into rows[input].
@@ -33,7 +54,9 @@ std::vector<Copy> collect_copies(const std::vector<InputRecord>& inputs, const M
 
 // Contents (digest, size) held by more than one copy, each as its copies in order; by digest,
 // then size.
-std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies);
+// The sort runs on up to `jobs` threads.
+std::vector<std::vector<u32>> content_groups(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs,
+                                             unsigned jobs = 1);
 
 // The joined members of every shared inode of a run, in order, as one flat array.
 class Members {

@@ -169,10 +169,9 @@ InputRecord read_tar(archive* a, const std::string& input, const TarRules& rules
         throw Error(fmt::format("{}: {}: sparse members expand to more than {} bytes of zeros", input, path,
                                 rules.limits->max_hole_bytes));
       h.update_zeros(f.size - pos);
-      f.content = h.finish();
-      if (layer && rules.layer->tagged) {
-        f.fingerprint = StoredValue{SmallBytes(erofs::encode_fingerprint(*f.content)), false};
-      }
+      const util::Digest digest = h.finish();
+      if (layer && rules.layer->tagged) f.fingerprint = StoredValue{SmallBytes(erofs::encode_fingerprint(digest)), false};
+      rec.set_content(f, digest);
       ++counters.files;
       entries[path] = Entry{EntryType::file, files.size()};
       files.push_back(std::move(f));

@@ -112,8 +112,8 @@ std::string manifest_text(const InputRecord& rec) {
     for (const auto& p : names) paths.push_back(path_json(p));
     row["paths"] = std::move(paths);
     if (f.fingerprint) row["fingerprint_value"] = util::to_hex(f.fingerprint->value);
-    if (f.content) row["sha256"] = util::to_hex(*f.content);
-    if (!f.content && !rec.content_error(f).empty()) row["error"] = rec.content_error(f);
+    if (const util::Digest* d = rec.content(f)) row["sha256"] = util::to_hex(*d);
+    if (!f.has_content() && !rec.content_error(f).empty()) row["error"] = rec.content_error(f);
     out += row.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   return out;
@@ -183,7 +183,7 @@ InputRecord read_manifest(const std::string& path) {
         if (d.size() != 32) throw UsageError("sha256 is not 32 bytes");
         util::Digest digest{};
         std::copy(d.begin(), d.end(), digest.begin());
-        f.content = digest;
+        rec.set_content(f, digest);
       }
       if (j.contains("error")) rec.set_content_error(f, j.at("error").get<std::string>());
       rec.files.push_back(std::move(f));

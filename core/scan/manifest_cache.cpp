@@ -67,7 +67,7 @@ std::string image_digest(const std::string& path, u64& bytes) {
 // The record's metadata as a manifest: contents and read errors left out, input name fixed.
 std::string metadata_text(InputRecord r) {
   r.name = "image";
-  for (FileRecord& f : r.files) f.content.reset();
+  r.clear_contents();
   for (InputRecord::Extra& e : r.extras) e.error.clear();
   return manifest_text(r);
 }

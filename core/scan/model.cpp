@@ -142,14 +142,20 @@ u32 PathTable::add(std::string_view path) {
   }
   if (m_chars.size() + name.size() > ~u32(0) || m_names.size() >= k_none)
     throw Error("more than 4 GiB of file names in one input");
-  m_names.push_back(Name{m_last_dir, static_cast<u32>(m_chars.size()), static_cast<u32>(name.size())});
+  m_names.push_back(Name{m_last_dir, static_cast<u32>(m_chars.size())});
   m_chars.append(name);
   return static_cast<u32>(m_names.size() - 1);
 }
 
 PathTable::Parts PathTable::parts(u32 id) const {
   const Name& n = m_names.at(id);
-  return Parts{m_dirs[n.dir], std::string_view(m_chars).substr(n.off, n.len)};
+  const u32 end = id + 1 < m_names.size() ? m_names[id + 1].off : static_cast<u32>(m_chars.size());
+  return Parts{m_dirs[n.dir], std::string_view(m_chars).substr(n.off, end - n.off)};
+}
+
+void PathTable::shrink_to_fit() {
+  m_names.shrink_to_fit();
+  m_chars.shrink_to_fit();
 }
 
 std::string PathTable::str(u32 id) const {
@@ -239,5 +245,39 @@ const std::string& InputRecord::content_error(const FileRecord& f) const {
 }
 
 void InputRecord::set_content_error(FileRecord& f, std::string error) { extra_of(f).error = std::move(error); }
+
+const util::Digest* InputRecord::content(const FileRecord& f) const {
+  if (f.content_slot == FileRecord::k_no_content) return nullptr;
+  if (f.content_slot == FileRecord::k_content_in_fingerprint)
+    return f.fingerprint ? fingerprint_digest_in(f.fingerprint->value) : nullptr;
+  return &contents.at(f.content_slot);
+}
+
+void InputRecord::set_content(FileRecord& f, const util::Digest& digest) {
+  if (f.fingerprint)
+    if (const util::Digest* held = fingerprint_digest_in(f.fingerprint->value); held && *held == digest) {
+      f.content_slot = FileRecord::k_content_in_fingerprint;
+      return;
+    }
+  if (f.content_slot < contents.size()) {
+    contents[f.content_slot] = digest;
+    return;
+  }
+  if (contents.size() >= FileRecord::k_content_in_fingerprint) throw Error("more than 4 G file contents in one input");
+  f.content_slot = static_cast<u32>(contents.size());
+  contents.push_back(digest);
+}
+
+void InputRecord::shrink_to_fit() {
+  files.shrink_to_fit();
+  names.shrink_to_fit();
+  extras.shrink_to_fit();
+  contents.shrink_to_fit();
+}
+
+void InputRecord::clear_contents() {
+  for (FileRecord& f : files) f.content_slot = FileRecord::k_no_content;
+  contents.clear();
+}
 
 }  // namespace core::scan

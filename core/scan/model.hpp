@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -69,8 +70,9 @@ std::optional<MountMode> parse_mount_mode(std::string_view name);
 
 IoClass io_class(Storage storage, MountMode mode);
 
-// Bytes held inline up to 40 (the 39-byte "sha256:" fingerprint mkfs writes fits), else on the
+// Bytes held inline up to 39 (the 39-byte "sha256:" fingerprint mkfs writes fits), else on the
 // heap: a fingerprint value per file as a std::vector cost 24 bytes plus a 48-byte allocation.
+// 40 bytes with no alignment, so that a FileRecord packs it without padding.
 class SmallBytes {
 public:
   SmallBytes() = default;
@@ -99,9 +101,14 @@ public:
   void assign(It first, It last) {
     std::vector<u8> tmp(first, last);  // the source may be this object's own bytes
     release();
-    m_size = static_cast<u32>(tmp.size());
+    if (tmp.size() > ~u32(0)) throw std::length_error("SmallBytes: more than 4 GiB");
     u8* to = m_inline;
-    if (m_size > k_inline) set_heap(to = new u8[m_size]);
+    if (tmp.size() > k_inline) {
+      to = new u8[tmp.size()];
+      set_heap(to, static_cast<u32>(tmp.size()));
+    } else {
+      m_len = static_cast<u8>(tmp.size());
+    }
     std::copy(tmp.begin(), tmp.end(), to);
   }
   void assign(std::size_t n, u8 v) {
@@ -109,43 +116,50 @@ public:
     assign(tmp.begin(), tmp.end());
   }
   void clear() { release(); }
-  u32 size() const { return m_size; }
-  bool empty() const { return m_size == 0; }
-  const u8* data() const { return m_size > k_inline ? heap() : m_inline; }
-  u8* data() { return m_size > k_inline ? heap() : m_inline; }
+  u32 size() const {
+    if (m_len != k_heap) return m_len;
+    u32 n = 0;
+    std::memcpy(&n, m_inline + sizeof(u8*), sizeof n);
+    return n;
+  }
+  bool empty() const { return m_len == 0; }
+  const u8* data() const { return m_len == k_heap ? heap() : m_inline; }
+  u8* data() { return m_len == k_heap ? heap() : m_inline; }
   const u8* begin() const { return data(); }
-  const u8* end() const { return data() + m_size; }
+  const u8* end() const { return data() + size(); }
   u8& operator[](std::size_t i) { return data()[i]; }
   u8 operator[](std::size_t i) const { return data()[i]; }
-  operator std::span<const u8>() const { return {data(), m_size}; }  // NOLINT: implicit
+  operator std::span<const u8>() const { return {data(), size()}; }  // NOLINT: implicit
   std::vector<u8> to_vector() const { return {begin(), end()}; }
   bool operator==(const SmallBytes& o) const { return std::equal(begin(), end(), o.begin(), o.end()); }
 
 private:
-  static constexpr u32 k_inline = 40;
+  static constexpr u8 k_inline = 39;
+  static constexpr u8 k_heap = 0xff;  // m_len of a value on the heap
   void release() {
-    if (m_size > k_inline) delete[] heap();
-    m_size = 0;
+    if (m_len == k_heap) delete[] heap();
+    m_len = 0;
   }
   void take(SmallBytes& o) {
-    m_size = o.m_size;
-    if (m_size > k_inline)
-      std::copy(o.m_inline, o.m_inline + sizeof(u8*), m_inline);  // the heap pointer
-    else
-      std::copy(o.m_inline, o.m_inline + m_size, m_inline);
-    o.m_size = 0;
+    m_len = o.m_len;
+    std::copy(o.m_inline, o.m_inline + k_inline, m_inline);  // the bytes, or the heap pointer and size
+    o.m_len = 0;
   }
-  // The heap pointer of a long value is kept in the inline bytes (copied, never aliased), so
-  // the class has 4-byte alignment: 44 bytes, and a file's fingerprint takes 52 with its flags.
+  // A long value's heap pointer and size are kept in the inline bytes (copied, never aliased).
   u8* heap() const {
     u8* p = nullptr;
     std::memcpy(&p, m_inline, sizeof p);
     return p;
   }
-  void set_heap(u8* p) { std::memcpy(m_inline, &p, sizeof p); }
+  void set_heap(u8* p, u32 n) {
+    std::memcpy(m_inline, &p, sizeof p);
+    std::memcpy(m_inline + sizeof p, &n, sizeof n);
+    m_len = k_heap;
+  }
   u8 m_inline[k_inline];
-  u32 m_size = 0;
+  u8 m_len = 0;  // bytes held inline, or k_heap
 };
+static_assert(sizeof(SmallBytes) == 40 && alignof(SmallBytes) == 1);
 
 // The fingerprint xattr of an inode as the kernel's lookup finds it (first matching entry).
 struct StoredValue {
@@ -163,12 +177,12 @@ public:
   bool equals(u32 id, std::string_view path) const;
   bool less(u32 a, u32 b) const;  // byte order of the whole paths
   std::size_t size() const { return m_names.size(); }
+  void shrink_to_fit();  // gives back what growing left unused (once every name is in)
 
 private:
-  struct Name {
+  struct Name {  // 8 bytes: a name ends where the next one starts (m_chars holds them in order)
     u32 dir;
     u32 off;  // into m_chars
-    u32 len;
   };
   struct Parts {
     std::string_view dir, name;
@@ -181,18 +195,22 @@ private:
   u32 m_last_dir = k_none;                 // files of one directory come one after the other
 };
 
-// One inode of a non-empty regular file (hard links: one record with several paths). Its names
-// and its content error are kept by the InputRecord (paths(), content_error()).
+// One inode of a non-empty regular file (hard links: one record with several paths). Its names,
+// its content digest and its content error are kept by the InputRecord (paths(), content(),
+// content_error()).
 struct FileRecord {
+  static constexpr u32 k_no_content = ~u32(0);
+  static constexpr u32 k_content_in_fingerprint = ~u32(0) - 1;  // the "sha256:" value's digest
   u64 size = 0;
   u64 locator = 0;                         // where to read it again: nid, or index (not saved)
-  std::optional<StoredValue> fingerprint;  // present only if the image declares ISHARE_XATTRS
   u32 path = PathTable::k_none;            // the first name (InputRecord::names)
   u32 extra = 0;                           // 0, or 1 + index of its other names and error (InputRecord::extras)
-  std::optional<util::Digest> content;     // SHA-256 of the content, when it was read
+  u32 content_slot = k_no_content;         // InputRecord::contents index, or one of the two above
+  std::optional<StoredValue> fingerprint;  // present only if the image declares ISHARE_XATTRS
   Storage storage = Storage::uncompressed;
+  bool has_content() const { return content_slot != k_no_content; }
 };
-static_assert(sizeof(FileRecord) <= 112, "one FileRecord per inode of every input: keep it small");
+static_assert(sizeof(FileRecord) <= 72, "one FileRecord per inode of every input: keep it small");
 
 // Everything `scan` keeps about one input.
 struct InputRecord {
@@ -214,6 +232,9 @@ struct InputRecord {
     std::string error;
   };
   std::vector<Extra> extras;
+  // The SHA-256 of each content that was read and is not the fingerprint's own digest (most
+  // tagged files' is: a digest per file in the record cost 33 bytes of every record).
+  std::vector<util::Digest> contents;
   // A container layer is one filesystem mounted once for every image that has it (core/container).
   // Other inputs keep the defaults: one user, nothing hidden.
   u32 users = 1;          // images that use this filesystem (a shared layer is cached once)
@@ -234,6 +255,14 @@ struct InputRecord {
   void merge_paths(FileRecord& to, FileRecord& from);
   // Keeps the names for which keep(path) is true; false if none is left.
   bool keep_paths(FileRecord& f, const std::function<bool(const std::string&)>& keep);
+  // The SHA-256 of f's content as read (or recorded), or null if it was not read.
+  const util::Digest* content(const FileRecord& f) const;
+  // Records it: held by the fingerprint if that is "sha256:" + the same digest, else in contents
+  // (not thread-safe: callers that hash in parallel lock).
+  void set_content(FileRecord& f, const util::Digest& digest);
+  void clear_contents();
+  // Gives back what growing the tables left unused (a fleet holds millions of entries).
+  void shrink_to_fit();
   const std::string& content_error(const FileRecord& f) const;
   void set_content_error(FileRecord& f, std::string error);
 

@@ -43,30 +43,34 @@ InputRow input_row(const InputRecord& in) {
   return row;
 }
 
-Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt) {
+// The "now" and "tagged" runs, side by side when `both` runs them at once.
+Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecord>& inputs, const ModelOptions& opt,
+                   const std::function<void(const std::function<void()>&, const std::function<void()>&)>& both) {
   const u32 n = static_cast<u32>(copies.size());
   Runs runs;
   auto io_of = [&](u32 c) { return copies[c].io; };
   auto size_of = [&](u32 c) { return copies[c].size; };
-  {
+  auto now = [&] {
     KeyTable keys(n);  // views into the records and copies, which outlive it
     runs.now_keys = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
       if (copies[c].view != Reason::none) return std::nullopt;
-      return KeyTable::Key{copies[c].rec->fingerprint->value, inputs[copies[c].input].domain};
+      return KeyTable::Key{record_of(inputs, copies[c]).fingerprint->value, inputs[copies[c].input].domain};
     });
     runs.now = simulate(runs.now_keys, io_of, size_of, keys.size(), opt.assume, opt.page_size);
-  }
-  {
+    runs.now_members = Members(runs.now);
+  };
+  auto tagged = [&] {
     // Every tagged value is "sha256:" + digest (39 bytes), so the digest and domain identify it.
     KeyTable keys(n);
     const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
-      if (!copies[c].content) return std::nullopt;
-      return KeyTable::Key{*copies[c].content, inputs[copies[c].input].domain};
+      const util::Digest* content = content_of(inputs, copies[c]);
+      if (!content) return std::nullopt;
+      return KeyTable::Key{*content, inputs[copies[c].input].domain};
     });
     runs.tag = simulate(ids, io_of, size_of, keys.size(), opt.assume, opt.page_size);
-  }
-  runs.now_members = Members(runs.now);
-  runs.tag_members = Members(runs.tag);
+    runs.tag_members = Members(runs.tag);
+  };
+  both(now, tagged);
   return runs;
 }
 
@@ -109,8 +113,9 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
   rep.domains.erase(std::unique(rep.domains.begin(), rep.domains.end()), rep.domains.end());
 
   const std::vector<Copy> copies = collect_copies(inputs, opt, rep.inputs, jobs);
-  // The decision runs and the content groups only read the copies: with jobs > 1 they run side
-  // by side, and so do the group rows and the pair matrix further down.
+  // With jobs > 1 the two decision runs run side by side, and so do the group rows and the pair
+  // matrix further down. The content groups come first, alone: their sort keys (16 bytes per
+  // copy) are freed before the runs' tables exist, which keeps the peak of a fleet lower.
   auto side_by_side = [&](const std::function<void()>& a, const std::function<void()>& b) {
     if (jobs <= 1) {
       a();
@@ -119,9 +124,8 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
       scan::side_by_side(a, b);
     }
   };
-  Runs runs;
-  std::vector<std::vector<u32>> groups;
-  side_by_side([&] { runs = run_decisions(copies, inputs, opt); }, [&] { groups = content_groups(copies); });
+  const std::vector<std::vector<u32>> groups = content_groups(copies, inputs, jobs);
+  const Runs runs = run_decisions(copies, inputs, opt, side_by_side);
 
   // Figures per input: every inode's pages, minus those a shared inode serves from another.
   for (u32 c = 0; c < copies.size(); ++c) {

@@ -208,7 +208,7 @@ DetectedKind detect_kind(const std::string& path) {
 }
 
 bool needs_hash(const FileRecord& f, u64 size_count, bool all, bool trust) {
-  if (f.content) return false;
+  if (f.has_content()) return false;
   if (trust && f.fingerprint && fingerprint_digest(f.fingerprint->value)) return false;
   return size_count >= 2 || all;
 }
@@ -348,11 +348,13 @@ Report scan(const ScanOptions& opt) {
     try {
       if (!u.layer) {
         loaded[i] = load(inputs[u.spec], opt, counters);
+        loaded[i].record.shrink_to_fit();
         return;
       }
       try {
         container::verify_layer(*u.layer, u.layer->name);
         loaded[i] = load_layer(*u.layer, layer_model, opt.container_limits, counters, trees[u.overlay]);
+        loaded[i].record.shrink_to_fit();
       } catch (const IoError&) {
         throw;
       } catch (const Error&) {
@@ -423,7 +425,7 @@ Report scan(const ScanOptions& opt) {
       }
       for (std::size_t k = 0; k < cached->files.size(); ++k) {
         FileRecord& f = loaded[i].record.files[k];
-        f.content = cached->files[k].content;
+        if (const util::Digest* d = cached->content(cached->files[k])) loaded[i].record.set_content(f, *d);
         if (const std::string& e = cached->content_error(cached->files[k]); !e.empty())
           loaded[i].record.set_content_error(f, e);
       }
@@ -482,7 +484,9 @@ Report scan(const ScanOptions& opt) {
     LoadedInput& in = loaded[work[w].input];
     FileRecord& f = in.record.files[work[w].file];
     try {
-      f.content = in.source->digest(f, counters);
+      const util::Digest digest = in.source->digest(f, counters);
+      std::lock_guard lock(hash_error_mutex);  // the input's content list is shared by its files
+      in.record.set_content(f, digest);
     } catch (const Unsupported& e) {
       std::lock_guard lock(hash_error_mutex);  // the input's error list is shared by its files
       in.record.set_content_error(f, e.what());
@@ -518,6 +522,7 @@ Report scan(const ScanOptions& opt) {
   std::vector<InputRecord> records;
   for (LoadedInput& in : loaded) {
     in.source.reset();
+    in.record.contents.shrink_to_fit();  // grown while hashing
     records.push_back(std::move(in.record));
   }
   if (!opt.manifest_out.empty()) {

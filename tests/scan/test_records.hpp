@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace core::scan::testing {
 
 struct TestFile : FileRecord {
   std::vector<std::string> paths;
+  std::optional<util::Digest> content;  // kept by the InputRecord (InputRecord::set_content)
   std::string content_error;
 };
 
@@ -22,6 +24,8 @@ inline void add_files(InputRecord& in, std::vector<TestFile> files) {
     FileRecord f = static_cast<const FileRecord&>(t);
     f.path = PathTable::k_none;
     f.extra = 0;
+    f.content_slot = FileRecord::k_no_content;
+    if (t.content) in.set_content(f, *t.content);
     for (const std::string& p : t.paths) in.add_path(f, p);
     if (!t.content_error.empty()) in.set_content_error(f, t.content_error);
     in.files.push_back(std::move(f));

@@ -121,7 +121,9 @@ TEST(ScanInputs, ManifestRoundTrip) {
   EXPECT_EQ(manifest_text(back), manifest_text(r));
   EXPECT_EQ(back.first_path(back.files[1]), odd.paths[0]);  // not UTF-8: kept exactly (as hex)
   EXPECT_TRUE(back.files[0].fingerprint->hidden_by_filter);
-  EXPECT_EQ(back.files[0].content, a.content);
+  ASSERT_NE(back.content(back.files[0]), nullptr);
+  EXPECT_EQ(*back.content(back.files[0]), *a.content);
+  EXPECT_EQ(back.files[0].content_slot, FileRecord::k_content_in_fingerprint);  // no copy of the digest
   EXPECT_EQ(back.empty_files, 2u);
 }
 
@@ -148,8 +150,52 @@ TEST(ScanInputs, SizeGrouping) {
   EXPECT_FALSE(needs_hash(f, 2, false, true));  // trusted
   f.fingerprint->value[0] = 'S';
   EXPECT_TRUE(needs_hash(f, 2, false, true));  // not a "sha256:" value: read it
-  f.content = util::Digest{};
+  InputRecord holder;
+  holder.set_content(f, util::Digest{});
   EXPECT_FALSE(needs_hash(f, 2, true, false));  // known already (tar, manifest)
+}
+
+TEST(ScanInputs, SmallBytesInlineAndHeap) {
+  for (std::size_t n : {0u, 1u, 38u, 39u, 40u, 41u, 4096u}) {
+    std::vector<u8> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<u8>(i * 7 + 1);
+    SmallBytes a(v);
+    EXPECT_EQ(a.size(), n);
+    EXPECT_EQ(a.to_vector(), v);
+    SmallBytes b = a;  // copy
+    EXPECT_EQ(b.to_vector(), v);
+    EXPECT_NE(b.data(), a.data());
+    SmallBytes c = std::move(a);  // move leaves the source empty
+    EXPECT_EQ(c.to_vector(), v);
+    EXPECT_TRUE(a.empty());
+    SmallBytes& same = c;
+    c = same;  // self-assignment keeps the bytes
+    EXPECT_EQ(c.to_vector(), v);
+    b.assign(b.begin() + n / 2, b.end());  // from its own bytes
+    EXPECT_EQ(b.to_vector(), std::vector<u8>(v.begin() + static_cast<std::ptrdiff_t>(n / 2), v.end()));
+  }
+}
+
+TEST(ScanInputs, ContentHeldByTheFingerprintWhenEqual) {
+  InputRecord in;
+  const util::Digest d = util::sha256({reinterpret_cast<const u8*>("abc"), 3});
+  util::Digest other = d;
+  other[0] ^= 1;
+  FileRecord tagged, forged, untagged;
+  tagged.fingerprint = StoredValue{erofs::encode_fingerprint(d), false};
+  forged.fingerprint = StoredValue{erofs::encode_fingerprint(other), false};
+  EXPECT_EQ(in.content(tagged), nullptr);
+  in.set_content(tagged, d);
+  in.set_content(forged, d);
+  in.set_content(untagged, d);
+  EXPECT_EQ(tagged.content_slot, FileRecord::k_content_in_fingerprint);
+  EXPECT_EQ(in.contents.size(), 2u);
+  EXPECT_EQ(*in.content(tagged), d);
+  EXPECT_EQ(*in.content(forged), d);  // the digest read, not the value's
+  EXPECT_EQ(*in.content(untagged), d);
+  in.set_content(untagged, other);  // replaced in place
+  EXPECT_EQ(in.contents.size(), 2u);
+  EXPECT_EQ(*in.content(untagged), other);
 }
 
 TEST(ScanInputs, ManifestNames) {
