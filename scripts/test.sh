@@ -57,7 +57,7 @@ stage_san() {
     labels+=(hostile)
   fi
   if [[ "${EROFS_SHARE_SKIP_FUZZ:-0}" != 1 ]]; then
-    targets+=(fuzz_open_image fuzz_container)
+    targets+=(erofs_share_fuzzers)
     labels+=(fuzz)
   fi
   if ((${#labels[@]} == 0)); then
