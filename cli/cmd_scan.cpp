@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/android/inputs.hpp"
 #include "core/container/container.hpp"
 #include "core/container/erofs_inputs.hpp"
+#include "core/scan/gate.hpp"
 #include "core/scan/render.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/display.hpp"
@@ -46,6 +48,8 @@ struct ScanOptions {
   std::string platform = "linux/amd64";
   std::string layer_mkfs_options;
   core::u64 max_layer_entries = core::container::Limits{}.max_layer_entries;
+  std::vector<std::string> fail_if;  // --fail-if RULE (core/scan/gate.hpp)
+  std::string baseline;              // --baseline FILE
 };
 
 // "INPUT=VALUE" split at the last '=' (paths may hold '=' more often than names do).
@@ -132,6 +136,15 @@ int run_scan(const ScanOptions& o) {
   s.platform = o.platform;
   s.layer_mkfs_options = o.layer_mkfs_options;
   s.container_limits.max_layer_entries = o.max_layer_entries;
+  // The gate's rules and baseline are checked before any work.
+  std::vector<core::scan::GateRule> rules;
+  for (const auto& text : o.fail_if) {
+    rules.push_back(core::scan::parse_gate_rule(text));
+    if (rules.back().kind == core::scan::GateKind::lost_above && o.baseline.empty())
+      throw core::UsageError(fmt::format("--fail-if {}: needs --baseline FILE", text));
+  }
+  std::optional<core::scan::Baseline> baseline;
+  if (!o.baseline.empty()) baseline = core::scan::read_baseline(o.baseline);
   check_files(s, o);
   // Opened before the work, so a directory that takes no file fails now.
   core::util::OutputFile out(o.output);
@@ -169,10 +182,23 @@ int run_scan(const ScanOptions& o) {
   // --keep-going: the report is written; the inputs left out are also said on stderr, and the
   // exit status says the report is not of every input.
   for (const auto& e : report.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e.error));
+  // --baseline and --fail-if: after the report, one line each; a failed rule exits 1.
+  std::optional<core::scan::BaselineDiff> diff;
+  if (baseline) {
+    diff = core::scan::compare(report, *baseline);
+    fmt::print(stderr, "erofs-share: {}\n", core::util::display(core::scan::describe(*diff)));
+  }
+  bool gate_failed = false;
+  for (const auto& rule : rules) {
+    if (auto why = core::scan::evaluate(rule, report, diff ? &*diff : nullptr)) {
+      fmt::print(stderr, "erofs-share: --fail-if {}: {}\n", core::util::display(rule.text), *why);
+      gate_failed = true;
+    }
+  }
   // Done: end the process here. Freeing every record and path of a large scan one by one takes
   // longer than the operating system needs to drop the whole address space.
   std::fflush(stderr);
-  std::_Exit(report.input_errors.empty() ? 0 : 1);
+  std::_Exit(report.input_errors.empty() && !gate_failed ? 0 : 1);
 }
 
 }  // namespace
@@ -223,6 +249,14 @@ void setup_scan(CLI::App& app, int& status) {
                   "\"-zlz4hc --xattr-inode-digest\" [none: uncompressed, untagged]");
   sub->add_option("--max-layer-entries", opt->max_layer_entries,
                   "Refuse a container layer with more tar members or inodes than this [1048576]");
+  sub->add_option("--fail-if", opt->fail_if,
+                  "RULE: exit 1 when it holds, after the report (repeat): saved-now<N% or <SIZE, would-share>N% or "
+                  ">SIZE, blocked:REASON, not-now:REASON, lost>SIZE (needs --baseline)")
+      ->type_name("RULE")
+      ->allow_extra_args(false);
+  sub->add_option("--baseline", opt->baseline,
+                  "An earlier scan --format json report: say on stderr what sharing changed since it")
+      ->type_name("FILE");
   add_conventions(*sub, opt->conv);
   sub->add_flag("--no-progress", opt->conv.no_progress, "Deprecated: the same as --progress never");
   sub->footer("JSON output follows share/scan/scan.schema.json (\"schema_version\": 1); share/scan/merge.sql\n"
