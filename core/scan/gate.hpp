@@ -1,5 +1,5 @@
 // scan as a CI gate: --fail-if rules evaluated on a Report, and the comparison with a baseline
-// (an earlier `scan --format json` report). Grammar of a rule (erofs-share-scan(1) GATES):
+// (an earlier `scan --format json` report). Grammar of a rule (erofs-share-scan(1), --fail-if):
 //   saved-now<N%  | saved-now<SIZE     saved now below N% of the cache without sharing / SIZE
 //   would-share>N% | would-share>SIZE  saved_if_tagged - saved_now above N% / SIZE
 //   blocked:REASON                     any copy blocked with REASON
