@@ -167,10 +167,13 @@ int run_scan(const ScanOptions& o) {
                cache_stats.hits, cache_stats.misses, cache_stats.image_bytes_hashed, cache_stats.file_bytes_read);
   }
 
+  const core::scan::GateOutcome gate = core::scan::run_gate(rules, report, baseline ? &*baseline : nullptr);
+  const bool gated = !rules.empty() || baseline;  // JSON "gate" only when asked for
+
   // JSON and CSV stream (a fleet report can be large); text and HTML show the top groups.
   auto write = [&out](std::string_view piece) { out.write(piece); };
   if (o.format == "json") {
-    core::scan::write_json(report, top, write);
+    core::scan::write_json(report, top, write, gated ? &gate : nullptr);
   } else if (o.format == "csv") {
     core::scan::write_csv(report, top, write);
   } else if (o.format == "html") {
@@ -183,22 +186,13 @@ int run_scan(const ScanOptions& o) {
   // exit status says the report is not of every input.
   for (const auto& e : report.input_errors) fmt::print(stderr, "erofs-share: {}\n", core::util::display(e.error));
   // --baseline and --fail-if: after the report, one line each; a failed rule exits 1.
-  std::optional<core::scan::BaselineDiff> diff;
-  if (baseline) {
-    diff = core::scan::compare(report, *baseline);
-    fmt::print(stderr, "erofs-share: {}\n", core::util::display(core::scan::describe(*diff)));
-  }
-  bool gate_failed = false;
-  for (const auto& rule : rules) {
-    if (auto why = core::scan::evaluate(rule, report, diff ? &*diff : nullptr)) {
-      fmt::print(stderr, "erofs-share: --fail-if {}: {}\n", core::util::display(rule.text), *why);
-      gate_failed = true;
-    }
-  }
+  if (gate.baseline) fmt::print(stderr, "erofs-share: {}\n", core::util::display(core::scan::describe(*gate.baseline)));
+  for (const auto& r : gate.rules)
+    if (r.failed) fmt::print(stderr, "erofs-share: --fail-if {}: {}\n", core::util::display(r.rule), r.message);
   // Done: end the process here. Freeing every record and path of a large scan one by one takes
   // longer than the operating system needs to drop the whole address space.
   std::fflush(stderr);
-  std::_Exit(report.input_errors.empty() && !gate_failed ? 0 : 1);
+  std::_Exit(report.input_errors.empty() && !gate.failed() ? 0 : 1);
 }
 
 }  // namespace

@@ -163,10 +163,11 @@ BaselineDiff compare(const Report& report, const Baseline& baseline) {
 
 namespace {
 
-std::string change_words(long long change) {
-  if (change < 0) return "lost " + human_bytes(static_cast<u64>(-change));
-  if (change > 0) return "gained " + human_bytes(static_cast<u64>(change));
-  return "kept all its";
+// "lost 12.0 MiB of sharing now", "gained ...", "kept its sharing now"; `when`: now, once tagged.
+std::string change_words(long long change, const char* when) {
+  if (change < 0) return fmt::format("lost {} of sharing {}", human_bytes(static_cast<u64>(-change)), when);
+  if (change > 0) return fmt::format("gained {} of sharing {}", human_bytes(static_cast<u64>(change)), when);
+  return fmt::format("kept its sharing {}", when);
 }
 
 std::string names(const std::vector<std::string>& list) {
@@ -178,9 +179,9 @@ std::string names(const std::vector<std::string>& list) {
 }  // namespace
 
 std::string describe(const BaselineDiff& d) {
-  return fmt::format("this image set {} of sharing now and {} once tagged since the baseline; {} input(s) added{}, {} "
-                     "removed{}",
-                     change_words(d.saved_now_change), change_words(d.saved_if_tagged_change), d.added.size(),
+  return fmt::format("this image set {} and {} since the baseline; {} input(s) added{}, {} removed{}",
+                     change_words(d.saved_now_change, "now"), change_words(d.saved_if_tagged_change, "once tagged"),
+                     d.added.size(),
                      names(d.added), d.removed.size(), names(d.removed));
 }
 
@@ -221,6 +222,16 @@ std::optional<std::string> evaluate(const GateRule& rule, const Report& report, 
     }
   }
   return std::nullopt;
+}
+
+GateOutcome run_gate(const std::vector<GateRule>& rules, const Report& report, const Baseline* baseline) {
+  GateOutcome g;
+  if (baseline) g.baseline = compare(report, *baseline);
+  for (const GateRule& rule : rules) {
+    auto why = evaluate(rule, report, g.baseline ? &*g.baseline : nullptr);
+    g.rules.push_back({rule.text, why.has_value(), why.value_or("")});
+  }
+  return g;
 }
 
 }  // namespace core::scan

@@ -54,12 +54,31 @@ struct BaselineDiff {
 };
 
 BaselineDiff compare(const Report& report, const Baseline& baseline);
-// One line, e.g. "this image set lost 12.0 MiB of sharing now (... once tagged) since the
-// baseline; 1 input added (x), 0 removed". Input names are raw (display-escape before printing).
+// One line, e.g. "this image set lost 12.0 MiB of sharing now and kept its sharing once tagged
+// since the baseline; 1 input(s) added (x), 0 removed". Input names are raw (display-escape them).
 std::string describe(const BaselineDiff& diff);
 
 // The failure message of `rule` on `report` ("saved now is 12.3% (1.2 MiB of 9.8 MiB)"), or
 // std::nullopt if it passes. A lost> rule needs `baseline` (UsageError without one).
 std::optional<std::string> evaluate(const GateRule& rule, const Report& report, const BaselineDiff* baseline);
+
+// What --fail-if and --baseline found, for the report JSON ("gate") and the exit status.
+struct GateOutcome {
+  struct Rule {
+    std::string rule;     // as given
+    bool failed = false;
+    std::string message;  // evaluate()'s, if failed
+  };
+  std::vector<Rule> rules;               // command-line order
+  std::optional<BaselineDiff> baseline;  // with --baseline
+  bool failed() const {
+    for (const Rule& r : rules)
+      if (r.failed) return true;
+    return false;
+  }
+};
+
+// Evaluates every rule (see evaluate) against `report` and `baseline` (compared first, if any).
+GateOutcome run_gate(const std::vector<GateRule>& rules, const Report& report, const Baseline* baseline);
 
 }  // namespace core::scan

@@ -13,6 +13,8 @@
 
 namespace core::scan {
 
+struct GateOutcome;  // gate.hpp
+
 // Receives the output piece by piece (large reports are never held as one string).
 using Write = std::function<void(std::string_view)>;
 
@@ -20,8 +22,9 @@ using Write = std::function<void(std::string_view)>;
 void to_json(nlohmann::ordered_json& j, const Report& report);
 
 // The JSON document, two-space indented, with a final newline, streamed one group at a time.
-// `top` > 0 keeps only the first `top` groups (they are sorted by bytes saved).
-void write_json(const Report& report, std::size_t top, const Write& out);
+// `top` > 0 keeps only the first `top` groups (they are sorted by bytes saved). `gate`: the
+// --fail-if / --baseline outcome, written as the "gate" object before the groups.
+void write_json(const Report& report, std::size_t top, const Write& out, const GateOutcome* gate = nullptr);
 std::string render_json(const Report& report, std::size_t top = 0);
 
 // Header line plus one line per group (RFC 4180 quoting); `top` as for write_json.

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "core/scan/render.hpp"
+#include "core/scan/gate.hpp"
 #include "core/scan/totals.hpp"
 
 namespace core::scan {
@@ -194,6 +195,23 @@ ordered_json head_json(const Report& r) {
   return j;
 }
 
+// --fail-if and --baseline: {"failed", "rules": [{"rule", "failed", "message"?}], "baseline"?}.
+ordered_json gate_json(const GateOutcome& g) {
+  ordered_json rules = ordered_json::array();
+  for (const GateOutcome::Rule& r : g.rules) {
+    ordered_json x = {{"rule", r.rule}, {"failed", r.failed}};
+    if (r.failed) x["message"] = r.message;
+    rules.push_back(std::move(x));
+  }
+  ordered_json j = {{"failed", g.failed()}, {"rules", std::move(rules)}};
+  if (g.baseline)
+    j["baseline"] = {{"saved_bytes_now_change", g.baseline->saved_now_change},
+                     {"saved_bytes_if_tagged_change", g.baseline->saved_if_tagged_change},
+                     {"inputs_added", g.baseline->added},
+                     {"inputs_removed", g.baseline->removed}};
+  return j;
+}
+
 // Paths are bytes, not always UTF-8: invalid sequences become U+FFFD.
 std::string dump(const ordered_json& j) { return j.dump(2, ' ', false, ordered_json::error_handler_t::replace); }
 
@@ -207,8 +225,10 @@ void to_json(ordered_json& j, const Report& r) {
 }
 
 // The same bytes as dump(to_json(...)) with two-space indent, written one group at a time.
-void write_json(const Report& report, std::size_t top, const Write& out) {
-  std::string head = dump(head_json(report));
+void write_json(const Report& report, std::size_t top, const Write& out, const GateOutcome* gate) {
+  ordered_json j = head_json(report);
+  if (gate) j["gate"] = gate_json(*gate);
+  std::string head = dump(j);
   head.resize(head.size() - 2);  // the closing "\n}"
   out(head);
   const std::size_t n = top > 0 ? std::min(top, report.groups.size()) : report.groups.size();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scan as a CI gate: every --fail-if rule kind once passing (exit 0) and once failing (exit 1,
 the rule named on stderr in one line), thresholds taken from the JSON report of the same scan;
-the report is still written in full. --baseline: the lost sharing and the inputs removed are
+the report is still written in full, with a "gate" object in JSON (schema-valid). --baseline: the lost sharing and the inputs removed are
 said on stderr, lost>SIZE gates on it, and a file that is not a scan report exits 2 in one
 line. Unknown reasons and malformed rules are usage errors (exit 2) before any work."""
 import json
@@ -62,7 +62,13 @@ def gate(rule, expect, *extra):
         fail(f"--fail-if {rule}: exit {rc}, expected 0 (pass); stderr {err!r}")
     if expect == 1 and (rc != 1 or len(lines) != 1):
         fail(f"--fail-if {rule}: exit {rc}, expected 1 and one stderr line naming the rule; stderr {err!r}")
-    if json.loads(out) != report:
+    doc = json.loads(out)
+    scanlib.validate(doc)
+    g = doc.pop("gate", None)
+    if g != {"failed": bool(expect), "rules": [dict({"rule": rule, "failed": bool(expect)},
+                                                  **({"message": lines[0].split(": ", 2)[2]} if expect else {}))]}:
+        fail(f"--fail-if {rule}: JSON gate object {g} does not match exit {expect} and stderr {err!r}")
+    if doc != report:
         fail(f"--fail-if {rule}: the report differs from the one without the gate")
     return lines
 
@@ -104,12 +110,20 @@ for rule, expect in ((f"lost>{lost}", 0), (f"lost>{lost - 1}", 1)):
     if rc != expect or len(named) != expect:
         fail(f"--fail-if {rule}: exit {rc}, expected {expect}; stderr {err!r}")
     said = [l for l in err.splitlines() if l.startswith("erofs-share: this image set ")]
-    if len(said) != 1 or "lost" not in said[0] or "1 input(s) added" in said[0] or b not in said[0]:
+    if len(said) != 1 or "lost" not in said[0].split(" and ")[0] or "1 input(s) added" in said[0] or b not in said[0]:
         fail(f"--baseline: expected one line saying sharing was lost and {b} removed: {err!r}")
-    if json.loads(out) != smaller:
+    doc = json.loads(out)
+    scanlib.validate(doc)
+    g = doc.pop("gate", {})
+    want = {"saved_bytes_now_change": -lost,
+            "saved_bytes_if_tagged_change": smaller["totals"]["saved_bytes_if_tagged"] - tot["saved_bytes_if_tagged"],
+            "inputs_added": [], "inputs_removed": [b]}
+    if g.get("baseline") != want or g.get("failed") != bool(expect):
+        fail(f"--baseline: JSON gate object {g}, expected failed {bool(expect)} and baseline {want}")
+    if doc != smaller:
         fail("--baseline changed the report")
 rc, out, err = scan("--baseline", base, *inputs)
-if rc != 0 or "kept all its" not in err:
+if rc != 0 or "kept its sharing now and kept its sharing once tagged since the baseline; 0 input(s) added, 0 removed" not in err:
     fail(f"a scan equal to its baseline: exit {rc}, stderr {err!r}")
 
 # Not a scan report, no baseline for lost>, malformed rules: exit 2, one line, no report.
