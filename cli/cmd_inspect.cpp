@@ -103,14 +103,28 @@ void print_super_text(const core::inspect::SuperRow& s) {
   fmt::print("oldest kernel:     Linux {}\n", core::inspect::min_kernel(sb));
 }
 
-// The file table. FINGERPRINT (and DIGEST) are cut to 16 hex digits unless `wide`, so a row
-// without its path fits 100 columns.
+// Short layout names for the narrow table.
+const char* short_layout(core::erofs::Layout l) {
+  switch (l) {
+    case core::erofs::Layout::flat_plain: return "plain";
+    case core::erofs::Layout::compressed_full: return "z-full";
+    case core::erofs::Layout::flat_inline: return "inline";
+    case core::erofs::Layout::compressed_compact: return "z-compact";
+    case core::erofs::Layout::chunk_based: return "chunked";
+  }
+  return "?";
+}
+
+// The file table. Unless `wide`, FINGERPRINT (and DIGEST) are cut to 12 hex digits and layouts
+// shortened, so a row without its path takes 81 columns (and one with a short path fits 120).
 void print_text(const core::inspect::Report& rep, bool digest, bool wide) {
   print_super_text(rep.super);
-  const std::size_t hexw = wide ? 64 : 16;
+  const std::size_t hexw = wide ? 64 : 12;
   auto cut = [&](std::string h) { return h.size() > hexw ? h.substr(0, hexw) : h; };
-  fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<{}}{} PATH\n", "MODE", "UID", "GID", "SIZE",
-             "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", hexw, digest ? fmt::format(" {:<{}}", "DIGEST", hexw) : "");
+  const int layw = wide ? 18 : 9;
+  fmt::print("\n{:<10} {:>5} {:>5} {:>10} {:>10} {:>7} {:>3} {:<{}} {:<{}}{} PATH\n", "MODE", "UID", "GID", "SIZE",
+             "MTIME", "NID", "NL", "LAYOUT", layw, "FINGERPRINT", hexw,
+             digest ? fmt::format(" {:<{}}", "DIGEST", hexw) : "");
   // Consecutive hard-link rows of one inode differ only in their path: their columns are
   // formatted once.
   const core::inspect::InodeRow* last = nullptr;
@@ -139,9 +153,9 @@ void print_text(const core::inspect::Report& rep, bool digest, bool wide) {
       for (const auto& x : f.xattrs) names.push_back(core::util::display(x->name));
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
     if (!f.digest_error.empty()) extra += " (" + core::util::display(f.digest_error) + ")";
-    head = fmt::format("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<{}}{} ",
+    head = fmt::format("{:<10} {:>5} {:>5} {:>10} {:>10} {:>7} {:>3} {:<{}} {:<{}}{} ",
                        core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
-                       core::erofs::layout_name(ino.layout), fp, hexw, dg);
+                       wide ? core::erofs::layout_name(ino.layout) : short_layout(ino.layout), layw, fp, hexw, dg);
     tail = std::move(extra);
     last = row.first_name ? nullptr : row.node.get();
     fmt::print("{}{}{}\n", head, core::util::display(row.path), tail);

@@ -99,7 +99,7 @@ void chunks(const erofs::Image& img, InodeDetail& d, std::size_t max) {
       r.kind = "hole";
     } else {
       r.physical = blk * img.block_size();
-      r.physical_length = r.length;
+      r.physical_length = (r.length + img.block_size() - 1) / img.block_size() * img.block_size();  // whole blocks
     }
     d.extents.push_back(std::move(r));
   }
