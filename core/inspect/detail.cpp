@@ -18,7 +18,7 @@ namespace {
 namespace od = erofs::ondisk;
 
 // First upstream kernel per INCOMPAT bit. Sources: the "Since" column of the format reference
-// (docs/erofs-format.md §1.3, itself dump.erofs' feature table in erofs-utils 1.9 dump/main.c)
+// (§1.3, itself from the feature table of dump.erofs in erofs-utils 1.9, dump/main.c)
 // and the Linux fs/erofs history for each feature's merge.
 struct KernelFeature {
   u32 bit;
@@ -35,9 +35,9 @@ constexpr KernelFeature k_incompat_kernels[] = {
     {od::k_incompat_48bit, 6, 15},          // 48BIT: Linux 6.15
     {od::k_incompat_metabox, 6, 17},        // METABOX: Linux 6.17
 };
-// COMPAT ISHARE_XATTRS (format reference §1.3): inode_share, Linux 7.0. A kernel without it
-// still mounts the image (compat bits may be ignored), so it raises the version only as the
-// kernel that uses it; kept apart so the incompat answer stays dump.erofs'.
+// COMPAT bits do not count: a kernel that does not know one still mounts the image. So
+// ISHARE_XATTRS (format reference §1.3, Linux 7.0) does not raise the answer, although sharing
+// page cache with -o inode_share needs 7.0.
 constexpr int k_base_major = 5, k_base_minor = 4;  // EROFS left staging in Linux 5.4
 
 std::string kind_name(const erofs::ZExtent& e) {
@@ -58,7 +58,8 @@ void compressed_extents(const erofs::Image& img, InodeDetail& d, std::size_t max
     erofs::ZExtent e = map.map(pos);
     ++d.extent_count;
     if (d.extents.size() < max)
-      d.extents.push_back({e.la, e.llen, e.kind == erofs::ZKind::fragment ? e.frag_off : e.pa, e.plen, 0, kind_name(e)});
+      d.extents.push_back(
+          {e.la, e.llen, e.kind == erofs::ZKind::fragment ? e.frag_off : e.pa, e.plen, 0, kind_name(e)});
     if (e.la + e.llen <= pos) throw CorruptImage("extent does not advance", map.where());
     pos = e.la + e.llen;
   }
@@ -149,9 +150,12 @@ u64 nid_of_path(const erofs::Image& img, const std::string& path) {
   std::string want = path.empty() || path.front() != '/' ? "/" + path : path;
   while (want.size() > 1 && want.back() == '/') want.pop_back();
   std::optional<u64> found;
-  erofs::walk_tree(img, [&](std::string& p, const erofs::Inode& ino) {
-    if (!found && p == want) found = ino.nid;
-  }, {}, erofs::WalkOrder::paths);
+  erofs::walk_tree(
+      img,
+      [&](std::string& p, const erofs::Inode& ino) {
+        if (!found && p == want) found = ino.nid;
+      },
+      {}, erofs::WalkOrder::paths);
   if (!found) throw UsageError("no such path in the image: " + path);
   return *found;
 }

@@ -20,20 +20,20 @@ std::string min_kernel(const erofs::SuperInfo& sb);
 // range -> pcluster), or one chunk of a chunk-based inode.
 struct ExtentRow {
   u64 logical = 0;
-  u64 length = 0;        // logical bytes
-  u64 physical = 0;      // byte address (on `device`, or in the metadata space when inline)
+  u64 length = 0;    // logical bytes
+  u64 physical = 0;  // byte address (on `device`, or in the metadata space when inline)
   u64 physical_length = 0;
   unsigned device = 0;
-  std::string kind;      // "compressed:lz4", "plain", "interlaced", "fragment", "hole", "inline", "chunk"
+  std::string kind;  // "compressed:lz4", "plain", "interlaced", "fragment", "hole", "inline", "chunk"
 };
 
 struct InodeDetail {
   std::string path;  // "" when asked by nid
   erofs::Inode inode;
   std::vector<std::shared_ptr<const erofs::Xattr>> xattrs;
-  u64 stored_bytes = 0;             // what dump.erofs calls the on-disk size
-  std::vector<ExtentRow> extents;   // at most max_extents
-  u64 extent_count = 0;             // all of them
+  u64 stored_bytes = 0;            // what dump.erofs calls the on-disk size
+  std::vector<ExtentRow> extents;  // at most max_extents
+  u64 extent_count = 0;            // all of them
 };
 
 // Reads inode `nid` and up to `max_extents` of its extents (or chunks). Throws CorruptImage /
@@ -47,9 +47,9 @@ inline constexpr std::size_t k_size_buckets = 17;  // [0,1K) [1K,2K) ... [32M,in
 struct Statistics {
   u64 files = 0, regular = 0, dirs = 0, symlinks = 0, chardevs = 0, blockdevs = 0, fifos = 0, sockets = 0;
   u64 compressed = 0, uncompressed = 0;
-  std::array<u64, 5> by_layout{};  // indexed by erofs::Layout
-  u64 logical_bytes = 0;           // regular files' i_size
-  u64 stored_bytes = 0;            // regular files' on-disk size
+  std::array<u64, 5> by_layout{};                                   // indexed by erofs::Layout
+  u64 logical_bytes = 0;                                            // regular files' i_size
+  u64 stored_bytes = 0;                                             // regular files' on-disk size
   std::array<u64, k_size_buckets> logical_sizes{}, stored_sizes{};  // regular files by size bucket
 };
 
