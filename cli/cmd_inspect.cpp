@@ -331,14 +331,15 @@ void setup_inspect(CLI::App& app, int& status) {
       ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
   sub->add_option("--format", opt->format, "Output format")->type_name("FORMAT")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
-  sub->add_option("--path", opt->path, "Only show this path and what is below it (with -e: that inode in detail)");
+  auto* path_opt = sub->add_option("--path", opt->path, "Only show this path and what is below it (with -e: that inode in detail)");
   auto* super_flag = sub->add_flag("-s,--superblock", opt->superblock, "Show the superblock only (and the oldest kernel that mounts it)");
   auto* stats_flag = sub->add_flag("-S,--statistics", opt->statistics, "Show file counts by type and layout, size buckets and stored/logical bytes");
   auto* nid_opt = sub->add_option("--nid", opt->nid, "Show this inode in detail: layout, size, xattrs and its extents or chunks")
       ->type_name("NID");
   super_flag->excludes(stats_flag)->excludes(nid_opt);
   stats_flag->excludes(nid_opt);
-  sub->add_flag("-e,--extents", opt->extents, "With --path: show that inode in detail, like --nid");
+  sub->add_flag("-e,--extents", opt->extents, "With --path: show that inode in detail, like --nid")->needs(path_opt);
+  nid_opt->excludes(path_opt);
   sub->add_option("--max-extents", opt->max_extents, "The most extents or chunks --nid/-e lists [64]")->type_name("N");
   sub->add_flag("--wide", opt->wide, "Full 64-digit fingerprints and digests in the file table (wider than 120 columns)");
   sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output")

@@ -106,4 +106,6 @@ grep -q 'layout chunk_based *[1-9]' "$t/o.S" || fail "chunked image: no chunk_ba
 expect_exit 2 es inspect --nid 1 "$t/plain.erofs"
 expect_one_error_line
 expect_exit 2 es inspect -s -S "$t/plain.erofs"
+expect_exit 2 es inspect --nid 36 --path /a "$t/plain.erofs"
+expect_exit 2 es inspect -e "$t/plain.erofs"
 pass
