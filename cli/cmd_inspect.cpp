@@ -16,6 +16,7 @@
 #include "core/android/inputs.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/erofs/image.hpp"
+#include "core/inspect/detail.hpp"
 #include "core/inspect/inspect.hpp"
 #include "core/util/display.hpp"
 #include "core/util/error.hpp"
@@ -32,6 +33,12 @@ struct InspectOptions {
   std::string format = "text";
   bool digest = false;
   std::string path;
+  bool superblock = false;   // -s: the superblock only
+  bool statistics = false;   // -S: counts and sizes
+  std::optional<core::u64> nid;    // --nid: one inode with its extents
+  bool extents = false;      // -e: with --path, the inode detail of that path
+  std::size_t max_extents = 64;
+  bool wide = false;         // full fingerprints and digests in the file table
   std::string output;
   std::string layer;  // --layer: the EROFS layer of a container input
   std::string platform = "linux/amd64";
@@ -77,8 +84,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
-void print_text(const core::inspect::Report& rep, bool digest) {
-  const auto& s = rep.super;
+void print_super_text(const core::inspect::SuperRow& s) {
   const auto& sb = s.sb;
   fmt::print("image:             {} ({} bytes)\n", core::util::display(s.image), s.image_size);
   fmt::print("block size:        {}\n", sb.block_size);
@@ -92,8 +98,33 @@ void print_text(const core::inspect::Report& rep, bool digest) {
   fmt::print("extra devices:     {}\n", sb.devices.size());
   fmt::print("fingerprint xattr: {}\n", s.fingerprint_xattr ? core::util::display(*s.fingerprint_xattr) : "none");
   if (!s.prefix_table_error.empty()) fmt::print("xattr prefixes:    {}\n", core::util::display(s.prefix_table_error));
-  fmt::print("\n{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} PATH\n", "MODE", "UID", "GID", "SIZE",
-             "MTIME", "NID", "NLINK", "LAYOUT", "FINGERPRINT", digest ? fmt::format(" {:<64}", "DIGEST") : "");
+  fmt::print("meta start block:  {}\n", sb.meta_blkaddr);
+  fmt::print("xattr start block: {}\n", sb.xattr_blkaddr);
+  fmt::print("oldest kernel:     Linux {}\n", core::inspect::min_kernel(sb));
+}
+
+// Short layout names for the narrow table.
+const char* short_layout(core::erofs::Layout l) {
+  switch (l) {
+    case core::erofs::Layout::flat_plain: return "plain";
+    case core::erofs::Layout::compressed_full: return "z-full";
+    case core::erofs::Layout::flat_inline: return "inline";
+    case core::erofs::Layout::compressed_compact: return "z-compact";
+    case core::erofs::Layout::chunk_based: return "chunked";
+  }
+  return "?";
+}
+
+// The file table. Unless `wide`, FINGERPRINT (and DIGEST) are cut to 12 hex digits and layouts
+// shortened, so a row without its path takes 81 columns (and one with a short path fits 120).
+void print_text(const core::inspect::Report& rep, bool digest, bool wide) {
+  print_super_text(rep.super);
+  const std::size_t hexw = wide ? 64 : 12;
+  auto cut = [&](std::string h) { return h.size() > hexw ? h.substr(0, hexw) : h; };
+  const int layw = wide ? 18 : 9;
+  fmt::print("\n{:<10} {:>5} {:>5} {:>10} {:>10} {:>7} {:>3} {:<{}} {:<{}}{} PATH\n", "MODE", "UID", "GID", "SIZE",
+             "MTIME", "NID", "NL", "LAYOUT", layw, "FINGERPRINT", hexw,
+             digest ? fmt::format(" {:<{}}", "DIGEST", hexw) : "");
   // Consecutive hard-link rows of one inode differ only in their path: their columns are
   // formatted once.
   const core::inspect::InodeRow* last = nullptr;
@@ -106,9 +137,9 @@ void print_text(const core::inspect::Report& rep, bool digest) {
     const auto& f = *row.node;  // shared by the names of one inode
     const auto& ino = f.inode;
     std::string fp = core::erofs::fingerprint_state_name(f.fingerprint.state);
-    if (f.fingerprint.state == core::erofs::FingerprintState::valid) fp = core::util::to_hex(f.fingerprint.digest);
+    if (f.fingerprint.state == core::erofs::FingerprintState::valid) fp = cut(core::util::to_hex(f.fingerprint.digest));
     std::string dg;
-    if (digest) dg = " " + fmt::format("{:<64}", f.digest ? core::util::to_hex(*f.digest) : std::string("-"));
+    if (digest) dg = " " + fmt::format("{:<{}}", f.digest ? cut(core::util::to_hex(*f.digest)) : std::string("-"), hexw);
     std::string extra;
     if (!row.first_name) {
       extra += fmt::format(" (hard link of nid {})", ino.nid);  // target and xattrs at its first name
@@ -122,13 +153,73 @@ void print_text(const core::inspect::Report& rep, bool digest) {
       for (const auto& x : f.xattrs) names.push_back(core::util::display(x->name));
     if (!names.empty()) extra += " xattrs=" + join(names, ",");
     if (!f.digest_error.empty()) extra += " (" + core::util::display(f.digest_error) + ")";
-    head = fmt::format("{:<10} {:>6} {:>6} {:>12} {:>11} {:>8} {:>5} {:<18} {:<64}{} ",
+    head = fmt::format("{:<10} {:>5} {:>5} {:>10} {:>10} {:>7} {:>3} {:<{}} {:<{}}{} ",
                        core::inspect::mode_string(ino.mode), ino.uid, ino.gid, ino.size, ino.mtime, ino.nid, ino.nlink,
-                       core::erofs::layout_name(ino.layout), fp, dg);
+                       wide ? core::erofs::layout_name(ino.layout) : short_layout(ino.layout), layw, fp, hexw, dg);
     tail = std::move(extra);
     last = row.first_name ? nullptr : row.node.get();
     fmt::print("{}{}{}\n", head, core::util::display(row.path), tail);
   }
+}
+
+void print_statistics_text(const core::inspect::Statistics& s) {
+  fmt::print("files:             {}\n", s.files);
+  fmt::print("regular files:     {}\n", s.regular);
+  fmt::print("directories:       {}\n", s.dirs);
+  fmt::print("symlinks:          {}\n", s.symlinks);
+  fmt::print("char devices:      {}\n", s.chardevs);
+  fmt::print("block devices:     {}\n", s.blockdevs);
+  fmt::print("fifos:             {}\n", s.fifos);
+  fmt::print("sockets:           {}\n", s.sockets);
+  fmt::print("compressed files:  {}\n", s.compressed);
+  fmt::print("uncompressed files: {}\n", s.uncompressed);
+  for (unsigned i = 0; i < s.by_layout.size(); ++i)
+    fmt::print("layout {:<18} {}\n", core::erofs::layout_name(static_cast<core::erofs::Layout>(i)), s.by_layout[i]);
+  fmt::print("logical bytes:     {}\n", s.logical_bytes);
+  fmt::print("stored bytes:      {}\n", s.stored_bytes);
+  fmt::print("stored/logical:    {:.2f}%\n", s.logical_bytes ? 100.0 * double(s.stored_bytes) / double(s.logical_bytes) : 100.0);
+  fmt::print("\n{:<16} {:>12} {:>12}\n", "SIZE (KiB)", "LOGICAL", "STORED");
+  for (std::size_t b = 0; b < s.logical_sizes.size(); ++b) {
+    const std::string range = b == 0 ? "0..1" : b + 1 == s.logical_sizes.size() ? fmt::format("{}..", core::u64(1) << (b - 1))
+                                                                              : fmt::format("{}..{}", core::u64(1) << (b - 1), core::u64(1) << b);
+    fmt::print("{:<16} {:>12} {:>12}\n", range, s.logical_sizes[b], s.stored_sizes[b]);
+  }
+}
+
+void print_inode_text(const core::inspect::InodeDetail& d) {
+  const auto& ino = d.inode;
+  if (!d.path.empty()) fmt::print("path:        {}\n", core::util::display(d.path));
+  fmt::print("nid:         {}\n", ino.nid);
+  fmt::print("type:        {}\n", core::erofs::file_type_name(ino.type));
+  fmt::print("mode:        {:04o} {}\n", ino.mode & 07777, core::inspect::mode_string(ino.mode));
+  fmt::print("uid/gid:     {}/{}\n", ino.uid, ino.gid);
+  fmt::print("links:       {}\n", ino.nlink);
+  fmt::print("size:        {}\n", ino.size);
+  fmt::print("stored:      {}\n", d.stored_bytes);
+  fmt::print("layout:      {} ({})\n", core::erofs::layout_name(ino.layout), static_cast<unsigned>(ino.layout));
+  fmt::print("inode size:  {} ({})\n", ino.inode_size, ino.extended ? "extended" : "compact");
+  fmt::print("xattr size:  {}\n", ino.xattr_isize);
+  fmt::print("mtime:       {}.{:09}\n", ino.mtime, ino.mtime_nsec);
+  for (const auto& x : d.xattrs)
+    fmt::print("xattr:       {}{} ({} bytes)\n", core::util::display(x->name), x->shared ? " [shared]" : "", x->value.size());
+  if (d.extents.empty()) return;
+  fmt::print("\n{:>6} {:>14} {:>12} {:>16} {:>12} {:>3} KIND\n", "EXT", "LOGICAL", "LENGTH", "PHYSICAL", "PLENGTH", "DEV");
+  for (std::size_t i = 0; i < d.extents.size(); ++i) {
+    const auto& e = d.extents[i];
+    fmt::print("{:>6} {:>14} {:>12} {:>16} {:>12} {:>3} {}\n", i, e.logical, e.length, e.physical, e.physical_length,
+               e.device, e.kind);
+  }
+  if (d.extent_count > d.extents.size())
+    fmt::print("... {} more (--max-extents)\n", d.extent_count - d.extents.size());
+  fmt::print("{} extents\n", d.extent_count);
+}
+
+void print_json_part(const char* key, const nlohmann::json& part, const core::inspect::SuperRow& super) {
+  auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  fmt::print("{{\n  \"schema_version\": {},\n  \"tool\": {},\n  \"superblock\": {}", core::inspect::k_schema_version,
+             dump(tool_json()), dump(core::inspect::super_json(super)));
+  if (key) fmt::print(",\n  \"{}\": {}", key, dump(part));
+  fmt::print("\n}}\n");
 }
 
 // Streams the document one file object per line, so memory does not grow with a second,
@@ -178,6 +269,7 @@ int run_inspect(const InspectOptions& o) {
   core::erofs::OpenOptions open;
   open.devices = o.devices;
   core::inspect::Report rep;
+  std::optional<core::inspect::InodeDetail> detail;
   // A container's errors name it (or its layer) already.
   const std::optional<core::container::ErofsInputs> container = open_container(o);
   const core::container::ErofsLayer* layer = container ? &core::container::choose_layer(*container, o.layer) : nullptr;
@@ -188,7 +280,16 @@ int run_inspect(const InspectOptions& o) {
                            : core::android::open_image(o.image, open);
     ProgressLine progress(o.conv.show_progress());  // the phase only: inspect reports no counts
     progress.phase(o.digest ? "reading and hashing" : "reading");
-    rep = core::inspect::inspect(*img, {o.digest, o.path});
+    if (o.nid || (o.extents && !o.path.empty())) {
+      const core::u64 nid = o.nid ? *o.nid : core::inspect::nid_of_path(*img, o.path);
+      detail = core::inspect::inode_detail(*img, nid, o.max_extents);
+      if (!o.nid) detail->path = o.path.front() == '/' ? o.path : "/" + o.path;
+      rep.super = core::inspect::super_row(*img);
+    } else if (o.superblock) {
+      rep.super = core::inspect::super_row(*img);
+    } else {
+      rep = core::inspect::inspect(*img, {o.digest && !o.statistics, o.path});
+    }
   } catch (const core::IoError&) {
     throw;
   } catch (const core::Error& e) {
@@ -197,10 +298,18 @@ int run_inspect(const InspectOptions& o) {
     throw NamedError(msg, error_kind(e));
   }
   StdoutTo redirect(out);
-  if (o.format == "json") {
+  const bool json = o.format == "json";
+  if (detail) {
+    json ? print_json_part("inode", core::inspect::inode_detail_json(*detail), rep.super) : print_inode_text(*detail);
+  } else if (o.superblock) {
+    json ? print_json_part(nullptr, {}, rep.super) : print_super_text(rep.super);
+  } else if (o.statistics) {
+    const auto st = core::inspect::statistics(rep, rep.super.sb.block_size);
+    json ? print_json_part("statistics", core::inspect::statistics_json(st), rep.super) : print_statistics_text(st);
+  } else if (json) {
     print_json(rep);
   } else {
-    print_text(rep, o.digest);
+    print_text(rep, o.digest, o.wide);
   }
   redirect.restore();
   out.commit();
@@ -222,7 +331,17 @@ void setup_inspect(CLI::App& app, int& status) {
       ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
   sub->add_option("--format", opt->format, "Output format")->type_name("FORMAT")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--digest", opt->digest, "Also compute the SHA-256 of every regular file's content");
-  sub->add_option("--path", opt->path, "Only show this path and what is below it");
+  auto* path_opt = sub->add_option("--path", opt->path, "Only show this path and what is below it (with -e: that inode in detail)");
+  auto* super_flag = sub->add_flag("-s,--superblock", opt->superblock, "Show the superblock only (and the oldest kernel that mounts it)");
+  auto* stats_flag = sub->add_flag("-S,--statistics", opt->statistics, "Show file counts by type and layout, size buckets and stored/logical bytes");
+  auto* nid_opt = sub->add_option("--nid", opt->nid, "Show this inode in detail: layout, size, xattrs and its extents or chunks")
+      ->type_name("NID");
+  super_flag->excludes(stats_flag)->excludes(nid_opt);
+  stats_flag->excludes(nid_opt);
+  sub->add_flag("-e,--extents", opt->extents, "With --path: show that inode in detail, like --nid")->needs(path_opt);
+  nid_opt->excludes(path_opt);
+  sub->add_option("--max-extents", opt->max_extents, "The most extents or chunks --nid/-e lists [64]")->type_name("N");
+  sub->add_flag("--wide", opt->wide, "Full 64-digit fingerprints and digests in the file table (wider than 120 columns)");
   sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output")
       ->type_name("FILE");
   sub->add_option("--layer", opt->layer,

@@ -41,14 +41,20 @@ erofs::StoredFingerprint fingerprint_of(const erofs::Image& img, const std::vect
 
 }  // namespace
 
+SuperRow super_row(const erofs::Image& img) {
+  SuperRow s;
+  s.image = img.path();
+  s.image_size = img.primary().size();
+  s.sb = img.sb();
+  s.fingerprint_xattr = img.fingerprint_xattr_name();
+  s.prefixes = img.long_prefixes();
+  s.prefix_table_error = img.prefix_table_error();
+  return s;
+}
+
 Report inspect(const erofs::Image& img, const Options& opt) {
   Report rep;
-  rep.super.image = img.path();
-  rep.super.image_size = img.primary().size();
-  rep.super.sb = img.sb();
-  rep.super.fingerprint_xattr = img.fingerprint_xattr_name();
-  rep.super.prefixes = img.long_prefixes();
-  rep.super.prefix_table_error = img.prefix_table_error();
+  rep.super = super_row(img);
 
   // One InodeRow per inode, shared by its names: a row per name costs its path and a pointer.
   std::unordered_map<u64, std::shared_ptr<const InodeRow>> nodes;  // by nid

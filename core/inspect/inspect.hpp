@@ -61,6 +61,9 @@ struct Options {
   std::string path;  // limit rows to this path and below ("" = all)
 };
 
+// The superblock part of the report alone (cheap: no tree walk).
+SuperRow super_row(const erofs::Image& image);
+
 // Builds the report for an opened image. Throws CorruptImage / Unsupported on bad metadata;
 // unreadable file data (compressed, missing device) is recorded per row in digest_error.
 Report inspect(const erofs::Image& image, const Options& options);

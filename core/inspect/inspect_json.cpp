@@ -3,6 +3,7 @@
 
 #include "core/codec/codec.hpp"
 #include "core/erofs/ondisk.hpp"
+#include "core/inspect/detail.hpp"
 #include "core/inspect/inspect.hpp"
 
 namespace core::inspect {
@@ -62,6 +63,7 @@ json super_json(const SuperRow& s) {
       {"devices", devices},
       {"xattr_prefixes", prefixes},
       {"fingerprint_xattr", s.fingerprint_xattr ? json(*s.fingerprint_xattr) : json(nullptr)},
+      {"min_kernel", min_kernel(sb)},
   };
   if (!s.prefix_table_error.empty()) j["xattr_prefixes_error"] = s.prefix_table_error;
   return j;
@@ -168,6 +170,53 @@ std::string FileJsonLines::line(const FileRow& r) {
     m_node = r.node.get();
   }
   return m_head + dump(json(r.path)) + m_tail;
+}
+
+json statistics_json(const Statistics& s) {
+  json layouts = json::object();
+  for (unsigned i = 0; i < s.by_layout.size(); ++i)
+    layouts[erofs::layout_name(static_cast<erofs::Layout>(i))] = s.by_layout[i];
+  return {{"files", s.files},           {"regular", s.regular},
+          {"dirs", s.dirs},             {"symlinks", s.symlinks},
+          {"chardevs", s.chardevs},     {"blockdevs", s.blockdevs},
+          {"fifos", s.fifos},           {"sockets", s.sockets},
+          {"compressed", s.compressed}, {"uncompressed", s.uncompressed},
+          {"by_layout", layouts},       {"logical_bytes", s.logical_bytes},
+          {"stored_bytes", s.stored_bytes}, {"logical_size_buckets", s.logical_sizes},
+          {"stored_size_buckets", s.stored_sizes}};
+}
+
+json inode_detail_json(const InodeDetail& d) {
+  const erofs::Inode& ino = d.inode;
+  json xattrs = json::array();
+  for (const auto& x : d.xattrs) {
+    json e = {{"name", x->name}, {"shared", x->shared}};
+    e.update(value_json(*x));
+    xattrs.push_back(std::move(e));
+  }
+  json extents = json::array();
+  for (const auto& e : d.extents)
+    extents.push_back({{"logical", e.logical}, {"length", e.length}, {"physical", e.physical},
+                       {"physical_length", e.physical_length}, {"device", e.device}, {"kind", e.kind}});
+  json j = {{"nid", ino.nid},
+            {"type", erofs::file_type_name(ino.type)},
+            {"mode", ino.mode & 07777},
+            {"uid", ino.uid},
+            {"gid", ino.gid},
+            {"size", ino.size},
+            {"stored_bytes", d.stored_bytes},
+            {"nlink", ino.nlink},
+            {"mtime", ino.mtime},
+            {"mtime_nsec", ino.mtime_nsec},
+            {"inode_format", ino.extended ? "extended" : "compact"},
+            {"inode_size", ino.inode_size},
+            {"xattr_size", ino.xattr_isize},
+            {"layout", erofs::layout_name(ino.layout)},
+            {"xattrs", xattrs},
+            {"extents", extents},
+            {"extent_count", d.extent_count}};
+  if (!d.path.empty()) j["path"] = d.path;
+  return j;
 }
 
 void to_json(nlohmann::json& j, const Report& rep) {

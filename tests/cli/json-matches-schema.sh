@@ -1,5 +1,5 @@
 #!/bin/bash
-# `inspect --format json` (with and without --digest, and with --path) validates against
+# `inspect --format json` (with and without --digest, with --path, -s, -S and -e) validates against
 # share/schema/inspect.schema.json for images from every configured mkfs.erofs: plain,
 # fingerprinted, compressed, chunked on an extra device (given and missing), from a tar with
 # device nodes. Needs python3 with jsonschema (Debian: python3-jsonschema).
@@ -32,7 +32,7 @@ n=0
 for img in "${images[@]}"; do
   sub=/sub
   [[ $img != *tar.erofs ]] || sub=/dev
-  for args in "" "--digest" "--digest --path $sub"; do
+  for args in "" "--digest" "--digest --path $sub" "-s" "-S" "-e --path $sub"; do
     # shellcheck disable=SC2086  # $args is a list of words
     expect_exit 0 es inspect --format json $args "$img"
     n=$((n + 1))
@@ -41,6 +41,12 @@ for img in "${images[@]}"; do
   done
 done
 if [[ $versions == *19* ]]; then
+  for f in "$t/lz4.erofs" "$t/chunked.erofs"; do  # extents of a compressed file, chunks
+    expect_exit 0 es inspect --format json -e --path /sub/big "$f"
+    n=$((n + 1))
+    cp "$t/stdout" "$t/out-$n.json"
+    echo "$f -e --path /sub/big" >"$t/out-$n.args"
+  done
   expect_exit 0 es inspect --format json --digest --device "$t/blob.img" "$t/chunked.erofs"
   n=$((n + 1))
   cp "$t/stdout" "$t/out-$n.json"
@@ -63,7 +69,7 @@ for i in range(1, n + 1):
         bad += 1
         if bad <= 20:
             print(f"{open(f'{t}/out-{i}.args').read().strip()}: {'/'.join(map(str, e.path))}: {e.message}")
-    for f in doc["files"]:
+    for f in doc.get("files", []):
         seen["type"].add(f["type"])
         seen["fingerprint_state"].add(f["fingerprint_state"])
         seen["keys"].update(f)
@@ -76,13 +82,18 @@ for mutate in (lambda d: d.__setitem__("extra", 1),
                lambda d: d["superblock"].__setitem__("extra", 1),
                lambda d: d["files"][0].__setitem__("extra", 1),
                lambda d: d["files"][0].__setitem__("type", "door"),
-               lambda d: d.__setitem__("schema_version", 1)):
+               lambda d: d.__setitem__("schema_version", 1),
+               lambda d: d.__setitem__("statistics", {})):  # files and statistics exclude each other
     m = copy.deepcopy(doc)
     mutate(m)
     if validator.is_valid(m):
         sys.exit("schema accepted a mutated document; it is not strict enough")
 print("validated", n, "documents; types", sorted(seen["type"]), "states", sorted(seen["fingerprint_state"]))
 print("file keys seen:", sorted(seen["keys"]))
+parts = [sorted(k for k in ("files", "statistics", "inode") if k in json.load(open(f"{t}/out-{i}.json"))) for i in range(1, n + 1)]
+for want in (["files"], ["statistics"], ["inode"], []):
+    if want not in parts:
+        sys.exit(f"no document with exactly {want} checked")
 PY
 
 pass

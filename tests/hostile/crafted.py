@@ -489,7 +489,7 @@ def main():
                 "tag": [exe, "tag", image, "-o", os.path.join(work, name + ".tagged")],
             }
             if name == "fragment-holes":  # only reading the content reaches the packed inode
-                runs["inspect-digest"] = [exe, "inspect", "--digest", image]
+                runs["inspect-digest"] = [exe, "inspect", "--digest", "--wide", image]  # whole digests
             for cmd, argv in runs.items():
                 out_path = os.path.join(work, f"{name}.{cmd}.out")
                 code, err, secs, rss = run(argv, out_path, limits, 10 if limits else 600)
