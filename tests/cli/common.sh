@@ -81,6 +81,18 @@ expect_exit() {
   [ "$rc" -eq "$want" ] || fail "exit status $rc, expected $want: $*"
 }
 
+# expect_exit_within N MIB CMD...: expect_exit N CMD..., and fails if CMD's peak resident
+# memory (GNU time's %M) was above MIB MiB: a hostile input costs bounded memory. CMD must be a
+# program, not a shell function.
+expect_exit_within() {
+  local want=$1 mib=$2 kib
+  shift 2
+  run /usr/bin/time -f %M -o "$t/maxrss" "$@"
+  [ "$rc" -eq "$want" ] || fail "exit status $rc, expected $want: $*"
+  kib=$(tail -n 1 "$t/maxrss")
+  [ "$kib" -le $((mib * 1024)) ] || fail "peak RSS $kib KiB, more than $mib MiB: $*"
+}
+
 # expect_one_error_line: the last `run` wrote exactly one "erofs-share: ..." line to stderr,
 # and nothing to stdout but (under --format json) the JSON error object with the same message
 # (erofs-share(1) CONVENTIONS).
