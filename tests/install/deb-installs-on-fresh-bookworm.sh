@@ -24,7 +24,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 # Depends names the package of every shared library the binary loads (as the host resolves it).
 depends=$(field Depends)
 for soname in $(readelf -d "$EROFS_SHARE_BUILD_DIR/cli/erofs-share" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  lib=$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')
+  # As the loader resolves it for this binary (its RUNPATH too: libsparse is in android/).
+  lib=$(ldd "$EROFS_SHARE_BUILD_DIR/cli/erofs-share" | awk -v s="$soname" '$1 == s && $3 ~ /^\// { print $3; exit }
+  $1 ~ "/" s "$" { print $1; exit }')  # the loader itself: "/lib64/ld-linux-x86-64.so.2 (0x...)"
   [ -n "$lib" ] || fail "cannot resolve $soname on this host"
   pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n 1 | cut -d: -f1) || true
   [ -n "$pkg" ] || pkg=$(dpkg -S "$lib" | head -n 1 | cut -d: -f1)
