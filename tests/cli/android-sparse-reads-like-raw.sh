@@ -55,6 +55,8 @@ b = bytearray(data); struct.pack_into("<I", b, 16, 0xFFFFFFFF); write("huge-bloc
 b = bytearray(data); struct.pack_into("<I", b, 20, 0xFFFFFFFF); write("huge-chunks", b)
 b = bytearray(data); struct.pack_into("<I", b, 12, 0x7FFFFFF0); write("huge-blksz", b)
 b = bytearray(data); struct.pack_into("<I", b, 12, 0); write("zero-blksz", b)  # libsparse divides by it
+# above 2 GiB libsparse's int block size asks calloc for about 2^64 bytes (fuzz_android)
+b = bytearray(data); struct.pack_into("<I", b, 12, 0xED100200); write("over-2g-blksz", b)
 first = 28
 b = bytearray(data); struct.pack_into("<H", b, first, 0x1234); write("bad-chunk-type", b)
 b = bytearray(data); struct.pack_into("<I", b, first + 4, 0xFFFFFFFF); write("huge-chunk", b)
@@ -63,7 +65,7 @@ write("header-only", data[:28])
 # Ends inside its last raw chunk: libsparse only notices when it reads the data.
 write("truncated-last", data[:-5])
 PY
-for f in huge-blocks huge-chunks huge-blksz zero-blksz bad-chunk-type huge-chunk truncated truncated-last header-only; do
+for f in huge-blocks huge-chunks huge-blksz zero-blksz over-2g-blksz bad-chunk-type huge-chunk truncated truncated-last header-only; do
   for cmd in inspect scan; do
     expect_exit_within 2 128 "$EROFS_SHARE" $cmd "$t/$f.simg"
     expect_one_error_line
