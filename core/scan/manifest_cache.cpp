@@ -47,23 +47,6 @@ void write_atomic(const std::string& path, const std::string& text) {
   out.commit();
 }
 
-// SHA-256 of the image file, read in 1 MiB steps; adds the bytes read to `bytes`.
-std::string image_digest(const std::string& path, u64& bytes) {
-  util::InputFd in(path);
-  util::Sha256 h;
-  std::vector<u8> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw IoError(path, "read", errno);
-    if (n == 0) break;
-    h.update({buf.data(), std::size_t(n)});
-    bytes += u64(n);
-  }
-  const util::Digest d = h.finish();
-  return util::to_hex(d);
-}
-
 // The record's metadata as a manifest: contents and read errors left out, input name fixed.
 std::string metadata_text(InputRecord r) {
   r.name = "image";
@@ -92,7 +75,7 @@ std::optional<InputRecord> ManifestCache::lookup(std::size_t slot, const std::st
     while (!digest.empty() && digest.back() == '\n') digest.pop_back();
     if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string::npos) digest.clear();
   }
-  if (digest.empty()) digest = image_digest(path, m_stats.image_bytes_hashed);
+  if (digest.empty()) digest = util::to_hex(util::sha256_file(path, &m_stats.image_bytes_hashed));
   m_pending[slot] = {stat_key, digest};
 
   auto miss = [&](const std::string& why) -> std::optional<InputRecord> {

@@ -57,19 +57,7 @@ void check_layer_digest(const std::string& digest) {
     throw UsageError(fmt::format("--layer-digest {}: not a digest (sha256: and 64 lower-case hex digits)", digest));
 }
 
-std::string file_digest(const std::string& path) {
-  util::InputFd in(path);
-  util::Sha256 h;
-  std::vector<u8> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw IoError(path, "read", errno);
-    if (n == 0) break;
-    h.update({buf.data(), std::size_t(n)});
-  }
-  return digest_string(h.finish());
-}
+std::string file_digest(const std::string& path) { return digest_string(util::sha256_file(path)); }
 
 LayerTar::LayerTar(const std::string& path) : m_path(path), m_in(path), m_archive(archive_read_new()) {
   if (!m_archive) throw Error("libarchive: out of memory");

@@ -1,8 +1,13 @@
 #include "core/util/sha256.hpp"
 
 #include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
 
 #include "core/util/error.hpp"
+#include "core/util/input_file.hpp"
 
 namespace core::util {
 
@@ -61,6 +66,21 @@ std::string to_hex(std::span<const u8> bytes) {
     s += k_digits[b & 15];
   }
   return s;
+}
+
+Digest sha256_file(const std::string& path, u64* bytes_read) {
+  InputFd in(path);
+  Sha256 h;
+  std::vector<u8> buf(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(in.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(path, "read", errno);
+    if (n == 0) break;
+    h.update({buf.data(), std::size_t(n)});
+    if (bytes_read) *bytes_read += u64(n);
+  }
+  return h.finish();
 }
 
 }  // namespace core::util

@@ -33,6 +33,10 @@ private:
 // SHA-256 of a byte string in one call.
 Digest sha256(std::span<const u8> data);
 
+// SHA-256 of a whole file (an input: regular file or block device, see input_file.hpp), read in
+// 1 MiB steps; adds the bytes read to `*bytes_read` when given. Throws IoError.
+Digest sha256_file(const std::string& path, u64* bytes_read = nullptr);
+
 // Lower-case hex of arbitrary bytes.
 std::string to_hex(std::span<const u8> bytes);
 

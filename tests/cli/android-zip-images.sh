@@ -34,24 +34,8 @@ members="IMAGES/system.img IMAGES/vendor.img IMAGES/product.img"
 
 (cd "$t/images" && es scan --format json $members >"$t/raw.scan.json")
 es scan --format json "$t/target_files.zip" >"$t/zip.scan.json"
-"$PYTHON3" - "$t" "$members" <<'PY'
-import json, sys
-t, members = sys.argv[1], sys.argv[2].split()
-raw, got = (json.load(open(f"{t}/{n}.scan.json")) for n in ("raw", "zip"))
-if not raw["totals"] or got["totals"] != raw["totals"]:
-    sys.exit(f"scan totals differ: {got['totals']} vs {raw['totals']}")
-want = [f"{t}/target_files.zip:{m}" for m in members]
-have = [i["name"] for i in got["inputs"]]
-if have != want:
-    sys.exit(f"inputs {have}, expected {want}")
-for a, b in zip(raw["inputs"], got["inputs"]):
-    a, b = dict(a), dict(b)
-    a.pop("name"); b.pop("name")
-    if b.get("users") != 1 or a != {k: b[k] for k in a if k in b}:
-        sys.exit(f"per-input figures differ: {a} vs {b}")
-if [i["name"] for i in got["images"]] != [f"{t}/target_files.zip"]:
-    sys.exit(f"builds {got['images']}, expected the zip as one")
-PY
+"$PYTHON3" "$(dirname "$0")/android_scan_compare.py" "$t/raw.scan.json" "$t/zip.scan.json" \
+  "$t/target_files.zip" $members || fail "scan of the zip differs from the raw images"
 # Two builds: the zip and the APEX (its payload is the vendor image).
 es scan --format json "$t/target_files.zip" "$t/com.example.apex" >"$t/two.scan.json"
 "$PYTHON3" - "$t" <<'PY'

@@ -45,16 +45,21 @@ for kind in plain lz4hc chunked; do
   "$DUMP_EROFS_19" -S "$img" >"$t/d.S" 2>&1 || fail "dump.erofs -S $img failed"
   es inspect -S "$img" >"$t/o.S"
   fits "$t/o.S"
-  same 'file count' "$(ours "$t/o.S" files)" "$(field "$t/d.S" 'Filesystem total file count')"
-  same 'regular' "$(ours "$t/o.S" 'regular files')" "$(field "$t/d.S" 'Filesystem regular file count')"
-  same 'dirs' "$(ours "$t/o.S" directories)" "$(field "$t/d.S" 'Filesystem directory count')"
-  same 'symlinks' "$(ours "$t/o.S" symlinks)" "$(field "$t/d.S" 'Filesystem symlink file count')"
-  same 'fifos' "$(ours "$t/o.S" fifos)" "$(field "$t/d.S" 'Filesystem FIFO file count')"
-  same 'compressed' "$(ours "$t/o.S" 'compressed files')" "$(field "$t/d.S" 'Filesystem compressed files')"
-  same 'uncompressed' "$(ours "$t/o.S" 'uncompressed files')" "$(field "$t/d.S" 'Filesystem uncompressed files')"
-  same 'original size' "$(ours "$t/o.S" 'logical bytes') Bytes" "$(field "$t/d.S" 'Filesystem total original file size')"
-  same 'stored size' "$(ours "$t/o.S" 'stored bytes') Bytes" "$(field "$t/d.S" 'Filesystem total file size')"
-  same 'rate' "$(ours "$t/o.S" 'stored/logical')" "$(field "$t/d.S" 'Filesystem compress rate')"
+  # Our label | dump.erofs' label | what dump.erofs appends.
+  while IFS='|' read -r mine theirs suffix; do
+    same "$mine" "$(ours "$t/o.S" "$mine")$suffix" "$(field "$t/d.S" "$theirs")"
+  done <<'ROWS'
+files|Filesystem total file count|
+regular files|Filesystem regular file count|
+directories|Filesystem directory count|
+symlinks|Filesystem symlink file count|
+fifos|Filesystem FIFO file count|
+compressed files|Filesystem compressed files|
+uncompressed files|Filesystem uncompressed files|
+logical bytes|Filesystem total original file size| Bytes
+stored bytes|Filesystem total file size| Bytes
+stored/logical|Filesystem compress rate|
+ROWS
   # The two size distributions: dump.erofs' rows "  LO .. HI  COUNT ..." in order.
   for which in Original On-disk; do
     col=2; [ "$which" = On-disk ] && col=3
@@ -71,12 +76,22 @@ for kind in plain lz4hc chunked; do
     fits "$t/o.p"
     nid=$(sed -n 's/^NID: \([0-9]*\).*/\1/p' "$t/d.p")
     same "$p nid" "$(ours "$t/o.p" nid)" "$nid"
-    same "$p size" "$(ours "$t/o.p" size)" "$(sed -n 's/^Size: \([0-9]*\) .*/\1/p' "$t/d.p")"
-    same "$p on-disk size" "$(ours "$t/o.p" stored)" "$(sed -n 's/.*On-disk size: \([0-9]*\).*/\1/p' "$t/d.p")"
-    same "$p layout" "$(ours "$t/o.p" layout | sed 's/.*(\([0-9]\))/\1/')" "$(sed -n 's/.*Layout: \([0-9]*\).*/\1/p' "$t/d.p")"
-    same "$p links" "$(ours "$t/o.p" links)" "$(sed -n 's/.*Links: \([0-9]*\).*/\1/p' "$t/d.p")"
-    same "$p xattr size" "$(ours "$t/o.p" 'xattr size')" "$(sed -n 's/.*Xattr size: \([0-9]*\).*/\1/p' "$t/d.p")"
-    same "$p mode" "$(ours "$t/o.p" mode | cut -d' ' -f1)" "$(sed -n 's/.*Access: \([0-7]*\)\/.*/\1/p' "$t/d.p")"
+    # Our label | the sed expression that takes dump.erofs' value.
+    while IFS='|' read -r mine expr; do
+      mine_value=$(ours "$t/o.p" "$mine")
+      case $mine in
+        layout) mine_value=$(sed 's/.*(\([0-9]\))/\1/' <<<"$mine_value") ;;
+        mode) mine_value=${mine_value%% *} ;;
+      esac
+      same "$p $mine" "$mine_value" "$(sed -n "$expr" "$t/d.p")"
+    done <<'ROWS'
+size|s/^Size: \([0-9]*\) .*/\1/p
+stored|s/.*On-disk size: \([0-9]*\).*/\1/p
+layout|s/.*Layout: \([0-9]*\).*/\1/p
+links|s/.*Links: \([0-9]*\).*/\1/p
+xattr size|s/.*Xattr size: \([0-9]*\).*/\1/p
+mode|s/.*Access: \([0-7]*\)\/.*/\1/p
+ROWS
     "$DUMP_EROFS_19" --nid "$nid" "$img" >"$t/d.n" 2>&1 || fail "dump.erofs --nid $nid $img failed"
     es inspect --nid "$nid" --max-extents 1000 "$img" >"$t/o.n"
     same "nid $nid size" "$(ours "$t/o.n" size)" "$(sed -n 's/^Size: \([0-9]*\) .*/\1/p' "$t/d.n")"
