@@ -103,7 +103,8 @@ void reasons_table(std::string& o, const Report& r) {
   for (const ReasonRow& x : r.reasons)
     o += fmt::format(
         "<tr class=\"reason {}\" data-status={} data-reason={} data-copies=\"{}\" data-bytes=\"{}\"><td class=l>{}</td>"
-        "<td class=l><code>{}</code></td><td>{}</td><td>{}</td><td class=l>{}</td><td class=\"l advice\">{}</td></tr>\n",
+        "<td class=l><code>{}</code></td><td>{}</td><td>{}</td><td class=l>{}</td>"
+        "<td class=\"l advice\">{}</td></tr>\n",
         status_class(x.status), status_name(x.status), reason_name(x.reason), x.copies, x.bytes, status_badge(x.status),
         reason_name(x.reason), x.copies, human_bytes(x.bytes), escape(reason_text(x.reason)),
         escape(reason_advice(x.reason)));

@@ -225,6 +225,28 @@ want = ["sha256:" + hashlib.sha256(open(p, "rb").read()).hexdigest() if p != tre
 if [v for _, _, v, _ in ids] != want:
     fail(f"--manifest-cache page: identities {[v for _, _, v, _ in ids]}, expected {want}")
 
+# Container inputs: each distinct layer is an input named by its blob digest (checked), and each
+# image gets a now-vs-tagged bar.
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "container"))
+import oci_layout  # noqa: E402
+base = oci_layout.layer_tar({"usr/lib/libbase.so": text(50, 20000), "etc/os-release": text(51, 300)})
+apps = [oci_layout.layer_tar({"app/bin": text(52 + k, 9000), "usr/lib/libbase-copy.so": text(50, 20000)})
+        for k in range(2)]
+layouts, digests = [], []
+for k, app in enumerate(apps):
+    root = os.path.join(t, f"oci{k}")
+    digests += oci_layout.write_layout(root, [(oci_layout.OCI_TAR, base), (oci_layout.OCI_TAR, app)])
+    layouts.append("oci:" + root)
+oci_page = os.path.join(t, "oci.html")
+run([ES, "scan", "--no-progress", "--format", "html", "-o", oci_page, *layouts])
+oci_text = open(oci_page, encoding="utf-8").read()
+got = [v for _, _, v, what in identity_rows(oci_text) if "blob digest" in what]
+if got != list(dict.fromkeys(digests)):
+    fail(f"OCI page: layer identities {got}, expected the layer digests {list(dict.fromkeys(digests))}")
+image_rows = re.findall(r"<tr class=image data-index=\d+>.*?</tr>", oci_text)
+if len(image_rows) != 2 or not all("class=now" in row and "class=tag" in row for row in image_rows):
+    fail(f"OCI page: expected two image rows with now/tagged bars: {image_rows}")
+
 page_text = open(page).read()
 if re.search(r"https?:|<script|src=|url\(|@import", page_text):
     fail("the page refers to something outside itself")
