@@ -119,6 +119,12 @@ TEST(ScanRender, HtmlExplainsReasonsAndProvenance) {
   EXPECT_NE(page.find("erofs-share scan --format html &#39;it&#39;&quot;&#39;&quot;&#39;s &lt;b&gt;.erofs&#39;"), std::string::npos)
       << page;
   EXPECT_NE(page.find("<code>uuid:0123</code>"), std::string::npos);
+  // Heat-map axes carry the names (escaped); --keep-going's inputs left out are listed.
+  EXPECT_NE(page.find("<th class=col data-index=0><span class=name title=\"a &quot;quoted&quot;, &lt;b&gt;.erofs\">"),
+            std::string::npos);
+  EXPECT_EQ(page.find("id=input-errors"), std::string::npos);
+  r.input_errors.push_back({"x.erofs", "x.erofs: bad \x1b[31m magic"});
+  EXPECT_NE(render_html(r, 20).find("<li>x.erofs: bad \\x1b[31m magic</li>"), std::string::npos);
 }
 
 // Every reason a copy can have comes with a meaning and a sentence of advice.
