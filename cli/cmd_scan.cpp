@@ -159,6 +159,7 @@ int run_scan(const ScanOptions& o) {
     };
 
   core::scan::Report report = core::scan::scan(s);
+  report.command_line = command_line();
   progress.reset();
   // --manifest-cache: why an entry was not used, and (one line) what the run read.
   if (!o.manifest_cache.empty() && !o.conv.quiet) {

@@ -205,6 +205,21 @@ std::string error_kind(const core::Error& e) {
   return "error";
 }
 
+namespace {
+std::vector<std::string>& recorded_command_line() {
+  static std::vector<std::string> args;
+  return args;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  std::vector<std::string>& args = recorded_command_line();
+  args.assign({"erofs-share"});
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+}
+
+const std::vector<std::string>& command_line() { return recorded_command_line(); }
+
 nlohmann::json tool_json() { return {{"name", "erofs-share"}, {"version", EROFS_SHARE_VERSION}}; }
 
 std::string error_json(const std::string& message, const std::string& kind, const std::string& command,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -85,6 +86,11 @@ std::string error_json(const std::string& message, const std::string& kind, cons
 // Help shows each placeholder once: positionals show their name only, options without a
 // type name of their own get one from their long name (TEXT -> FORMAT, UINT -> N).
 void tidy_help(CLI::App& app);
+
+// The arguments erofs-share was run with (argv[0] as "erofs-share"), raw, for reports that say
+// how they were made (scan --format html). main() records them once, before parsing.
+void set_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
 
 // The tool's name and version, as every JSON output carries them: {"name", "version"}.
 nlohmann::json tool_json();

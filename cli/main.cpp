@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   cli::setup_build(app, status);
   cli::setup_completion(app, status);
   cli::tidy_help(app);
+  cli::set_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

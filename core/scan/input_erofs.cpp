@@ -9,6 +9,7 @@
 #include "core/erofs/dir.hpp"
 #include "core/erofs/fingerprint.hpp"
 #include "core/erofs/image.hpp"
+#include "core/erofs/superblock.hpp"
 #include "core/erofs/xattr.hpp"
 #include "core/scan/inputs.hpp"
 
@@ -108,6 +109,12 @@ LoadedInput load_erofs_image(std::unique_ptr<erofs::Image> image, const std::str
   const std::optional<std::string> fp_name = img.fingerprint_xattr_name();
   rec.ishare = fp_name.has_value();
   rec.fingerprint_xattr = fp_name.value_or("");
+  // The image is not hashed as a whole (only files that may share are read): the superblock's
+  // UUID is what names it, unless a later step knows a digest (a layer's, the manifest cache's).
+  if (const std::string uuid = erofs::uuid_string(img.sb().uuid); !uuid.empty())
+    rec.identity = {"uuid:" + uuid, "EROFS superblock UUID (the image file is not hashed)"};
+  else
+    rec.identity = {"", "none: the superblock has no UUID and the image file is not hashed"};
 
   // One record per dirent for now; hard links (one nid, several names) are merged after the
   // walk by sorting on nid, which is cheaper than looking every inode up in a map.

@@ -43,6 +43,9 @@ public:
   // Stores `record` (hashed) for the image looked up in `slot`. Throws IoError.
   void remember(std::size_t slot, const InputRecord& record);
 
+  // The hex SHA-256 of the image file looked up in `slot` (known after lookup, hit or miss).
+  const std::string& image_sha256(std::size_t slot) const { return m_pending.at(slot).second; }
+
   ManifestCacheStats& stats() { return m_stats; }
 
 private:

@@ -81,6 +81,46 @@ const char* reason_text(Reason reason) {
   return "";
 }
 
+// Each sentence names the tool or option that fixes the cause (erofs-share-tag(1), mkfs.erofs,
+// the mount options); scan's text and HTML reports show them next to the reason.
+const char* reason_advice(Reason reason) {
+  switch (reason) {
+    case Reason::none: return "";
+    case Reason::no_ishare_feature:
+      return "Tag the image with erofs-share tag, or rebuild it with mkfs.erofs 1.9 or later and "
+             "--xattr-inode-digest.";
+    case Reason::fingerprint_missing:
+      return "Tag the image with erofs-share tag (a directory or tar input: build it with erofs-share build, "
+             "or mkfs.erofs --xattr-inode-digest).";
+    case Reason::fingerprint_hidden_by_filter:
+      return "Re-tag the image with erofs-share tag, which writes a fingerprint the xattr name filter lets the "
+             "kernel see.";
+    case Reason::fingerprint_empty:
+      return "Re-tag the image with erofs-share tag, which replaces the empty value with the content's.";
+    case Reason::fingerprint_too_long:
+      return "Re-tag the image with erofs-share tag, or drop the long xattr of that name from the source tree.";
+    case Reason::fingerprint_mismatch:
+      return "The content changed after tagging: re-tag the image with erofs-share tag, which replaces wrong "
+             "values.";
+    case Reason::fingerprint_values_differ:
+      return "Use one fingerprint scheme everywhere: re-tag the odd images with erofs-share tag (\"sha256:\" "
+             "values).";
+    case Reason::fingerprint_collision:
+      return "Re-tag the image whose value does not match its content (erofs-share tag); until then the first "
+             "file holding the value takes it.";
+    case Reason::peer_not_tagged:
+      return "This copy is ready: tag the other images holding the content (erofs-share tag).";
+    case Reason::compressed_vs_uncompressed:
+      return "Build the images with the same compression for shared files (the same mkfs.erofs -z options).";
+    case Reason::fileio_vs_block:
+      return "Mount every image of the domain the same way: all on loop or block devices, or all file-backed.";
+    case Reason::other_domain:
+      return "Mount the images that should share with the same domain_id (only if they may see each other's "
+             "data).";
+  }
+  return "";
+}
+
 std::optional<InputKind> parse_kind(std::string_view name) {
   for (InputKind k : {InputKind::erofs, InputKind::directory, InputKind::tar})
     if (name == kind_name(k)) return k;

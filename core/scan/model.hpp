@@ -60,7 +60,8 @@ const char* io_class_name(IoClass io);        // "block", "fileio", "compressed"
 const char* assume_name(Assume assume);       // "order", "best"
 const char* status_name(Status status);       // "shares_now", ...
 const char* reason_name(Reason reason);       // the enumerator name; "" for none
-const char* reason_text(Reason reason);       // one line for humans
+const char* reason_text(Reason reason);       // one line for humans: what it means
+const char* reason_advice(Reason reason);     // one sentence for humans: what to do about it
 inline constexpr Reason k_last_reason = Reason::other_domain;
 
 // Parsers for names (manifests, command line); std::nullopt if unknown.
@@ -195,6 +196,13 @@ private:
   u32 m_last_dir = k_none;                 // files of one directory come one after the other
 };
 
+// What a report can say identifies an input, as far as the scan knows it without reading the
+// whole input for that alone: a digest where one was computed or checked, else a weaker name.
+struct InputIdentity {
+  std::string value;  // "sha256:<hex>", "uuid:<uuid>", a layer ID; "" if the input has none
+  std::string what;   // what the value is and how it was found, e.g. "layer blob digest, checked"
+};
+
 // One inode of a non-empty regular file (hard links: one record with several paths). Its names,
 // its content digest and its content error are kept by the InputRecord (paths(), content(),
 // content_error()).
@@ -240,6 +248,8 @@ struct InputRecord {
   u32 users = 1;          // images that use this filesystem (a shared layer is cached once)
   u64 hidden_files = 0;   // regular files no image using it shows (not in `files`)
   u64 hidden_bytes = 0;   // their page bytes
+  // What identifies the input in a report (not written to manifests).
+  InputIdentity identity;
   // Settings of this scan, not properties of the input (not written to manifests).
   std::string domain;
   MountMode mount_mode = MountMode::block;

@@ -34,8 +34,11 @@ std::string render_csv(const Report& report, std::size_t top = 0);
 // The readable report: totals, inputs, reasons, pair overlap and the first `top` groups.
 std::string render_text(const Report& report, std::size_t top);
 
-// One HTML page with inline CSS only (no scripts, no fetches): totals, savings bars per
-// input, the pair-overlap heat map and the first `top` groups.
+// One HTML page with inline CSS only (no scripts, no fetches): the tool version and command
+// line (Report::command_line), totals, the copies that do not share by status and reason with
+// what to do (reason_advice), savings bars per input and image (now vs once tagged), the
+// pair-overlap heat map with the input names on its axes, the first `top` groups and each
+// input's identity (InputRow::identity).
 std::string render_html(const Report& report, std::size_t top);
 
 // "1.5 MiB" style rendering of a byte count (binary units, one decimal).

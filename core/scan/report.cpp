@@ -35,6 +35,7 @@ InputRow input_row(const InputRecord& in) {
   row.users = in.users;
   row.hidden_files = in.hidden_files;
   row.hidden_bytes = in.hidden_bytes;
+  row.identity = in.identity;
   for (const FileRecord& f : in.files) {
     ++row.files;
     row.paths += in.path_count(f);

@@ -100,6 +100,7 @@ struct InputRow {
   u64 hidden_files = 0;  // container layers: files no image shows, not counted elsewhere
   u64 hidden_bytes = 0;
   FingerprintCounts fingerprints;
+  InputIdentity identity;  // InputRecord::identity
   Figures figures;       // pages charged to this input (a shared inode: to its first member)
 };
 
@@ -149,6 +150,7 @@ struct InputErrorRow {
 
 struct Report {
   std::string tool_version;  // of the erofs-share that wrote it (JSON "tool"; "unknown" if empty)
+  std::vector<std::string> command_line;  // the arguments it was run with, raw (HTML; empty: unknown)
   ModelOptions options;
   Figures totals;
   u64 files = 0;      // inodes of non-empty regular files, all inputs

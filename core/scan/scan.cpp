@@ -57,11 +57,21 @@ namespace {
 LoadedInput load(const InputSpec& spec, const ScanOptions& opt, ReadCounters& counters) {
   try {
     if (spec.owner) return load_erofs(spec);  // an image of an Android input
+    // A tree or archive is not hashed as a whole (a tar's files are, as they stream by); a
+    // manifest records no digest of the input it describes.
+    auto named = [](LoadedInput in, const char* what) {
+      in.record.identity = {"", what};
+      return in;
+    };
     switch (detect_kind(spec.path)) {
       case DetectedKind::erofs: return load_erofs(spec);
-      case DetectedKind::directory: return load_directory(spec, opt.tree_storage);
-      case DetectedKind::tar: return load_tar(spec, opt.tree_storage, counters);
-      case DetectedKind::manifest: return LoadedInput{read_manifest(spec.path), nullptr};
+      case DetectedKind::directory:
+        return named(load_directory(spec, opt.tree_storage), "none: a directory tree is not hashed as a whole");
+      case DetectedKind::tar:
+        return named(load_tar(spec, opt.tree_storage, counters), "none: the archive file is not hashed as a whole");
+      case DetectedKind::manifest:
+        return named(LoadedInput{read_manifest(spec.path), nullptr},
+                     "none: a manifest records no digest of the input it was written from");
     }
   } catch (const IoError&) {
     throw;  // names its path already
@@ -355,6 +365,14 @@ Report scan(const ScanOptions& opt) {
         container::verify_layer(*u.layer, u.layer->name);
         loaded[i] = load_layer(*u.layer, layer_model, opt.container_limits, counters, trees[u.overlay]);
         loaded[i].record.shrink_to_fit();
+        // verify_layer has checked the blob against its digest (where the input names one). A
+        // layer without one (a docker archive's layer.tar, a containerd node's layer.erofs) is
+        // named by its chain ID or diffID, or else keeps the EROFS image's identity.
+        InputIdentity& id = loaded[i].record.identity;
+        if (!u.layer->digest.empty())
+          id = {u.layer->digest, "layer blob digest, checked against the blob"};
+        else if (u.layer->id.starts_with("sha256:"))
+          id = {u.layer->id, "layer chain ID or diffID (the layer has no blob digest; the blob is not hashed)"};
       } catch (const IoError&) {
         throw;
       } catch (const Error&) {
@@ -419,6 +437,9 @@ Report scan(const ScanOptions& opt) {
           spec.owner)  // the cache's stat index needs a file of its own
         continue;
       std::optional<InputRecord> cached = cache->lookup(i, spec.path, loaded[i].record);
+      loaded[i].record.identity = {"sha256:" + cache->image_sha256(i),
+                                   "image file SHA-256 (manifest cache: hashed when first seen, then known by its "
+                                   "size, times and inode)"};
       if (!cached) {
         cache_fill[i] = 1;
         continue;

@@ -6,6 +6,7 @@
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/scan/render.hpp"
+#include "core/scan/render_html.hpp"
 #include "tests/scan/test_records.hpp"
 
 namespace core::scan {
@@ -88,6 +89,53 @@ TEST(ScanRender, NamesAreEscapedInTextCsvAndHtml) {
   EXPECT_NE(text.find("/bad\\xff\\xc3(utf8"), std::string::npos) << text;
   EXPECT_NE(csv.find("/ctl\\x01\\x09tab"), std::string::npos) << csv;
   EXPECT_NE(html.find("/bad\\xff\\xc3(utf8"), std::string::npos) << html;
+}
+
+// Heat-map axes: long names cut in the middle on code-point boundaries, the whole name (displayed
+// and escaped) in the title; short names unchanged.
+TEST(ScanRender, HtmlShortNames) {
+  EXPECT_EQ(html::shorten("a.erofs", 24), "a.erofs");
+  EXPECT_EQ(html::shorten("/very/long/directory/name/of/some/image.erofs", 24), "/very/lon\u2026me/image.erofs");
+  const std::string accents = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";  // six code points, 12 bytes
+  EXPECT_EQ(html::shorten(accents, 5), "\xc3\xa9\u2026\xc3\xa9\xc3\xa9\xc3\xa9");
+  EXPECT_EQ(html::short_name("<x\x1b>", 24), "<span class=name title=\"&lt;x\\x1b&gt;\">&lt;x\\x1b&gt;</span>");
+}
+
+// The reasons table: one row per (status, reason) with its advice; the command line quoted for a
+// shell and escaped; the identities of the inputs.
+TEST(ScanRender, HtmlExplainsReasonsAndProvenance) {
+  Report r = sample();
+  r.tool_version = "9.9.9";
+  r.command_line = {"erofs-share", "scan", "--format", "html", "it's <b>.erofs"};
+  r.inputs[0].identity = {"uuid:0123", "EROFS superblock UUID"};
+  const std::string page = render_html(r, 20);
+  ASSERT_FALSE(r.reasons.empty());
+  for (const ReasonRow& x : r.reasons) {
+    const std::string row = std::string("data-status=") + status_name(x.status) + " data-reason=" + reason_name(x.reason);
+    EXPECT_NE(page.find(row), std::string::npos) << row;
+    EXPECT_NE(page.find(html::escape(reason_advice(x.reason))), std::string::npos) << reason_name(x.reason);
+  }
+  EXPECT_NE(page.find("<span id=tool-version>9.9.9</span>"), std::string::npos);
+  EXPECT_NE(page.find("erofs-share scan --format html &#39;it&#39;&quot;&#39;&quot;&#39;s &lt;b&gt;.erofs&#39;"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("<code>uuid:0123</code>"), std::string::npos);
+  // Heat-map axes carry the names (escaped); --keep-going's inputs left out are listed.
+  EXPECT_NE(page.find("<th class=col data-index=0><span class=name title=\"a &quot;quoted&quot;, &lt;b&gt;.erofs\">"),
+            std::string::npos);
+  EXPECT_EQ(page.find("id=input-errors"), std::string::npos);
+  r.input_errors.push_back({"x.erofs", "x.erofs: bad \x1b[31m magic"});
+  EXPECT_NE(render_html(r, 20).find("<li>x.erofs: bad \\x1b[31m magic</li>"), std::string::npos);
+}
+
+// Every reason a copy can have comes with a meaning and a sentence of advice.
+TEST(ScanRender, EveryReasonHasAdvice) {
+  for (int i = 1; i <= static_cast<int>(k_last_reason); ++i) {
+    const Reason reason = static_cast<Reason>(i);
+    EXPECT_NE(std::string(reason_text(reason)), "") << reason_name(reason);
+    const std::string advice = reason_advice(reason);
+    EXPECT_TRUE(advice.size() > 10 && advice.back() == '.') << reason_name(reason) << ": " << advice;
+  }
+  EXPECT_EQ(std::string(reason_advice(Reason::none)), "");
 }
 
 TEST(ScanRender, HumanBytes) {
