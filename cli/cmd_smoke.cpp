@@ -116,6 +116,7 @@ int run_smoke_command(SmokeCliOptions o) {
       throw core::UsageError(fmt::format("--device {}: expected IMAGE=FILE with IMAGE one of the IMAGE arguments", d));
   }
   so.probe = o.probe.empty() ? core::smoke::locate_probe(core::smoke::self_executable("erofs-share")) : o.probe;
+  so.status_exe = core::smoke::self_executable("erofs-share");
   so.busybox = o.busybox;
   so.qemu = o.qemu;
   so.mkfs = o.mkfs;

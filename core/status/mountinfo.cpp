@@ -87,9 +87,12 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text, const std::string
 ErofsOptions parse_erofs_options(std::string_view super_options) {
   ErofsOptions o;
   for (std::string_view opt : split(super_options, ',')) {
-    if (opt == "inode_share") o.inode_share = true;
-    else if (opt.starts_with("domain_id=")) o.domain_id = unescape(opt.substr(10));
-    else if (opt.starts_with("device=")) o.devices.push_back(unescape(opt.substr(7)));
+    if (opt == "inode_share")
+      o.inode_share = true;
+    else if (opt.starts_with("domain_id="))
+      o.domain_id = unescape(opt.substr(10));
+    else if (opt.starts_with("device="))
+      o.devices.push_back(unescape(opt.substr(7)));
   }
   return o;
 }

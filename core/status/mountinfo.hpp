@@ -17,7 +17,7 @@ struct MountEntry {
   u32 id = 0;
   u32 major = 0;
   u32 minor = 0;
-  std::string root;         // the directory of the filesystem mounted there ("/" unless a bind)
+  std::string root;  // the directory of the filesystem mounted there ("/" unless a bind)
   std::string mount_point;
   std::string mount_options;
   std::string fstype;

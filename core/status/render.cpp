@@ -92,8 +92,8 @@ std::string render_json(const StatusReport& r) {
                       {"source_kind", source_kind_name(fs.backing.kind)},
                       {"read_path", fs.backing.read_path},
                       {"image", image_of(fs)},
-                      {"backing_file", fs.backing.backing_file.empty() ? ordered_json(nullptr)
-                                                                       : ordered_json(fs.backing.backing_file)},
+                      {"backing_file",
+                       fs.backing.backing_file.empty() ? ordered_json(nullptr) : ordered_json(fs.backing.backing_file)},
                       {"options", fs.options},
                       {"inode_share", fs.inode_share},
                       {"domain", fs.inode_share ? ordered_json(fs.domain) : ordered_json(nullptr)},
@@ -122,8 +122,11 @@ std::string render_json(const StatusReport& r) {
   for (const FileResidency& f : r.files) {
     const FilesystemRow& fs = fs_of(r, f);
     if (!f.error.empty()) {
-      unmeasured.push_back({{"image", image_of(fs)}, {"mount", r.mounts[f.mount].mount_point}, {"path", f.path},
-                            {"size", f.size}, {"error", f.error}});
+      unmeasured.push_back({{"image", image_of(fs)},
+                            {"mount", r.mounts[f.mount].mount_point},
+                            {"path", f.path},
+                            {"size", f.size},
+                            {"error", f.error}});
       continue;
     }
     files.push_back({{"image", image_of(fs)},

@@ -15,10 +15,10 @@
 namespace core::status {
 
 struct Residency {
-  u64 size = 0;      // st_size of the file opened
-  u64 pages = 0;     // pages of the mapping
-  u64 resident = 0;  // of which in the page cache
-  std::string error; // why it could not be measured ("" if it was)
+  u64 size = 0;       // st_size of the file opened
+  u64 pages = 0;      // pages of the mapping
+  u64 resident = 0;   // of which in the page cache
+  std::string error;  // why it could not be measured ("" if it was)
 };
 
 // Measures `path` (a regular file; not followed if a symlink). Opens O_RDONLY|O_NOATIME where

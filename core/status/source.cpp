@@ -56,8 +56,8 @@ MountSource resolve_source(const std::string& source, u32 major, u32 minor, cons
   m.read_path = path;
   m.image = path;
   // A loop device has a loop/ directory in sysfs; its backing file is the image.
-  const std::string sys = fmt::format("{}/dev/block/{}:{}/loop/backing_file", sys_dir, ::major(st.st_rdev),
-                                      ::minor(st.st_rdev));
+  const std::string sys =
+      fmt::format("{}/dev/block/{}:{}/loop/backing_file", sys_dir, ::major(st.st_rdev), ::minor(st.st_rdev));
   std::string backing = sysfs_line(sys);
   if (backing.empty()) return m;
   m.kind = SourceKind::loop;

@@ -239,10 +239,11 @@ StatusReport run_status(const StatusOptions& o) {
   }
   // --domain MOUNTPOINT=NAME: where the kernel does not show domain_id.
   for (const auto& [point, name] : o.domains) {
-    auto m = std::find_if(rep.mounts.begin(), rep.mounts.end(), [&](const MountRow& r) { return r.mount_point == point; });
+    auto m =
+        std::find_if(rep.mounts.begin(), rep.mounts.end(), [&](const MountRow& r) { return r.mount_point == point; });
     if (m == rep.mounts.end())
-      throw UsageError(fmt::format("--domain {}={}: {} is not an EROFS mount point in {}", point, name, point,
-                                   rep.mounts_file));
+      throw UsageError(
+          fmt::format("--domain {}={}: {} is not an EROFS mount point in {}", point, name, point, rep.mounts_file));
     FilesystemRow& fs = rep.filesystems[m->filesystem];
     if (fs.domain_from == "option" && fs.domain != name)
       throw UsageError(fmt::format("--domain {}={}: that filesystem was given domain {} already (one superblock, one "
@@ -308,9 +309,12 @@ StatusReport run_status(const StatusOptions& o) {
         row.error = "no mount of this filesystem shows it (bind mounts of other directories only)";
       } else {
         const Residency r = measure_residency(through);
-        if (!r.error.empty()) row.error = r.error;
-        else if (r.size != row.size) row.error = fmt::format("size {} through the mount, {} in the image", r.size, row.size);
-        else row.resident_bytes = r.resident * rep.page_size;
+        if (!r.error.empty())
+          row.error = r.error;
+        else if (r.size != row.size)
+          row.error = fmt::format("size {} through the mount, {} in the image", r.size, row.size);
+        else
+          row.resident_bytes = r.resident * rep.page_size;
       }
       ++fs.files;
       if (row.error.empty()) {
@@ -339,8 +343,10 @@ StatusReport run_status(const StatusOptions& o) {
       const u32 row = static_cast<u32>(first_row[c.input] + file);
       const FileResidency& f = rep.files[row];
       gr.copies.push_back({row, c.status, c.reason});
-      if (f.saved_now) gr.saved_bytes += f.resident_bytes;
-      else gr.cached_bytes += f.resident_bytes;
+      if (f.saved_now)
+        gr.saved_bytes += f.resident_bytes;
+      else
+        gr.cached_bytes += f.resident_bytes;
       if (c.status != scan::Status::shares_now) gr.separate_bytes += f.resident_bytes;
     }
     t.separate_bytes += gr.separate_bytes;

@@ -33,40 +33,40 @@ struct StatusOptions {
 
 // Whether the running kernel can share (erofs-format.md 6.4).
 struct KernelSupport {
-  std::string release;       // uname -r
-  std::string inode_share;   // "yes", "no" or "unknown"
-  std::string evidence;      // why we think so, one line
+  std::string release;      // uname -r
+  std::string inode_share;  // "yes", "no" or "unknown"
+  std::string evidence;     // why we think so, one line
 };
 
 // One mount point of an EROFS filesystem.
 struct MountRow {
   std::string mount_point;
-  std::string root;     // the directory of the filesystem mounted there ("/" unless a bind mount)
-  u32 filesystem = 0;   // index into StatusReport::filesystems
+  std::string root;    // the directory of the filesystem mounted there ("/" unless a bind mount)
+  u32 filesystem = 0;  // index into StatusReport::filesystems
 };
 
 // One EROFS superblock (device number), mounted at one or more mount points.
 struct FilesystemRow {
   u32 major = 0, minor = 0;
-  std::string source;         // as mountinfo shows it
-  MountSource backing;        // what it is
-  std::string options;        // the super options
+  std::string source;   // as mountinfo shows it
+  MountSource backing;  // what it is
+  std::string options;  // the super options
   bool inode_share = false;
-  std::string domain;         // "" without inode_share
-  std::string domain_from;    // "mountinfo", "option" (--domain) or "assumed" (neither: one domain for all)
+  std::string domain;                // "" without inode_share
+  std::string domain_from;           // "mountinfo", "option" (--domain) or "assumed" (neither: one domain for all)
   std::vector<std::string> devices;  // extra devices (device= options shown)
-  std::vector<u32> mounts;    // indices into StatusReport::mounts
-  std::optional<u32> input;   // its input in the scan report, if it could be read
-  std::string error;          // why it could not be read natively
+  std::vector<u32> mounts;           // indices into StatusReport::mounts
+  std::optional<u32> input;          // its input in the scan report, if it could be read
+  std::string error;                 // why it could not be read natively
   u64 files = 0, measured = 0, resident_bytes = 0;
 };
 
 // One inode of a non-empty regular file as measured through one mount.
 struct FileResidency {
   u32 input = 0;
-  u32 file = 0;          // index into the input record's files
-  u32 mount = 0;         // the mount point it was measured through
-  std::string path;      // its first name inside the image
+  u32 file = 0;      // index into the input record's files
+  u32 mount = 0;     // the mount point it was measured through
+  std::string path;  // its first name inside the image
   u64 size = 0;
   u64 resident_bytes = 0;  // resident pages x page size (whole pages, as fincore's RES)
   bool saved_now = false;  // served by a shared inode another member created (the model, now)
@@ -82,9 +82,9 @@ struct CopyResidency {
 
 struct GroupResidency {
   const scan::GroupRow* group = nullptr;  // into StatusReport::scan
-  u64 cached_bytes = 0;   // resident now: copies that do not share each, a shared inode's pages once
-  u64 saved_bytes = 0;    // resident pages a shared inode serves to a member that did not fill them
-  u64 separate_bytes = 0; // resident bytes of copies that hold their own pages although they have twins
+  u64 cached_bytes = 0;                   // resident now: copies that do not share each, a shared inode's pages once
+  u64 saved_bytes = 0;                    // resident pages a shared inode serves to a member that did not fill them
+  u64 separate_bytes = 0;                 // resident bytes of copies that hold their own pages although they have twins
   std::vector<CopyResidency> copies;
 };
 

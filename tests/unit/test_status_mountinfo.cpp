@@ -8,10 +8,9 @@ namespace core::status {
 namespace {
 
 TEST(StatusMountinfo, ParsesFieldsOptionalFieldsAndEscapes) {
-  const std::string text =
-      "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n"
-      "45 27 7:0 / /srv/a\\040b ro,relatime shared:7 master:2 - erofs /dev/loop0 "
-      "ro,user_xattr,acl,cache_strategy=readaround,inode_share\n";
+  const std::string text = "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n"
+                           "45 27 7:0 / /srv/a\\040b ro,relatime shared:7 master:2 - erofs /dev/loop0 "
+                           "ro,user_xattr,acl,cache_strategy=readaround,inode_share\n";
   const std::vector<MountEntry> m = parse_mountinfo(text, "mi");
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].root, "/mnt1");
