@@ -148,6 +148,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
 
   // 2. The images: the user's, or the generated set.
   Session session;
+  std::string no_ishare_image;
   if (o.images.empty()) {
     const std::string mkfs = find_mkfs(o.mkfs, work.path());
     if (mkfs.empty())
@@ -156,6 +157,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
     say(o, "building the generated image set with " + mkfs);
     GeneratedSet set = generate_images(mkfs, work.path());
     session.image_paths = set.images;
+    no_ishare_image = set.no_ishare_image;
     report.generated = true;
     report.timings.generate_seconds = set.seconds;
   } else {
@@ -176,20 +178,23 @@ SmokeReport run_smoke(const SmokeOptions& o) {
 
   // 3. The plan: modules, disks, mounts, checks.
   plan_session(session, o.max_observations);
-  ModuleSet modules = resolve_modules(o.modules, {"erofs", "virtio_blk"}, {"virtio_pci"});
+  // The status stage: the generated set only (its twins' reasons are known; see status_stage.hpp).
+  const bool status_stage = report.generated && !o.status_exe.empty();
+  std::vector<GuestFile> extra;
+  if (status_stage) {
+    extra = plan_status_stage(session, no_ishare_image);
+    for (GuestFile& f : guest_executable(strip_copy(o.status_exe, work.path()), work.path())) extra.push_back(f);
+  }
+  ModuleSet modules = resolve_modules(o.modules, {"erofs", "virtio_blk"},
+                                      status_stage ? std::vector<std::string>{"virtio_pci", "loop"}
+                                                   : std::vector<std::string>{"virtio_pci"});
   Plan plan;
   for (const KernelModule& m : modules.modules) plan.insmod(m.name, "/lib/modules/" + m.name + ".ko");
   plan.filesystems();
   const u32 drives = static_cast<u32>(session.drive_files.size());
   for (u32 d = 0; d < drives; ++d) plan.wait(virtio_disk(d));
   add_checks(session, plan);
-  // The status stage: the generated set only (its twins' reasons are known; see status_stage.hpp).
-  std::vector<GuestFile> extra;
-  const bool status_stage = report.generated && !o.status_exe.empty();
-  if (status_stage) {
-    add_status_steps(session, plan);
-    extra = guest_executable(strip_copy(o.status_exe, work.path()), work.path());
-  }
+  if (status_stage) add_status_steps(session, plan);
 
   // 4. The initramfs.
   const std::string initrd = work.path() + "/initramfs.cpio";

@@ -16,9 +16,18 @@ namespace {
 
 constexpr const char* k_guest_exe = "/bin/erofs-share";
 
+constexpr const char* k_loop_file = "/images/loop.erofs";
+constexpr const char* k_loop_device = "/dev/loop0";
+
+std::vector<MountSpec> all_mounts(const Session& s) {
+  std::vector<MountSpec> all = s.mounts;
+  all.insert(all.end(), s.status_mounts.begin(), s.status_mounts.end());
+  return all;
+}
+
 std::vector<std::string> mount_dirs(const Session& s) {
   std::vector<std::string> dirs;
-  for (const MountSpec& m : s.mounts) dirs.push_back(m.dir());
+  for (const MountSpec& m : all_mounts(s)) dirs.push_back(m.dir());
   return dirs;
 }
 
@@ -82,9 +91,17 @@ std::vector<GuestFile> guest_executable(const std::string& exe, const std::strin
   return out;
 }
 
+std::vector<GuestFile> plan_status_stage(Session& s, const std::string& no_ishare_image) {
+  MountSpec nofeature{"nofeature", 0, static_cast<u32>(s.drive_files.size()), {}, true, k_domain, ""};
+  s.drive_files.push_back(no_ishare_image);
+  MountSpec loop{"loop", 0, 0, {}, true, k_domain, k_loop_device};
+  s.status_mounts = {nofeature, loop};
+  return {{std::string(k_loop_file).substr(1), s.image_paths.at(0)}};
+}
+
 std::vector<std::string> status_command(const Session& s) {
   std::vector<std::string> argv = {k_guest_exe, "status", "--format", "json", "-q"};
-  for (const MountSpec& m : s.mounts)
+  for (const MountSpec& m : all_mounts(s))
     if (m.inode_share) {
       argv.push_back("--domain");
       argv.push_back(m.dir() + "=" + m.domain);
@@ -94,13 +111,17 @@ std::vector<std::string> status_command(const Session& s) {
 
 void add_status_steps(const Session& s, Plan& plan) {
   const std::vector<std::string> dirs = mount_dirs(s);
+  const std::vector<MountSpec> all = all_mounts(s);
+  // 0. The loop device of the first image's copy.
+  plan.wait(k_loop_device);
+  plan.run("losetup", {"/bin/busybox", "losetup", "-r", k_loop_device, k_loop_file});
   // 1. The set read without inode_share (the same disks, mounted again).
   for (const MountSpec& m : s.mounts) plan.umount(m.tag, m.dir());
-  for (const MountSpec& m : s.mounts) plan.mount(m.tag + "-plain", virtio_disk(m.drive), m.dir(), m.device_options());
+  for (const MountSpec& m : all) plan.mount(m.tag + "-plain", m.dev(), m.dir(), m.device_options());
   plan.measure("without", dirs);
   // 2. The set read with the scenarios' options: this is what status then sees.
-  for (const MountSpec& m : s.mounts) plan.umount(m.tag + "-plain", m.dir());
-  for (const MountSpec& m : s.mounts) plan.mount(m.tag + "-status", virtio_disk(m.drive), m.dir(), m.options());
+  for (const MountSpec& m : all) plan.umount(m.tag + "-plain", m.dir());
+  for (const MountSpec& m : all) plan.mount(m.tag + "-status", m.dev(), m.dir(), m.options());
   plan.measure("with", dirs);
   // 3. status between two residency snapshots.
   plan.residency("before", dirs);
@@ -138,7 +159,8 @@ void judge_status(const Session& s, const ProbeLog& log, SmokeReport& report) {
   if (j.contains("mounts") && j["mounts"].is_array())
     for (const nlohmann::json& m : j["mounts"]) by_point[m.value("mount_point", "")] = &m;
   std::string wrong;
-  for (const MountSpec& m : s.mounts) {
+  const std::vector<MountSpec> all = all_mounts(s);
+  for (const MountSpec& m : all) {
     auto it = by_point.find(m.dir());
     if (it == by_point.end()) {
       wrong += fmt::format("{} missing; ", m.dir());
@@ -147,14 +169,18 @@ void judge_status(const Session& s, const ProbeLog& log, SmokeReport& report) {
     const nlohmann::json& r = *it->second;
     const bool share = r.value("inode_share", !m.inode_share);
     const std::string domain = r["domain"].is_string() ? r["domain"].get<std::string>() : "";
-    if (share != m.inode_share || domain != m.domain || r.value("source", "") != virtio_disk(m.drive) ||
-        r.value("source_kind", "") != "block")
+    const bool loop = !m.device.empty();
+    // The kernel turns inode_share off for the image without the feature (mountinfo shows so).
+    const bool shown = m.inode_share && m.tag != "nofeature";
+    if (share != shown || domain != m.domain || r.value("source", "") != m.dev() ||
+        r.value("source_kind", "") != (loop ? "loop" : "block") || (loop && r.value("image", "") != k_loop_file))
       wrong += fmt::format("{}: inode_share {} domain '{}' source {} ({}); ", m.dir(), share, domain,
                            r.value("source", ""), r.value("source_kind", ""));
   }
   mounts.verdict = wrong.empty() && exit == 0 ? "options_and_sources" : "wrong";
-  mounts.evidence = wrong.empty() ? fmt::format("{} mounts: inode_share, domain and block source as mounted (exit {})",
-                                                s.mounts.size(), exit)
+  mounts.evidence = wrong.empty() ? fmt::format("{} mounts: inode_share, domain and source (virtio block devices, a "
+                                                "loop device of {}) as mounted (exit {})",
+                                                all.size(), k_loop_file, exit)
                                   : wrong;
 
   // "saved now" against the meminfo difference.
@@ -184,7 +210,7 @@ void judge_status(const Session& s, const ProbeLog& log, SmokeReport& report) {
   // Every twin that does not share, with the reason the plan implies: the mount without
   // inode_share, alone in its domain, or beside an anchor of the other class.
   std::map<std::string, const MountSpec*> spec_of;
-  for (const MountSpec& m : s.mounts) spec_of[m.dir()] = &m;
+  for (const MountSpec& m : all) spec_of[m.dir()] = &m;
   u64 copies = 0, not_sharing = 0;
   std::string bad;
   for (const nlohmann::json& g : j.value("groups", nlohmann::json::array())) {
@@ -201,25 +227,37 @@ void judge_status(const Session& s, const ProbeLog& log, SmokeReport& report) {
       const nlohmann::json& c = g["copies"][i];
       ++copies;
       std::string want;
+      // A copy the kernel uses: a mount with inode_share of an image with the feature.
+      auto usable = [&](std::size_t k) { return mount[k] && mount[k]->inode_share && mount[k]->tag != "nofeature"; };
+      auto same_domain = [&](std::size_t k) {
+        return mount[k] && mount[k]->inode_share && mount[k]->domain == mount[i]->domain;
+      };
       if (!mount[i]) {
         want = "?";
       } else if (!mount[i]->inode_share) {
         want = "mount_without_inode_share";
+      } else if (!usable(i)) {
+        want = "no_ishare_feature";
       } else {
-        std::vector<std::size_t> domain;  // copies in its domain, in order
+        std::vector<std::size_t> domain;  // copies the kernel uses in its domain, in order
         for (std::size_t k = 0; k < mount.size(); ++k)
-          if (mount[k] && mount[k]->inode_share && mount[k]->domain == mount[i]->domain) domain.push_back(k);
+          if (usable(k) && same_domain(k)) domain.push_back(k);
         const std::string& anchor = io[domain.front()];
         const auto same_class =
             std::count_if(domain.begin(), domain.end(), [&](std::size_t k) { return io[k] == anchor; });
         const bool other_class =
             std::any_of(domain.begin(), domain.end(), [&](std::size_t k) { return io[k] != io[i]; });
+        bool untagged_peer = false;  // a copy of its class in its domain that only lacks the feature
+        for (std::size_t k = 0; k < mount.size(); ++k)
+          untagged_peer |= k != i && same_domain(k) && !usable(k) && io[k] == io[i];
         const char* class_reason =
             io[i] == "compressed" || anchor == "compressed" ? "compressed_vs_uncompressed" : "fileio_vs_block";
         if (io[i] != anchor)
           want = class_reason;
         else if (same_class >= 2)
           want = "";
+        else if (untagged_peer)
+          want = "peer_not_tagged";
         else if (other_class)
           want = class_reason;
         else

@@ -21,6 +21,11 @@ struct GuestFile {
 };
 std::vector<GuestFile> guest_executable(const std::string& exe, const std::string& work_dir);
 
+// Adds the stage's own mounts to `session`: `no_ishare_image` (tree a without fingerprints) as a
+// further virtio disk in the main domain, and the first image again through a loop device of a
+// copy in the initramfs (returned: the file to put there), in the main domain too.
+std::vector<GuestFile> plan_status_stage(Session& session, const std::string& no_ishare_image);
+
 // The guest's status command for the session's mounts (each --domain from the plan).
 std::vector<std::string> status_command(const Session& session);
 

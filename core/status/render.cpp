@@ -81,8 +81,8 @@ std::string render_json(const StatusReport& r) {
                       {"source_kind", source_kind_name(fs.backing.kind)},
                       {"image", image_of(fs)},
                       {"inode_share", fs.inode_share},
-                      {"domain", fs.inode_share ? ordered_json(fs.domain) : ordered_json(nullptr)},
-                      {"domain_from", fs.inode_share ? ordered_json(fs.domain_from) : ordered_json(nullptr)}});
+                      {"domain", fs.domain.empty() ? ordered_json(nullptr) : ordered_json(fs.domain)},
+                      {"domain_from", fs.domain.empty() ? ordered_json(nullptr) : ordered_json(fs.domain_from)}});
   }
   j["mounts"] = mounts;
   ordered_json filesystems = ordered_json::array();
@@ -96,8 +96,9 @@ std::string render_json(const StatusReport& r) {
                        fs.backing.backing_file.empty() ? ordered_json(nullptr) : ordered_json(fs.backing.backing_file)},
                       {"options", fs.options},
                       {"inode_share", fs.inode_share},
-                      {"domain", fs.inode_share ? ordered_json(fs.domain) : ordered_json(nullptr)},
-                      {"domain_from", fs.inode_share ? ordered_json(fs.domain_from) : ordered_json(nullptr)},
+                      {"inode_share_turned_off", fs.inode_share_turned_off},
+                      {"domain", fs.domain.empty() ? ordered_json(nullptr) : ordered_json(fs.domain)},
+                      {"domain_from", fs.domain.empty() ? ordered_json(nullptr) : ordered_json(fs.domain_from)},
                       {"devices", fs.devices},
                       {"mount_points", ordered_json::array()}};
     for (u32 m : fs.mounts) f["mount_points"].push_back(r.mounts[m].mount_point);
@@ -185,7 +186,10 @@ std::string render_text(const StatusReport& r) {
     std::string source = fmt::format("{} {}", source_kind_name(fs.backing.kind), display(fs.source));
     if (!fs.backing.backing_file.empty()) source += fmt::format(" -> {}", display(fs.backing.backing_file));
     std::string share = fs.inode_share ? fmt::format("inode_share, domain {} ({})", display(fs.domain), fs.domain_from)
-                                       : std::string("no inode_share");
+                        : fs.inode_share_turned_off
+                            ? fmt::format("inode_share turned off by the kernel (no ishare_xattrs), domain {} ({})",
+                                          display(fs.domain), fs.domain_from)
+                            : std::string("no inode_share");
     out += fmt::format("  {}{}: {}; {}", display(m.mount_point), m.root == "/" ? "" : " [" + display(m.root) + "]",
                        source, share);
     if (!fs.error.empty()) {

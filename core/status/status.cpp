@@ -79,8 +79,16 @@ std::vector<scan::InputRecord> read_filesystems(std::vector<FilesystemRow>& fss,
       fs.backing = resolve_source(fs.source, fs.major, fs.minor, sys_dir);
       scan::LoadedInput in = scan::load_erofs({fs.backing.read_path, fs.devices});
       in.record.name = fs.backing.image;
-      in.record.domain = fs.inode_share ? fs.domain : "";
-      in.record.inode_share = fs.inode_share;
+      // "on-disk ishare xattrs not found. Turning off inode_share.": the kernel mounts an image
+      // without the feature and drops the option from mountinfo. A --domain for such a mount
+      // says it was asked for: its copies then have the image's reason, no_ishare_feature.
+      fs.inode_share_turned_off = !fs.inode_share && fs.domain_from == "option" && !in.record.ishare;
+      if (!fs.inode_share && !fs.inode_share_turned_off) {
+        fs.domain.clear();
+        fs.domain_from.clear();
+      }
+      in.record.inode_share = fs.inode_share || fs.inode_share_turned_off;
+      in.record.domain = in.record.inode_share ? fs.domain : "";
       in.record.mount_mode = fs.backing.kind == SourceKind::file ? scan::MountMode::fileio : scan::MountMode::block;
       fs.input = static_cast<u32>(loaded.size());
       loaded.push_back(std::move(in));
@@ -254,7 +262,10 @@ StatusReport run_status(const StatusOptions& o) {
     fs.domain_from = "option";
   }
   for (FilesystemRow& fs : rep.filesystems) {
-    if (!fs.inode_share) {
+    if (!fs.inode_share && fs.domain_from == "option") {
+      // --domain for a mount that does not show inode_share: it was asked for; the kernel turns
+      // it off for an image without the feature (read_filesystems decides).
+    } else if (!fs.inode_share) {
       fs.domain.clear();
       fs.domain_from.clear();
     } else if (fs.domain_from.empty()) {

@@ -48,16 +48,17 @@ struct MountRow {
 // One EROFS superblock (device number), mounted at one or more mount points.
 struct FilesystemRow {
   u32 major = 0, minor = 0;
-  std::string source;   // as mountinfo shows it
-  MountSource backing;  // what it is
-  std::string options;  // the super options
-  bool inode_share = false;
-  std::string domain;                // "" without inode_share
-  std::string domain_from;           // "mountinfo", "option" (--domain) or "assumed" (neither: one domain for all)
-  std::vector<std::string> devices;  // extra devices (device= options shown)
-  std::vector<u32> mounts;           // indices into StatusReport::mounts
-  std::optional<u32> input;          // its input in the scan report, if it could be read
-  std::string error;                 // why it could not be read natively
+  std::string source;                   // as mountinfo shows it
+  MountSource backing;                  // what it is
+  std::string options;                  // the super options
+  bool inode_share = false;             // mountinfo shows it
+  bool inode_share_turned_off = false;  // asked for (--domain) but dropped: the image lacks ishare_xattrs
+  std::string domain;                   // "" without inode_share
+  std::string domain_from;              // "mountinfo", "option" (--domain) or "assumed" (neither: one domain for all)
+  std::vector<std::string> devices;     // extra devices (device= options shown)
+  std::vector<u32> mounts;              // indices into StatusReport::mounts
+  std::optional<u32> input;             // its input in the scan report, if it could be read
+  std::string error;                    // why it could not be read natively
   u64 files = 0, measured = 0, resident_bytes = 0;
 };
 
