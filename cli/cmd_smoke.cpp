@@ -116,6 +116,7 @@ int run_smoke_command(SmokeCliOptions o) {
       throw core::UsageError(fmt::format("--device {}: expected IMAGE=FILE with IMAGE one of the IMAGE arguments", d));
   }
   so.probe = o.probe.empty() ? core::smoke::locate_probe(core::smoke::self_executable("erofs-share")) : o.probe;
+  so.status_exe = core::smoke::self_executable("erofs-share");
   so.busybox = o.busybox;
   so.qemu = o.qemu;
   so.mkfs = o.mkfs;
@@ -206,6 +207,8 @@ void setup_smoke(CLI::App& app, int& status) {
               "Sharing is observed as in erofs-format.md 6.7: drop caches, read a file through one mount,\n"
               "then mmap + mincore its twin through another (never read): all pages resident = shared.\n"
               "Every such observation is also predicted by scan's model; the agreement is reported.\n"
+              "With the generated set, erofs-share status then runs in the guest (status_reports_mounts,\n"
+              "status_saved_matches_meminfo, status_reasons_right, status_keeps_residency).\n"
               "Exit status: 0 every scenario as expected and 100% agreement, 1 otherwise, 2 cannot run\n"
               "(no qemu, no busybox, no erofs in the kernel, kernel without inode_share) or bad input.\n"
               "JSON output follows share/schema/smoke.schema.json (\"schema_version\": 1).\n"

@@ -10,6 +10,7 @@ void setup_inspect(CLI::App& app, int& status);
 void setup_lint(CLI::App& app, int& status);
 void setup_scan(CLI::App& app, int& status);
 void setup_smoke(CLI::App& app, int& status);
+void setup_status(CLI::App& app, int& status);
 void setup_tag(CLI::App& app, int& status);
 void setup_build(CLI::App& app, int& status);
 

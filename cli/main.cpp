@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   cli::setup_lint(app, status);
   cli::setup_scan(app, status);
   cli::setup_smoke(app, status);
+  cli::setup_status(app, status);
   cli::setup_tag(app, status);
   cli::setup_build(app, status);
   cli::setup_completion(app, status);

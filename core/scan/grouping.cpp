@@ -47,6 +47,7 @@ Reason why_not_now(const std::vector<Copy>& copies, u32 c, const Runs& runs) {
 Reason why_blocked(const std::vector<Copy>& copies, u32 c, const Simulation& tag,
                    const std::vector<InputRecord>& inputs, const std::vector<u32>& group) {
   const Copy& x = copies[c];
+  if (!inputs[x.input].inode_share) return Reason::mount_without_inode_share;  // no key even once tagged
   const SharedInode& s = tag.shared[tag.inode[c]];
   if (s.anchor != c) return class_reason(x.io, s.io);
   for (u32 p : group)

@@ -58,6 +58,7 @@ const char* reason_name(Reason reason) {
     case Reason::compressed_vs_uncompressed: return "compressed_vs_uncompressed";
     case Reason::fileio_vs_block: return "fileio_vs_block";
     case Reason::other_domain: return "other_domain";
+    case Reason::mount_without_inode_share: return "mount_without_inode_share";
   }
   return "";
 }
@@ -77,6 +78,7 @@ const char* reason_text(Reason reason) {
     case Reason::compressed_vs_uncompressed: return "compressed and uncompressed inodes never share";
     case Reason::fileio_vs_block: return "file-backed and block-device mounts never share";
     case Reason::other_domain: return "the other copies are in another domain";
+    case Reason::mount_without_inode_share: return "the filesystem is mounted without inode_share";
   }
   return "";
 }
@@ -117,6 +119,8 @@ const char* reason_advice(Reason reason) {
     case Reason::other_domain:
       return "Mount the images that should share with the same domain_id (only if they may see each other's "
              "data).";
+    case Reason::mount_without_inode_share:
+      return "Mount the filesystem with -o inode_share,domain_id=NAME.";
   }
   return "";
 }
@@ -146,6 +150,7 @@ IoClass io_class(Storage storage, MountMode mode) {
 
 Reason fingerprint_view(const InputRecord& in, const FileRecord& f) {
   if (in.kind != InputKind::erofs) return Reason::fingerprint_missing;
+  if (!in.inode_share) return Reason::mount_without_inode_share;
   if (!in.ishare) return Reason::no_ishare_feature;
   if (!f.fingerprint) return Reason::fingerprint_missing;
   if (f.fingerprint->hidden_by_filter) return Reason::fingerprint_hidden_by_filter;

@@ -51,6 +51,7 @@ enum class Reason : u8 {
   compressed_vs_uncompressed,    // the shared inode's class is the other one of these
   fileio_vs_block,               // file-backed vs block-device mount of uncompressed data
   other_domain,                  // every other copy is in another domain
+  mount_without_inode_share,     // mounted without -o inode_share (status: what mountinfo shows)
 };
 
 const char* kind_name(InputKind kind);        // "erofs", "directory", "tar"
@@ -62,7 +63,7 @@ const char* status_name(Status status);       // "shares_now", ...
 const char* reason_name(Reason reason);       // the enumerator name; "" for none
 const char* reason_text(Reason reason);       // one line for humans: what it means
 const char* reason_advice(Reason reason);     // one sentence for humans: what to do about it
-inline constexpr Reason k_last_reason = Reason::other_domain;
+inline constexpr Reason k_last_reason = Reason::mount_without_inode_share;
 
 // Parsers for names (manifests, command line); std::nullopt if unknown.
 std::optional<InputKind> parse_kind(std::string_view name);
@@ -253,6 +254,7 @@ struct InputRecord {
   // Settings of this scan, not properties of the input (not written to manifests).
   std::string domain;
   MountMode mount_mode = MountMode::block;
+  bool inode_share = true;  // mounted with inode_share (scan assumes so; status reads mountinfo)
 
   // Every name of `f`, sorted; the first; how many.
   std::vector<std::string> paths(const FileRecord& f) const;

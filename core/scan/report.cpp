@@ -65,7 +65,8 @@ Runs run_decisions(const std::vector<Copy>& copies, const std::vector<InputRecor
     KeyTable keys(n);
     const std::vector<u32> ids = keys.ids(n, [&](std::size_t c) -> std::optional<KeyTable::Key> {
       const util::Digest* content = content_of(inputs, copies[c]);
-      if (!content) return std::nullopt;
+      if (!content || !inputs[copies[c].input].inode_share) return std::nullopt;  // tagging does not help
+
       return KeyTable::Key{*content, inputs[copies[c].input].domain};
     });
     runs.tag = simulate(ids, io_of, size_of, keys.size(), opt.assume, opt.page_size);

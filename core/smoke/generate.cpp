@@ -56,9 +56,10 @@ util::Digest digest_of(const std::string& data) {
 
 void mkfs(const std::string& tool, const std::vector<std::string>& flags, const std::string& image,
           const std::string& source, const std::string& scratch) {
-  std::vector<std::string> argv = {
-      tool, "--xattr-inode-digest", "-T0", "-U", "6b0c3b5e-2f4a-4d1e-9a43-5f2d8c7e1a90", "--all-root"};
-  argv.insert(argv.end(), flags.begin(), flags.end());
+  std::vector<std::string> argv = {tool, "-T0", "-U", "6b0c3b5e-2f4a-4d1e-9a43-5f2d8c7e1a90", "--all-root"};
+  if (std::find(flags.begin(), flags.end(), "--no-digest") == flags.end()) argv.insert(argv.begin() + 1, "--xattr-inode-digest");
+  for (const std::string& f : flags)
+    if (f != "--no-digest") argv.push_back(f);
   argv.push_back(image);
   argv.push_back(source);
   ProcessResult r = run_process(argv, scratch, 120);
@@ -143,6 +144,9 @@ GeneratedSet generate_images(const std::string& mkfs_tool, const std::string& di
   mkfs(mkfs_tool, {}, set.images[0], dir + "/tree-a", dir);
   mkfs(mkfs_tool, {}, set.images[1], dir + "/tree-b", dir);
   mkfs(mkfs_tool, {"-zlz4hc"}, set.images[2], dir + "/tree-c", dir);
+  // For status's stage: tree a again without fingerprints (no ishare_xattrs feature).
+  set.no_ishare_image = dir + "/d-no-ishare.erofs";
+  mkfs(mkfs_tool, {"--no-digest"}, set.no_ishare_image, dir + "/tree-a", dir);
   forge_fingerprint(set.images[1], digest_of(forged), digest_of(victim));
   forge_fingerprint(set.images[1], digest_of(sizediff), digest_of(small));
   set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -13,6 +13,7 @@ namespace core::smoke {
 
 struct GeneratedSet {
   std::vector<std::string> images;  // a.erofs (uncompressed), b.erofs (uncompressed, forged), c.erofs (lz4hc)
+  std::string no_ishare_image;      // tree a without fingerprints (status stage only; not in images)
   double seconds = 0;               // time spent in mkfs.erofs and forging
 };
 

@@ -10,7 +10,7 @@
 namespace core::smoke {
 
 struct PlanStep {
-  std::string op;                   // insmod, filesystems, wait, mount, observe, digest
+  std::string op;                   // insmod, filesystems, wait, mount, observe, digest, umount, measure, residency, run
   std::vector<std::string> fields;  // the operands, in probe order
 };
 
@@ -29,12 +29,21 @@ public:
   void digest(const std::string& id, const std::string& read, const std::string& target) {
     add("digest", {id, read, target});
   }
+  void umount(const std::string& tag, const std::string& dir) { add("umount", {tag, dir}); }
+  void measure(const std::string& id, const std::vector<std::string>& dirs) { add_list("measure", id, dirs); }
+  void residency(const std::string& id, const std::vector<std::string>& dirs) { add_list("residency", id, dirs); }
+  void run(const std::string& id, const std::vector<std::string>& argv) { add_list("run", id, argv); }
   const std::vector<PlanStep>& steps() const { return m_steps; }
   // The plan file: one line per step, then "end".
   std::string render() const;
 
 private:
   void add(std::string op, std::vector<std::string> fields) { m_steps.push_back({std::move(op), std::move(fields)}); }
+  void add_list(std::string op, const std::string& id, const std::vector<std::string>& rest) {
+    std::vector<std::string> fields = {id};
+    fields.insert(fields.end(), rest.begin(), rest.end());
+    add(std::move(op), std::move(fields));
+  }
   std::vector<PlanStep> m_steps;
 };
 

@@ -46,13 +46,17 @@ std::string MountSpec::device_options() const {
   return out;
 }
 
+std::string MountSpec::dev() const { return device.empty() ? virtio_disk(drive) : device; }
+
 std::string MountSpec::options() const {
   std::string out = device_options();
   if (inode_share) out += fmt::format("{}inode_share,domain_id={}", out.empty() ? "" : ",", domain);
   return out;
 }
 
-std::string Session::guest_path(const FileRef& f) const { return mounts[f.mount].dir() + input_of(f).first_path(file(f)); }
+std::string Session::guest_path(const FileRef& f) const {
+  return mounts[f.mount].dir() + input_of(f).first_path(file(f));
+}
 
 std::string Session::label(const FileRef& f) const {
   const MountSpec& m = mounts[f.mount];
@@ -81,9 +85,9 @@ void plan_session(Session& s, u32 max_observations) {
   const u32 n = static_cast<u32>(s.inputs.size());
   // One mount per image in the main domain; image 0 again in another domain, and again without
   // inode_share (after the refused inode_share-without-domain_id attempt on that same disk).
-  for (u32 i = 0; i < n; ++i) s.mounts.push_back({fmt::format("m{}", i), i, i, {}, true, k_domain});
-  s.mounts.push_back({"other", 0, n, {}, true, k_other_domain});
-  s.mounts.push_back({"plain", 0, n + 1, {}, false, ""});
+  for (u32 i = 0; i < n; ++i) s.mounts.push_back({fmt::format("m{}", i), i, i, {}, true, k_domain, ""});
+  s.mounts.push_back({"other", 0, n, {}, true, k_other_domain, ""});
+  s.mounts.push_back({"plain", 0, n + 1, {}, false, "", ""});
   const u32 other = n, plain = n + 1;
   // Disks in mount order: each mount gets its own copy of the image and of its extra devices.
   s.drive_files.clear();

@@ -25,7 +25,9 @@ struct MountSpec {
   std::vector<u32> device_drives;  // virtio disks of the image's extra devices, device-table order
   bool inode_share = false;
   std::string domain;  // "" without inode_share
+  std::string device;  // "" = the virtio disk `drive`; else this device (the status stage's loop)
   std::string dir() const { return "/mnt/" + tag; }
+  std::string dev() const;
   std::string device_options() const;  // "device=/dev/vdX,..." or ""
   std::string options() const;         // mount(2) data string (device= options first)
 };
@@ -60,6 +62,7 @@ struct Session {
   std::vector<std::vector<std::string>> device_paths;  // per image (may be shorter): its extra devices
   std::vector<std::string> drive_files;                // per virtio disk: the file attached (set by plan_session)
   std::vector<MountSpec> mounts;                       // in mount order; "nodomain" is a separate attempt
+  std::vector<MountSpec> status_mounts;                // the status stage's own (status_stage.hpp)
   std::vector<PlannedCheck> checks;
   std::vector<PlannedScenario> scenarios;
   std::map<std::pair<u32, u32>, util::Digest> contents;  // (image, record) -> SHA-256, when read

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@
 #include "core/smoke/modules.hpp"
 #include "core/smoke/process.hpp"
 #include "core/smoke/session.hpp"
+#include "core/smoke/status_stage.hpp"
 #include "core/util/error.hpp"
 
 namespace core::smoke {
@@ -68,8 +70,10 @@ constexpr const char* k_init = R"(#!/bin/sh
 exec /probe /plan
 )";
 
-std::vector<u8> build_initramfs(const SmokeOptions& o, const ModuleSet& modules, const std::string& plan) {
+std::vector<u8> build_initramfs(const SmokeOptions& o, const ModuleSet& modules, const std::string& plan,
+                                const std::vector<GuestFile>& extra) {
   CpioWriter cpio;
+  std::set<std::string> dirs = {"bin", "dev", "proc", "sys", "mnt", "lib", "lib/modules"};
   for (const char* d : {"bin", "dev", "proc", "sys", "mnt", "lib", "lib/modules"}) cpio.add_directory(d);
   cpio.add_char_device("dev/console", 5, 1);
   cpio.add_file("bin/busybox", read_bytes(o.busybox), 0755);
@@ -78,7 +82,21 @@ std::vector<u8> build_initramfs(const SmokeOptions& o, const ModuleSet& modules,
   cpio.add_file("probe", read_bytes(o.probe), 0755);
   cpio.add_file("plan", plan);
   for (const KernelModule& m : modules.modules) cpio.add_file("lib/modules/" + m.name + ".ko", m.image);
+  // The status stage's executable and its libraries, at their own paths (parents first).
+  for (const GuestFile& f : extra) {
+    for (std::size_t slash = f.guest.find('/'); slash != std::string::npos; slash = f.guest.find('/', slash + 1))
+      if (dirs.insert(f.guest.substr(0, slash)).second) cpio.add_directory(f.guest.substr(0, slash));
+    cpio.add_file(f.guest, read_bytes(f.host), 0755);
+  }
   return cpio.finish();
+}
+
+// A copy of `exe` without symbols in `dir` (a build with debug info is ten times larger: the
+// guest's initramfs lives in its memory), or `exe` itself if objcopy is not there.
+std::string strip_copy(const std::string& exe, const std::string& dir) {
+  const std::string out = dir + "/erofs-share-guest";
+  ProcessResult r = run_process({"objcopy", "--strip-all", exe, out}, dir, 120);
+  return r.exit_code == 0 ? out : exe;
 }
 
 void say(const SmokeOptions& o, const std::string& msg) {
@@ -130,6 +148,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
 
   // 2. The images: the user's, or the generated set.
   Session session;
+  std::string no_ishare_image;
   if (o.images.empty()) {
     const std::string mkfs = find_mkfs(o.mkfs, work.path());
     if (mkfs.empty())
@@ -138,6 +157,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
     say(o, "building the generated image set with " + mkfs);
     GeneratedSet set = generate_images(mkfs, work.path());
     session.image_paths = set.images;
+    no_ishare_image = set.no_ishare_image;
     report.generated = true;
     report.timings.generate_seconds = set.seconds;
   } else {
@@ -158,18 +178,28 @@ SmokeReport run_smoke(const SmokeOptions& o) {
 
   // 3. The plan: modules, disks, mounts, checks.
   plan_session(session, o.max_observations);
-  ModuleSet modules = resolve_modules(o.modules, {"erofs", "virtio_blk"}, {"virtio_pci"});
+  // The status stage: the generated set only (its twins' reasons are known; see status_stage.hpp).
+  const bool status_stage = report.generated && !o.status_exe.empty();
+  std::vector<GuestFile> extra;
+  if (status_stage) {
+    extra = plan_status_stage(session, no_ishare_image);
+    for (GuestFile& f : guest_executable(strip_copy(o.status_exe, work.path()), work.path())) extra.push_back(f);
+  }
+  ModuleSet modules = resolve_modules(o.modules, {"erofs", "virtio_blk"},
+                                      status_stage ? std::vector<std::string>{"virtio_pci", "loop"}
+                                                   : std::vector<std::string>{"virtio_pci"});
   Plan plan;
   for (const KernelModule& m : modules.modules) plan.insmod(m.name, "/lib/modules/" + m.name + ".ko");
   plan.filesystems();
   const u32 drives = static_cast<u32>(session.drive_files.size());
   for (u32 d = 0; d < drives; ++d) plan.wait(virtio_disk(d));
   add_checks(session, plan);
+  if (status_stage) add_status_steps(session, plan);
 
   // 4. The initramfs.
   const std::string initrd = work.path() + "/initramfs.cpio";
   {
-    std::vector<u8> archive = build_initramfs(o, modules, plan.render());
+    std::vector<u8> archive = build_initramfs(o, modules, plan.render(), extra);
     std::ofstream out(initrd, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(archive.data()), static_cast<std::streamsize>(archive.size()));
     if (!out) throw IoError(initrd, "write", errno ? errno : EIO);
@@ -273,6 +303,7 @@ SmokeReport run_smoke(const SmokeOptions& o) {
 
   // 7. Judge.
   judge(session, log, report);
+  if (status_stage) judge_status(session, log, report);
   report.timings.total_seconds = since(t_start);
   return report;
 }

@@ -26,6 +26,9 @@ struct SmokeOptions {
   // order. Each is attached as a further virtio disk and named by -o device= in every mount.
   std::vector<std::vector<std::string>> devices;
   std::string probe;  // the static erofs-share-probe executable
+  // erofs-share itself: with the generated set, `status` runs in the guest after the scenarios
+  // (status_stage.hpp), copied in stripped with its libraries and loader. "" = no status stage.
+  std::string status_exe;
   std::string busybox = "/bin/busybox";
   std::string qemu = "qemu-system-x86_64";
   std::string mkfs;                                  // mkfs.erofs >= 1.9 for the generated set ("" = search)

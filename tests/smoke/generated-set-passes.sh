@@ -1,5 +1,5 @@
 #!/bin/bash
-# The acceptance run: smoke on its generated image set with Debian's >= 7.0 cloud kernel exits
+# The acceptance run (also of status in the guest, #16): smoke on its generated image set with Debian's >= 7.0 cloud kernel exits
 # 0, every scenario has the expected verdict (none skipped), scan's model agrees with every
 # observation (100%), the JSON matches its schema, and the whole run takes at most 60 s.
 . "$(dirname "$0")/common.sh"
@@ -19,11 +19,17 @@ check_json 'j["agreement"]["agreed"] == j["agreement"]["observed"]' "$t/report.j
 for s in same_domain_shares:shared other_domain_does_not:not_shared no_inode_share_does_not:not_shared \
          compressed_vs_uncompressed_does_not:not_shared size_mismatch_does_not:not_shared \
          content_matches_fingerprint:matches_fingerprint domain_id_required:refused_einval \
-         forged_fingerprint_serves_other_bytes:serves_other_bytes; do
+         forged_fingerprint_serves_other_bytes:serves_other_bytes \
+         status_reports_mounts:options_and_sources status_saved_matches_meminfo:within_tolerance \
+         status_reasons_right:right_reasons status_keeps_residency:unchanged; do
   check_json "[x['verdict'] for x in j['scenarios'] if x['name'] == '${s%%:*}'] == ['${s#*:}']" "$t/report.json"
 done
 check_json 'all(x["pass"] and x["evidence"] for x in j["scenarios"])' "$t/report.json"
 check_json 'any("i_size mismatch" in line for line in j["kernel_log"])' "$t/report.json"
+# The status stage's figures (status's saved now against the meminfo difference).
+"$PYTHON3" -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["scenarios"]:
+    if s["name"].startswith("status_"): print("%s: %s" % (s["name"], s["evidence"]))' "$t/report.json"
 seconds=$("$PYTHON3" -c "print(round($end - $start, 1))")
 printf '%s: whole run %s s (accelerator %s)\n' "$testname" "$seconds" \
   "$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["accelerator"])' "$t/report.json")"

@@ -19,3 +19,17 @@ TEST(SmokePlan, FieldsArePercentEncoded) {
                         "observe o1 /mnt/m0/x%20y /mnt/plain/x%20y\n"
                         "end\n");
 }
+
+TEST(SmokePlan, StatusStageSteps) {
+  Plan p;
+  p.umount("m0", "/mnt/m0");
+  p.measure("with", {"/mnt/m0", "/mnt/plain"});
+  p.residency("before", {"/mnt/m0"});
+  p.run("status", {"/bin/erofs-share", "status", "--domain", "/mnt/m0=smoke a"});
+  EXPECT_EQ(p.render(), "# erofs-share smoke plan\n"
+                        "umount m0 /mnt/m0\n"
+                        "measure with /mnt/m0 /mnt/plain\n"
+                        "residency before /mnt/m0\n"
+                        "run status /bin/erofs-share status --domain /mnt/m0=smoke%20a\n"
+                        "end\n");
+}

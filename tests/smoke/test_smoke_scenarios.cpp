@@ -9,6 +9,7 @@
 
 #include "core/erofs/fingerprint.hpp"
 #include "core/smoke/session.hpp"
+#include "core/smoke/status_stage.hpp"
 
 using namespace core;
 using namespace core::smoke;
@@ -207,4 +208,19 @@ TEST(SmokeScenarios, ExtraDevicesGetTheirOwnDisksInEveryMount) {
                                                               "device=/dev/vdi,device=/dev/vdj,inode_share"}));
   EXPECT_EQ(s.label(check_of(s, "same_domain_shares").read), "meta.erofs@m0:/f");
   EXPECT_TRUE(check_of(s, "same_domain_shares").predicted_shared);
+}
+
+TEST(SmokeStatusStage, MeminfoToleranceAndGuestExecutable) {
+  EXPECT_EQ(core::smoke::meminfo_tolerance(0), 512u << 10);
+  EXPECT_EQ(core::smoke::meminfo_tolerance(u64(100) << 20), (u64(100) << 20) / 100);
+  // A dynamic executable comes with its loader and libraries, at their own paths.
+  const auto files = core::smoke::guest_executable("/bin/sh", "/tmp");
+  ASSERT_GE(files.size(), 2u);
+  EXPECT_EQ(files[0].guest, "bin/erofs-share");
+  bool loader = false;
+  for (const auto& f : files) {
+    EXPECT_FALSE(f.guest.starts_with("/")) << f.guest;
+    loader = loader || f.guest.find("ld-linux") != std::string::npos;
+  }
+  EXPECT_TRUE(loader);
 }

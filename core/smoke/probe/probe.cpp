@@ -13,6 +13,14 @@
 //                             (never read): resident pages of TARGET (erofs-format.md §6.7)
 //   digest ID READ TARGET     drop caches, read READ fully, then SHA-256 of TARGET through
 //                             read() and through mmap
+//   umount TAG DIR            unmount DIR
+//   measure ID DIR...         drop caches, then read every regular file under the DIRs fully:
+//                             /proc/meminfo Cached before and after (the sharing saving's
+//                             ground truth for status)
+//   residency ID DIR...       mmap + mincore of every regular file under the DIRs (never
+//                             read): resident pages and a SHA-256 over (path, page bitmap)
+//   run ID PROGRAM ARG...     run PROGRAM; its standard output is reported in "output" events
+//                             of at most 4 KiB each, then its exit status
 //   end                       report the end and power off
 //
 // Each step runs in a child process, so a fault (say SIGBUS on a mapping) ends only that step,
@@ -20,6 +28,7 @@
 // during a step are attached to its line ("kmsg").
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -28,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -352,6 +362,130 @@ void step_look(const std::vector<std::string>& f, bool digest) {
   line.boolean("ok", true).list("kmsg", drain_kmsg()).emit();
 }
 
+void step_umount(const std::vector<std::string>& f) {
+  drain_kmsg();
+  int err = umount2(f[2].c_str(), 0) == 0 ? 0 : errno;
+  Line("umount").str("tag", f[1]).boolean("ok", err == 0).error(err).list("kmsg", drain_kmsg()).emit();
+}
+
+// Every regular file under `dir` (not following symlinks), sorted.
+void walk(const std::string& dir, std::vector<std::string>& out) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    const std::string path = dir + "/" + n;
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) walk(path, out);
+    else if (S_ISREG(st.st_mode)) out.push_back(path);
+  }
+}
+
+long long meminfo_kib(const char* key) {
+  std::string text;
+  if (!read_file("/proc/meminfo", text)) return -1;
+  const std::string k = std::string("\n") + key + ":";
+  size_t at = ("\n" + text).find(k);
+  if (at == std::string::npos) return -1;
+  return std::strtoll(text.c_str() + at + k.size() - 1, nullptr, 10);
+}
+
+void step_measure(const std::vector<std::string>& f) {
+  std::vector<std::string> files;
+  for (size_t i = 2; i < f.size(); ++i) walk(f[i], files);
+  drop_caches();
+  const long long before = meminfo_kib("Cached");
+  long long bytes = 0;
+  for (const std::string& path : files) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    long long n = read_all(fd, nullptr);
+    if (n > 0) bytes += n;
+    close(fd);
+  }
+  const long long after = meminfo_kib("Cached");
+  Line("measure")
+      .str("id", f[1])
+      .num("files", static_cast<long long>(files.size()))
+      .num("bytes", bytes)
+      .num("cached_before_kib", before)
+      .num("cached_after_kib", after)
+      .emit();
+}
+
+void step_residency(const std::vector<std::string>& f) {
+  std::vector<std::string> files;
+  for (size_t i = 2; i < f.size(); ++i) walk(f[i], files);
+  probe::Sha256 sha;
+  long long total = 0;
+  const long page = sysconf(_SC_PAGESIZE);
+  for (const std::string& path : files) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+      if (fd >= 0) close(fd);
+      continue;
+    }
+    void* map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    if (map != MAP_FAILED) {
+      std::vector<unsigned char> vec(static_cast<size_t>((st.st_size + page - 1) / page));
+      if (mincore(map, static_cast<size_t>(st.st_size), vec.data()) == 0) {
+        for (unsigned char& v : vec) {
+          v &= 1;
+          total += v;
+        }
+        sha.update(path.c_str(), path.size() + 1);
+        sha.update(vec.data(), vec.size());
+      }
+      munmap(map, static_cast<size_t>(st.st_size));
+    }
+    close(fd);
+  }
+  char hex[65];
+  sha.finish_hex(hex);
+  Line("residency")
+      .str("id", f[1])
+      .num("files", static_cast<long long>(files.size()))
+      .num("resident_pages", total)
+      .str("sha256", hex)
+      .emit();
+}
+
+void step_run(const std::vector<std::string>& f) {
+  const std::string out = "/run-" + f[1] + ".out";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) dup2(fd, 1);
+    std::vector<char*> argv;
+    for (size_t i = 2; i < f.size(); ++i) argv.push_back(const_cast<char*>(f[i].c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string text;
+  read_file(out, text);
+  constexpr size_t k_chunk = 4096;
+  for (size_t at = 0, seq = 0; at < text.size(); at += k_chunk, ++seq)
+    Line("output").str("id", f[1]).num("seq", static_cast<long long>(seq)).str("data", text.substr(at, k_chunk)).emit();
+  Line("run")
+      .str("id", f[1])
+      .num("exit", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status))
+      .num("bytes", static_cast<long long>(text.size()))
+      .list("kmsg", drain_kmsg())
+      .emit();
+}
+
 // Runs one step in a child so that a crash ends only the step.
 void run_step(const std::vector<std::string>& f) {
   pid_t pid = fork();
@@ -373,6 +507,14 @@ void run_step(const std::vector<std::string>& f) {
       step_look(f, false);
     else if (op == "digest" && f.size() == 4)
       step_look(f, true);
+    else if (op == "umount" && f.size() == 3)
+      step_umount(f);
+    else if (op == "measure" && f.size() >= 3)
+      step_measure(f);
+    else if (op == "residency" && f.size() >= 3)
+      step_residency(f);
+    else if (op == "run" && f.size() >= 3)
+      step_run(f);
     else
       Line("bad_step").str("op", op).num("fields", static_cast<long long>(f.size())).emit();
     _exit(0);
