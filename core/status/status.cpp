@@ -246,7 +246,9 @@ StatusReport run_status(const StatusOptions& o) {
     rep.mounts.push_back({e.mount_point, e.root, it->second});
   }
   // --domain MOUNTPOINT=NAME: where the kernel does not show domain_id.
-  for (const auto& [point, name] : o.domains) {
+  for (const auto& entry : o.domains) {
+    const std::string& point = entry.first;  // a named local: lambdas may not capture structured bindings (C++20 clang)
+    const std::string& name = entry.second;
     auto m =
         std::find_if(rep.mounts.begin(), rep.mounts.end(), [&](const MountRow& r) { return r.mount_point == point; });
     if (m == rep.mounts.end())
