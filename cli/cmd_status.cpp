@@ -40,6 +40,7 @@ int run_status_command(const StatusCliOptions& o) {
   }
   core::util::OutputGuard guard;
   if (!o.mounts.empty()) guard.input(o.mounts, "--mounts");
+  for (const std::string& p : core::status::source_paths(so)) guard.input(p, "mounted image");
   guard.output(o.output, "-o");
   core::util::OutputFile out(o.output);
   ProgressLine progress(o.conv.show_progress());

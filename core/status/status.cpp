@@ -189,6 +189,23 @@ KernelSupport kernel_support(bool mounts_show_inode_share) {
   return k;
 }
 
+std::vector<std::string> source_paths(const StatusOptions& o) {
+  const std::string file = o.mounts_file.empty() ? k_live : o.mounts_file;
+  std::vector<std::string> paths;
+  for (const MountEntry& e : parse_mountinfo(read_text(file), file)) {
+    if (e.fstype != "erofs") continue;
+    for (const std::string& d : parse_erofs_options(e.super_options).devices) paths.push_back(d);
+    try {
+      const MountSource src = resolve_source(e.source, e.major, e.minor, o.sys_dir);
+      for (const std::string* p : {&src.read_path, &src.image, &src.backing_file})
+        if (!p->empty()) paths.push_back(*p);
+    } catch (const Error&) {
+      // run_status reports it on the filesystem's row
+    }
+  }
+  return paths;
+}
+
 StatusReport run_status(const StatusOptions& o) {
   StatusReport rep;
   rep.tool_version = o.tool_version;

@@ -117,6 +117,12 @@ struct StatusReport {
 // file that cannot be measured are rows with an error, not exceptions.
 StatusReport run_status(const StatusOptions& options);
 
+// What run_status would read, found without reading it: for every EROFS mount, its device or
+// image file, a loop device's backing file and the extra devices. The CLI registers them with
+// the output guard, so `-o` naming one is refused before any work. Sources that cannot be
+// resolved are left out (run_status reports them). Throws UsageError for a bad --mounts file.
+std::vector<std::string> source_paths(const StatusOptions& options);
+
 // Exit status: 0 every filesystem read and every file measured, 1 otherwise.
 int exit_status(const StatusReport& report);
 

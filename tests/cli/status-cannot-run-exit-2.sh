@@ -1,7 +1,8 @@
 #!/bin/bash
 # status says in one line why it cannot run, and exits 2 (erofs-share-status(1) EXIT STATUS):
 # no EROFS mount, not root, a kernel without inode_share (the live host, when its kernel is
-# older than 7.0), a --domain that names no mount, a --mounts file that is not mountinfo.
+# older than 7.0), a --domain that names no mount, a --mounts file that is not mountinfo, an
+# output that is a mounted image.
 . "$(dirname "$0")/common.sh"
 
 printf '1 0 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n25 1 0:22 / /proc rw - proc proc rw\n' >"$t/no-erofs"
@@ -26,6 +27,17 @@ printf '20 1 0:120 / /mnt/x ro - erofs %s ro,inode_share\n' "$t/x.img" >"$t/one"
 expect_exit 2 es status --mounts "$t/one" --domain /mnt/y=web
 expect_one_error_line
 expect_stderr_contains "--domain /mnt/y=web: /mnt/y is not an EROFS mount point" "(see --help)"
+
+# -o naming a mounted image (directly or through a link) is refused before any work: the report
+# would overwrite what the kernel reads.
+ln -s x.img "$t/x-link.img"
+sum=$(sha256sum <"$t/x.img")
+for out in "$t/x.img" "$t/x-link.img"; do
+  expect_exit 2 es status --mounts "$t/one" -o "$out"
+  expect_one_error_line
+  expect_stderr_contains "-o $out: the same file as mounted image $t/x.img; refusing to overwrite an input"
+done
+[ "$(sha256sum <"$t/x.img")" = "$sum" ] || fail "status -o changed the mounted image"
 
 # Not root: the nobody user (needs root to switch to it; this suite runs as root).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
