@@ -17,6 +17,7 @@
 #include "core/container/erofs_inputs.hpp"
 #include "core/scan/gate.hpp"
 #include "core/scan/render.hpp"
+#include "core/scan/residency.hpp"
 #include "core/scan/scan.hpp"
 #include "core/util/display.hpp"
 #include "core/util/error.hpp"
@@ -50,6 +51,8 @@ struct ScanOptions {
   core::u64 max_layer_entries = core::container::Limits{}.max_layer_entries;
   std::vector<std::string> fail_if;  // --fail-if RULE (core/scan/gate.hpp)
   std::string baseline;              // --baseline FILE
+  std::string resident;                     // --resident FILE (core/scan/residency.hpp)
+  std::vector<std::string> resident_roots;  // --resident-root MOUNTPOINT=INPUT
 };
 
 // "INPUT=VALUE" split at the last '=' (paths may hold '=' more often than names do).
@@ -87,6 +90,8 @@ void check_files(const core::scan::ScanOptions& s, const ScanOptions& o) {
     }
   }
   if (!o.manifest_cache.empty()) guard.output_dir(o.manifest_cache, "--manifest-cache");
+  if (!o.baseline.empty()) guard.input(o.baseline, "--baseline");
+  if (!o.resident.empty()) guard.input(o.resident, "--resident");
   guard.output(o.output, "-o");
 }
 
@@ -146,6 +151,15 @@ int run_scan(const ScanOptions& o) {
   std::optional<core::scan::Baseline> baseline;
   if (!o.baseline.empty()) baseline = core::scan::read_baseline(o.baseline);
   check_files(s, o);
+  // --resident: read and checked before the work; matched to the inputs by the model.
+  std::optional<core::scan::Residency> resident;
+  if (!o.resident.empty()) {
+    resident = core::scan::read_residency(o.resident, o.page_size);
+    for (const auto& root : o.resident_roots) resident->roots.push_back(core::scan::parse_resident_root(root));
+    s.resident = &*resident;
+  } else if (!o.resident_roots.empty()) {
+    throw core::UsageError("--resident-root: needs --resident FILE");
+  }
   // Opened before the work, so a directory that takes no file fails now.
   core::util::OutputFile out(o.output);
   // Text and HTML show the top groups only: the model then builds no other group rows. JSON and
@@ -252,6 +266,16 @@ void setup_scan(CLI::App& app, int& status) {
   sub->add_option("--baseline", opt->baseline,
                   "An earlier scan --format json report: say on stderr what sharing changed since it")
       ->type_name("FILE");
+  sub->add_option("--resident", opt->resident,
+                  "The pages a host read: `erofs-share status --format json` or `fincore --json -b` output; adds "
+                  "the saving of those pages (resident bytes per shared inode, less the largest member's) next to "
+                  "the every-file figures (text, JSON \"resident\")")
+      ->type_name("FILE");
+  sub->add_option("--resident-root", opt->resident_roots,
+                  "MOUNTPOINT=INPUT: paths of --resident under MOUNTPOINT are files of INPUT (its name in the report); "
+                  "fincore paths need one, status records default to the input that is their image (repeat)")
+      ->type_name("MOUNTPOINT=INPUT")
+      ->allow_extra_args(false);
   add_conventions(*sub, opt->conv);
   sub->add_flag("--no-progress", opt->conv.no_progress, "Deprecated: the same as --progress never");
   sub->footer("JSON output follows share/scan/scan.schema.json (\"schema_version\": 1); share/scan/merge.sql\n"
@@ -260,7 +284,9 @@ void setup_scan(CLI::App& app, int& status) {
               "  erofs-share scan --domain a.erofs=web --domain b.erofs=db --format json a.erofs b.erofs\n"
               "  erofs-share scan --manifest-out m/ a.erofs; erofs-share scan m/*.ndjson\n"
               "  erofs-share scan --layer-mkfs-options --xattr-inode-digest oci-archive:app-1.tar oci-archive:app-2.tar\n"
-              "  erofs-share scan /var/lib/containerd");
+              "  erofs-share scan /var/lib/containerd\n"
+              "  fincore --json -b /mnt/a/usr/bin/* > res.json; erofs-share scan --resident res.json \\\n"
+              "      --resident-root /mnt/a=a.erofs a.erofs b.erofs");
   sub->callback([opt, &status] { status = run_scan(*opt); });
 }
 

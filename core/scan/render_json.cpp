@@ -153,6 +153,27 @@ void append_group(std::string& o, const Report& r, const GroupRow& g) {
   o += "      ]\n    }";
 }
 
+// scan --resident: the working-set saving of the pages a residency file says were read.
+ordered_json resident_json(const ResidentFigures& x) {
+  return {{"file", x.file},
+          {"format", x.format},
+          {"records", x.records},
+          {"matched", x.matched},
+          {"unmatched", x.unmatched_input + x.unmatched_path},
+          {"unmatched_no_input", x.unmatched_input},
+          {"unmatched_no_such_file", x.unmatched_path},
+          {"unmatched_examples", x.unmatched_examples},
+          {"files", x.files},
+          {"clamped", x.clamped},
+          {"resident_bytes", x.resident_bytes},
+          {"saved_bytes_now", x.saved_bytes_now},
+          {"saved_bytes_if_tagged", x.saved_bytes_if_tagged},
+          {"saved_bytes_now_at_least", x.saved_bytes_now_at_least},
+          {"saved_bytes_if_tagged_at_least", x.saved_bytes_if_tagged_at_least},
+          {"saved_percent_now", percent(x.saved_bytes_now, x.resident_bytes)},
+          {"saved_percent_if_tagged", percent(x.saved_bytes_if_tagged, x.resident_bytes)}};
+}
+
 // Everything but the groups.
 ordered_json head_json(const Report& r) {
   ordered_json j = ordered_json::object();
@@ -192,6 +213,7 @@ ordered_json head_json(const Report& r) {
                        {"bytes", x.bytes}});
   j["reasons"] = std::move(reasons);
   j["group_count"] = r.group_count;
+  if (r.resident) j["resident"] = resident_json(*r.resident);  // scan --resident
   return j;
 }
 

@@ -75,6 +75,26 @@ void images_text(std::string& o, const Report& r, std::size_t top) {
                      human_bytes(p->shared_bytes_now), human_bytes(p->shared_bytes_if_tagged));
 }
 
+// scan --resident: the saving of the pages read, next to the every-file figures above.
+std::string resident_text(const ResidentFigures& x, const Figures& t) {
+  std::string o = fmt::format("\nPages read, from {} ({}): {} records, {} matched, {} unmatched", util::display(x.file),
+                              x.format, x.records, x.matched, x.unmatched_input + x.unmatched_path);
+  if (x.unmatched_input + x.unmatched_path)
+    o += fmt::format(" ({} with no input, {} no such file)", x.unmatched_input, x.unmatched_path);
+  o += ":\n";
+  for (const std::string& e : x.unmatched_examples) o += fmt::format("  unmatched: {}\n", util::display(e));
+  o += fmt::format("  {:<22} {:>16}  {} in {} files{}\n", "resident, no sharing", x.resident_bytes,
+                   human_bytes(x.resident_bytes), x.files,
+                   x.clamped ? fmt::format(" ({} above the file's pages, counted as its pages)", x.clamped) : "");
+  o += fmt::format("  {:<22} {:>16}  saves {}, at least {}; every file: {}\n", "with sharing now",
+                   x.resident_bytes - x.saved_bytes_now, saved(x.saved_bytes_now, x.resident_bytes),
+                   human_bytes(x.saved_bytes_now_at_least), human_bytes(t.saved_bytes_now));
+  o += fmt::format("  {:<22} {:>16}  saves {}, at least {}; every file: {}\n", "once all are tagged",
+                   x.resident_bytes - x.saved_bytes_if_tagged, saved(x.saved_bytes_if_tagged, x.resident_bytes),
+                   human_bytes(x.saved_bytes_if_tagged_at_least), human_bytes(t.saved_bytes_if_tagged));
+  return o;
+}
+
 }  // namespace
 
 std::string render_text(const Report& r, std::size_t top) {
@@ -96,6 +116,8 @@ std::string render_text(const Report& r, std::size_t top) {
                    saved(t.saved_bytes_now, t.cache_bytes_without_sharing));
   o += fmt::format("  {:<22} {:>16}  saves {}\n", "once all are tagged", t.cache_bytes_if_tagged,
                    saved(t.saved_bytes_if_tagged, t.cache_bytes_without_sharing));
+
+  if (r.resident) o += resident_text(*r.resident, t);
 
   o += fmt::format("\nInputs:\n  {:>3} {:<9} {:<12} {:<6} {:<6} {:>9} {:>12} {:>12} {:>12}  {}\n", "#", "KIND",
                    "DOMAIN", "MOUNT", "ISHARE", "FILES", "CACHE", "SAVED NOW", "IF TAGGED", "NAME");

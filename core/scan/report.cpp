@@ -14,6 +14,7 @@
 #include "core/scan/images.hpp"
 #include "core/scan/parallel.hpp"
 #include "core/scan/totals.hpp"
+#include "core/scan/working_set.hpp"
 
 namespace core::scan {
 
@@ -100,7 +101,7 @@ std::vector<PairRow> pair_rows(const std::vector<Copy>& copies, const std::vecto
 }  // namespace
 
 Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, unsigned jobs, std::size_t keep_groups,
-                    std::vector<ImageGroup> images) {
+                    std::vector<ImageGroup> images, const Residency* resident) {
   Report rep;
   rep.options = opt;
   rep.records = std::make_shared<const std::vector<InputRecord>>(std::move(records));
@@ -142,6 +143,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
     add(rep.totals, row.figures);
   }
   image_figures(rep, images, copies, runs, opt.page_size);
+  if (resident) rep.resident = resident_figures(*resident, inputs, copies, runs, opt.page_size);
 
   // The rows of the groups in two parts, the second part after the pair matrix (which takes
   // about a quarter of the rows' time), then merged and sorted.

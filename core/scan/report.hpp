@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -142,6 +143,31 @@ struct ReasonRow {
   u64 bytes = 0;  // page bytes of those copies
 };
 
+// scan --resident (residency.hpp): what the pages a residency file says were read would save.
+// A shared inode's page cache is the union of the pages its members read; without per-page
+// maps the union is estimated as the largest member's resident bytes (exact when the others
+// read a subset of those pages, as copies of one binary running the same code do), so the
+// saved_* figures are an upper bound; the *_at_least figures take the members' pages as
+// disjoint (the union is their sum, at most the file's pages). Files the residency file does
+// not list count as not resident.
+struct ResidentFigures {
+  std::string file;    // the residency file as given
+  std::string format;  // "status" or "fincore" (residency_format_name)
+  u64 records = 0;
+  u64 matched = 0;          // records naming a non-empty regular file of an input
+  u64 unmatched_input = 0;  // records whose mount point or image maps to no input
+  u64 unmatched_path = 0;   // records whose input has no non-empty regular file of that path
+  std::vector<std::string> unmatched_examples;  // the first few, as the file names them (raw)
+  u64 files = 0;            // inodes of the inputs with a record (hard links and repeats once)
+  u64 clamped = 0;          // of them, with more resident bytes than the file's pages (counted as its pages)
+  u64 resident_bytes = 0;   // their resident bytes, each inode on its own (no sharing)
+  u64 saved_bytes_now = 0;  // sum of members' resident bytes minus the largest, per shared inode now
+  u64 saved_bytes_if_tagged = 0;
+  u64 saved_bytes_now_at_least = 0;  // sum minus min(sum, the file's pages), per shared inode now
+  u64 saved_bytes_if_tagged_at_least = 0;
+};
+struct Residency;  // residency.hpp
+
 // An input scan left out (ScanOptions::keep_going): its name as given and why.
 struct InputErrorRow {
   std::string input;
@@ -167,6 +193,7 @@ struct Report {
   std::vector<ImageRow> images;          // input order
   std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
   std::vector<InputErrorRow> input_errors;  // --keep-going: inputs left out, command-line order
+  std::optional<ResidentFigures> resident;  // scan --resident
   // The input records the rows point into (CopyRow::file); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
 
@@ -182,7 +209,10 @@ struct Report {
 // of only that many groups, those that save the most (a report that shows the top ones needs
 // no more); every figure and count still covers all groups.
 // `images` groups the inputs into container images (InputRecord::users and hidden_* are set).
+// `resident` (scan --resident) fills Report::resident; UsageError for a --resident-root that
+// names no input.
 Report build_report(std::vector<InputRecord> inputs, const ModelOptions& options, unsigned jobs = 1,
-                    std::size_t keep_groups = 0, std::vector<ImageGroup> images = {});
+                    std::size_t keep_groups = 0, std::vector<ImageGroup> images = {},
+                    const Residency* resident = nullptr);
 
 }  // namespace core::scan

@@ -48,6 +48,7 @@ struct ScanOptions {
   std::string tool_version;
   ManifestCacheStats* cache_stats = nullptr;
   std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
+  const Residency* resident = nullptr;  // scan --resident (residency.hpp): Report::resident
   // Called from the calling thread about ten times a second while reading and hashing.
   std::function<void(const Progress&)> progress;
 };
