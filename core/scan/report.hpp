@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scan/drift.hpp"
 #include "core/scan/model.hpp"
 
 namespace core::scan {
@@ -167,6 +168,7 @@ struct Report {
   std::vector<ImageRow> images;          // input order
   std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
   std::vector<InputErrorRow> input_errors;  // --keep-going: inputs left out, command-line order
+  Drift drift;  // build drift: paths in several inputs whose contents differ (drift.hpp)
   // The input records the rows point into (CopyRow::file); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
 
