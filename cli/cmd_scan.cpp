@@ -237,6 +237,7 @@ void setup_scan(CLI::App& app, int& status) {
                   "directories to list, most bytes that would share if reproducible first; 0 = all [20]");
   sub->add_option("--csv-table", opt->csv_table,
                   "With --format csv: groups (one row per content group), drift-paths or drift-prefixes [groups]")
+      ->type_name("TABLE")
       ->check(CLI::IsMember({"groups", "drift-paths", "drift-prefixes"}));
   sub->add_option("-j,--jobs", opt->jobs, "Threads for reading inputs and hashing [all cores]");
   sub->add_flag("--verify-all", opt->verify_all,
