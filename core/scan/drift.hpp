@@ -32,7 +32,7 @@ struct DriftPath {
   u32 contents = 0;         // distinct contents among its copies (an unread copy counts as its own)
   u64 size_min = 0;
   u64 size_max = 0;
-  u64 page_bytes = 0;       // page cache of all its copies
+  u64 page_bytes = 0;  // page cache of all its copies
   u64 saved_bytes_if_reproducible = 0;
 };
 
@@ -46,14 +46,14 @@ struct DriftPrefix {
 };
 
 struct Drift {
-  u64 paths = 0;               // drift paths (all of them; `rows` may hold fewer)
-  u64 copies = 0;              // their copies
-  u64 page_bytes = 0;          // page cache of those copies
+  u64 paths = 0;       // drift paths (all of them; `rows` may hold fewer)
+  u64 copies = 0;      // their copies
+  u64 page_bytes = 0;  // page cache of those copies
   u64 saved_bytes_if_reproducible = 0;
-  u64 undetermined_paths = 0;  // one size, some content unknown: not listed
-  u64 prefix_count = 0;        // distinct prefixes (all of them; `prefixes` may hold fewer)
-  std::vector<DriftPath> rows;          // most saved first, ties by path (byte order)
-  std::vector<DriftPrefix> prefixes;    // the same order, by prefix
+  u64 undetermined_paths = 0;         // one size, some content unknown: not listed
+  u64 prefix_count = 0;               // distinct prefixes (all of them; `prefixes` may hold fewer)
+  std::vector<DriftPath> rows;        // most saved first, ties by path (byte order)
+  std::vector<DriftPrefix> prefixes;  // the same order, by prefix
 };
 
 // Keeps the first `rows` paths and prefixes (0 = all); the totals stay.

@@ -78,6 +78,10 @@ void images_text(std::string& o, const Report& r, std::size_t top) {
 // Build drift (drift.hpp): the totals, then the top paths and prefixes with exact byte counts.
 void drift_text(std::string& o, const Report& r) {
   const Drift& d = r.drift;
+  if (d.paths == 0 && d.undetermined_paths == 0) {
+    o += "\nBuild drift: no path of a regular file in several inputs holds different contents\n";
+    return;
+  }
   o += fmt::format("\nBuild drift: {} path{} in several inputs whose contents differ ({} copies, {} of page cache); {} "
                    "would share if the builds were reproducible\n",
                    d.paths, d.paths == 1 ? "" : "s", d.copies, human_bytes(d.page_bytes),

@@ -12,9 +12,7 @@ namespace {
 
 constexpr u64 k_page = 4096;
 
-util::Digest digest_of(const std::string& s) {
-  return util::sha256({reinterpret_cast<const u8*>(s.data()), s.size()});
-}
+util::Digest digest_of(const std::string& s) { return util::sha256({reinterpret_cast<const u8*>(s.data()), s.size()}); }
 
 // A tagged file of `size` bytes whose content is named `content` (same name = same content);
 // an empty name: content not known.
@@ -90,7 +88,8 @@ TEST(ScanDrift, CopiesThatShareElsewhereSaveNothingMore) {
   // share already with twins of their own, so /y drifts but saves nothing.
   std::vector<InputRecord> in = {
       image("a", {file("/x", "X1", 5000), file("/y", "Y1", 100), file("/y-twin", "Y1", 100)}),
-      image("b", {file("/x", "X2", 5000), file("/twin", "X2", 5000), file("/y", "Y2", 100), file("/y-twin", "Y2", 100)})};
+      image("b",
+            {file("/x", "X2", 5000), file("/twin", "X2", 5000), file("/y", "Y2", 100), file("/y-twin", "Y2", 100)})};
   const Report r = build_report(in, {});
   ASSERT_NE(row(r, "/x"), nullptr);
   ASSERT_NE(row(r, "/y"), nullptr);
@@ -149,11 +148,10 @@ TEST(ScanDrift, HardLinksDriftByEachName) {
 }
 
 TEST(ScanDrift, PrefixesTiesAndRows) {
-  std::vector<InputRecord> in = {
-      image("a", {file("/p/b", "B1", 100), file("/p/a", "A1", 100), file("/q/c", "C1", 100), file("/r", "R1", 100),
-                  file("/big/z", "Z1", 9000)}),
-      image("b", {file("/p/b", "B2", 100), file("/p/a", "A2", 100), file("/q/c", "C2", 100), file("/r", "R2", 100),
-                  file("/big/z", "Z2", 9000)})};
+  std::vector<InputRecord> in = {image("a", {file("/p/b", "B1", 100), file("/p/a", "A1", 100), file("/q/c", "C1", 100),
+                                             file("/r", "R1", 100), file("/big/z", "Z1", 9000)}),
+                                 image("b", {file("/p/b", "B2", 100), file("/p/a", "A2", 100), file("/q/c", "C2", 100),
+                                             file("/r", "R2", 100), file("/big/z", "Z2", 9000)})};
   Report r = build_report(in, {});
   std::vector<std::string> paths;
   for (const DriftPath& p : r.drift.rows) paths.push_back(p.path);
