@@ -1,6 +1,7 @@
 // The scan report: totals, per-input figures, the pair-overlap matrix, content groups with a
-// status and reason per copy. build_report() is a pure function of the input records, so the
-// model can be tested on hand-built inputs and a scan of manifests equals a scan of images.
+// status and reason per copy, the build drift (drift.hpp). build_report() is a pure function of
+// the input records, so the model can be tested on hand-built inputs and a scan of manifests
+// equals a scan of images.
 #pragma once
 
 #include <memory>
