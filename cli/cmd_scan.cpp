@@ -53,6 +53,8 @@ struct ScanOptions {
   std::string baseline;              // --baseline FILE
   std::string resident;                     // --resident FILE (core/scan/residency.hpp)
   std::vector<std::string> resident_roots;  // --resident-root MOUNTPOINT=INPUT
+  std::size_t drift_rows = 20;       // --drift-rows N (0 = all)
+  std::string csv_table;             // --csv-table groups|drift-paths|drift-prefixes ("": groups)
 };
 
 // "INPUT=VALUE" split at the last '=' (paths may hold '=' more often than names do).
@@ -150,6 +152,8 @@ int run_scan(const ScanOptions& o) {
   }
   std::optional<core::scan::Baseline> baseline;
   if (!o.baseline.empty()) baseline = core::scan::read_baseline(o.baseline);
+  if (!o.csv_table.empty() && o.format != "csv") throw core::UsageError("--csv-table: needs --format csv");
+  s.drift_rows = o.drift_rows;
   check_files(s, o);
   // --resident: read and checked before the work; matched to the inputs by the model.
   std::optional<core::scan::Residency> resident;
@@ -190,7 +194,12 @@ int run_scan(const ScanOptions& o) {
   if (o.format == "json") {
     core::scan::write_json(report, top, write, gated ? &gate : nullptr);
   } else if (o.format == "csv") {
-    core::scan::write_csv(report, top, write);
+    if (o.csv_table == "drift-paths")
+      core::scan::write_csv_drift_paths(report, write);
+    else if (o.csv_table == "drift-prefixes")
+      core::scan::write_csv_drift_prefixes(report, write);
+    else
+      core::scan::write_csv(report, top, write);
   } else if (o.format == "html") {
     write(core::scan::render_html(report, top));
   } else {
@@ -237,6 +246,13 @@ void setup_scan(CLI::App& app, int& status) {
   sub->add_option("--format", opt->format, "Output format [text]")->check(CLI::IsMember({"text", "json", "csv", "html"}));
   sub->add_option("-o,--output", opt->output, "Write the report to this file instead of standard output");
   sub->add_option("--top", opt->top, "Groups to show: text 10, html 20, json and csv all by default");
+  sub->add_option("--drift-rows", opt->drift_rows,
+                  "Build drift (files at the same path in several inputs whose contents differ): the paths and "
+                  "directories to list, most bytes that would share if reproducible first; 0 = all [20]");
+  sub->add_option("--csv-table", opt->csv_table,
+                  "With --format csv: groups (one row per content group), drift-paths or drift-prefixes [groups]")
+      ->type_name("TABLE")
+      ->check(CLI::IsMember({"groups", "drift-paths", "drift-prefixes"}));
   sub->add_option("-j,--jobs", opt->jobs, "Threads for reading inputs and hashing [all cores]");
   sub->add_flag("--verify-all", opt->verify_all,
                 "Hash files of unique size too (they cannot share) and check every stored fingerprint");

@@ -30,6 +30,10 @@ std::string render_json(const Report& report, std::size_t top = 0);
 // Header line plus one line per group (RFC 4180 quoting); `top` as for write_json.
 void write_csv(const Report& report, std::size_t top, const Write& out);
 std::string render_csv(const Report& report, std::size_t top = 0);
+// The build drift tables (scan --csv-table drift-paths / drift-prefixes): a header line plus one
+// line per row of Report::drift, in report order.
+void write_csv_drift_paths(const Report& report, const Write& out);
+void write_csv_drift_prefixes(const Report& report, const Write& out);
 
 // The readable report: totals, inputs, reasons, pair overlap and the first `top` groups.
 std::string render_text(const Report& report, std::size_t top);
@@ -37,8 +41,9 @@ std::string render_text(const Report& report, std::size_t top);
 // One HTML page with inline CSS only (no scripts, no fetches): the tool version and command
 // line (Report::command_line), totals, the copies that do not share by status and reason with
 // what to do (reason_advice), savings bars per input and image (now vs once tagged), the
-// pair-overlap heat map with the input names on its axes, the first `top` groups and each
-// input's identity (InputRow::identity).
+// pair-overlap heat map with the input names on its axes, the build drift (top paths and
+// directories, Report::drift), the first `top` groups and each input's identity
+// (InputRow::identity).
 std::string render_html(const Report& report, std::size_t top);
 
 // "1.5 MiB" style rendering of a byte count (binary units, one decimal).

@@ -1,4 +1,4 @@
-// The CSV rendering: one row per content group, in report order.
+// The CSV renderings: one row per content group, in report order; the build drift tables.
 #include <map>
 
 #include <fmt/format.h>
@@ -46,6 +46,23 @@ void write_csv(const Report& r, std::size_t top, const Write& write) {
                        g.saved_bytes_now, g.saved_bytes_if_tagged, why, field(r.inputs[first.input].name),
                        field(r.first_path(first))));
   }
+}
+
+void write_csv_drift_paths(const Report& r, const Write& write) {
+  write("path,copies,inputs,contents,size_min,size_max,page_bytes,saved_bytes_if_reproducible\n");
+  for (const DriftPath& p : r.drift.rows) {
+    std::string inputs;
+    for (u32 i : p.inputs) inputs += fmt::format("{}{}", inputs.empty() ? "" : ";", i);
+    write(fmt::format("{},{},{},{},{},{},{},{}\n", field(p.path), p.inputs.size(), inputs, p.contents, p.size_min,
+                      p.size_max, p.page_bytes, p.saved_bytes_if_reproducible));
+  }
+}
+
+void write_csv_drift_prefixes(const Report& r, const Write& write) {
+  write("prefix,paths,copies,page_bytes,saved_bytes_if_reproducible\n");
+  for (const DriftPrefix& p : r.drift.prefixes)
+    write(fmt::format("{},{},{},{},{}\n", field(p.prefix), p.paths, p.copies, p.page_bytes,
+                      p.saved_bytes_if_reproducible));
 }
 
 std::string render_csv(const Report& report, std::size_t top) {

@@ -1,8 +1,8 @@
 // The HTML rendering: one self-contained page (inline CSS, no scripts, nothing fetched) with the
 // totals, what keeps copies from sharing (render_html_sections.cpp), savings bars per input and
-// per image, the pair-overlap heat map with the input names on its axes, the top groups and the
-// inputs' identities. Every figure is also in the DOM as text, with data-* attributes holding
-// exact byte counts. render_html() is a list of sections (render_html.hpp).
+// per image, the pair-overlap heat map with the input names on its axes, the build drift
+// (render_html_drift.cpp), the top groups and the inputs' identities. Every figure is also in
+// the DOM as text, with data-* attributes holding exact byte counts. render_html() is a list of sections (render_html.hpp).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -213,6 +213,7 @@ std::string render_html(const Report& r, std::size_t top) {
   input_bars(o, r);
   if (!r.images.empty()) image_table(o, r);
   heat_map(o, r);
+  html::drift_section(o, r);
   top_groups(o, r, top);
   html::identities(o, r);
   o += "</body></html>\n";

@@ -34,5 +34,6 @@ void status_legend(std::string& o);                     // what each status colo
 void reasons_table(std::string& o, const Report& r);    // copies not sharing now, by reason, with advice
 void input_errors(std::string& o, const Report& r);     // --keep-going: the inputs left out
 void identities(std::string& o, const Report& r);       // each input's digest or other identity
+void drift_section(std::string& o, const Report& r);    // build drift: top paths and directories (render_html_drift.cpp)
 
 }  // namespace core::scan::html

@@ -174,6 +174,34 @@ ordered_json resident_json(const ResidentFigures& x) {
           {"saved_percent_if_tagged", percent(x.saved_bytes_if_tagged, x.resident_bytes)}};
 }
 
+// Build drift (drift.hpp): totals, the top paths and the top prefixes.
+ordered_json drift_json(const Drift& d) {
+  ordered_json paths = ordered_json::array();
+  for (const DriftPath& p : d.rows)
+    paths.push_back({{"path", p.path},
+                     {"inputs", p.inputs},
+                     {"contents", p.contents},
+                     {"size_min", p.size_min},
+                     {"size_max", p.size_max},
+                     {"page_bytes", p.page_bytes},
+                     {"saved_bytes_if_reproducible", p.saved_bytes_if_reproducible}});
+  ordered_json prefixes = ordered_json::array();
+  for (const DriftPrefix& p : d.prefixes)
+    prefixes.push_back({{"prefix", p.prefix},
+                        {"paths", p.paths},
+                        {"copies", p.copies},
+                        {"page_bytes", p.page_bytes},
+                        {"saved_bytes_if_reproducible", p.saved_bytes_if_reproducible}});
+  return {{"path_count", d.paths},
+          {"copies", d.copies},
+          {"page_bytes", d.page_bytes},
+          {"saved_bytes_if_reproducible", d.saved_bytes_if_reproducible},
+          {"undetermined_paths", d.undetermined_paths},
+          {"prefix_count", d.prefix_count},
+          {"paths", std::move(paths)},
+          {"prefixes", std::move(prefixes)}};
+}
+
 // Everything but the groups.
 ordered_json head_json(const Report& r) {
   ordered_json j = ordered_json::object();
@@ -212,6 +240,7 @@ ordered_json head_json(const Report& r) {
                        {"copies", x.copies},
                        {"bytes", x.bytes}});
   j["reasons"] = std::move(reasons);
+  j["drift"] = drift_json(r.drift);
   j["group_count"] = r.group_count;
   if (r.resident) j["resident"] = resident_json(*r.resident);  // scan --resident
   return j;

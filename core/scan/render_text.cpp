@@ -95,6 +95,39 @@ std::string resident_text(const ResidentFigures& x, const Figures& t) {
   return o;
 }
 
+// Build drift (drift.hpp): the totals, then the top paths and prefixes with exact byte counts.
+void drift_text(std::string& o, const Report& r) {
+  const Drift& d = r.drift;
+  if (d.paths == 0 && d.undetermined_paths == 0) {
+    o += "\nBuild drift: no path of a regular file in several inputs holds different contents\n";
+    return;
+  }
+  o += fmt::format("\nBuild drift: {} path{} in several inputs whose contents differ ({} copies, {} of page cache); {} "
+                   "would share if the builds were reproducible\n",
+                   d.paths, d.paths == 1 ? "" : "s", d.copies, human_bytes(d.page_bytes),
+                   human_bytes(d.saved_bytes_if_reproducible));
+  if (d.undetermined_paths)
+    o += fmt::format("  {} path{} of one size in several inputs could not be compared (content not read)\n",
+                     d.undetermined_paths, d.undetermined_paths == 1 ? "" : "s");
+  if (d.rows.empty()) return;
+  auto of = [](std::size_t shown, u64 all) {
+    return shown < all ? fmt::format("top {} of {}", shown, all) : fmt::format("all {}", all);
+  };
+  o += fmt::format("  Paths ({}), by bytes that would share if reproducible:\n  {:>16} {:>12} {:>6} {:>8} {:>21}  {}\n",
+                   of(d.rows.size(), d.paths), "IF REPRODUCIBLE", "PAGE BYTES", "COPIES", "CONTENTS", "SIZE", "PATH");
+  for (const DriftPath& p : d.rows) {
+    const std::string size =
+        p.size_min == p.size_max ? fmt::format("{}", p.size_min) : fmt::format("{}-{}", p.size_min, p.size_max);
+    o += fmt::format("  {:>16} {:>12} {:>6} {:>8} {:>21}  {}\n", p.saved_bytes_if_reproducible, p.page_bytes,
+                     p.inputs.size(), p.contents, size, util::display(p.path));
+  }
+  o += fmt::format("  Directories ({}):\n  {:>16} {:>12} {:>6} {:>8}  {}\n", of(d.prefixes.size(), d.prefix_count),
+                   "IF REPRODUCIBLE", "PAGE BYTES", "COPIES", "PATHS", "PREFIX");
+  for (const DriftPrefix& p : d.prefixes)
+    o += fmt::format("  {:>16} {:>12} {:>6} {:>8}  {}\n", p.saved_bytes_if_reproducible, p.page_bytes, p.copies,
+                     p.paths, util::display(p.prefix));
+}
+
 }  // namespace
 
 std::string render_text(const Report& r, std::size_t top) {
@@ -162,7 +195,11 @@ std::string render_text(const Report& r, std::size_t top) {
 
   const std::size_t n = top > 0 ? std::min(top, r.groups.size()) : r.groups.size();
   o += fmt::format("\nContent held by more than one inode: {} group{}", r.group_count, r.group_count == 1 ? "" : "s");
-  if (n == 0) return o + "\n";
+  if (n == 0) {
+    o += "\n";
+    drift_text(o, r);
+    return o;
+  }
   o += fmt::format("; the top {} by bytes saved once tagged:\n", n);
   for (std::size_t i = 0; i < n; ++i) {
     const GroupRow& g = r.groups[i];
@@ -183,6 +220,7 @@ std::string render_text(const Report& r, std::size_t top) {
                        io_class_name(c.io), status_name(c.status), why);
     }
   }
+  drift_text(o, r);
   return o;
 }
 

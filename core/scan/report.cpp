@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "core/scan/drift.hpp"
 #include "core/scan/grouping.hpp"
 #include "core/scan/images.hpp"
 #include "core/scan/parallel.hpp"
@@ -157,6 +158,7 @@ Report build_report(std::vector<InputRecord> records, const ModelOptions& opt, u
                });
   rep.group_count = groups.size();
   rep.groups = merge_group_rows(std::move(parts), rep.reasons, keep_groups);
+  rep.drift = build_drift(copies, runs, inputs, opt, jobs);
   return rep;
 }
 

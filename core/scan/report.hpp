@@ -1,6 +1,7 @@
 // The scan report: totals, per-input figures, the pair-overlap matrix, content groups with a
-// status and reason per copy. build_report() is a pure function of the input records, so the
-// model can be tested on hand-built inputs and a scan of manifests equals a scan of images.
+// status and reason per copy, the build drift (drift.hpp). build_report() is a pure function of
+// the input records, so the model can be tested on hand-built inputs and a scan of manifests
+// equals a scan of images.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scan/drift.hpp"
 #include "core/scan/model.hpp"
 
 namespace core::scan {
@@ -194,6 +196,7 @@ struct Report {
   std::vector<ImagePairRow> image_pairs; // every pair a < b, sorted
   std::vector<InputErrorRow> input_errors;  // --keep-going: inputs left out, command-line order
   std::optional<ResidentFigures> resident;  // scan --resident
+  Drift drift;  // build drift: paths in several inputs whose contents differ (drift.hpp)
   // The input records the rows point into (CopyRow::file); shared by copies of the report.
   std::shared_ptr<const std::vector<InputRecord>> records;
 

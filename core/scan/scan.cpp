@@ -567,6 +567,7 @@ Report scan(const ScanOptions& opt) {
   // 5. The model.
   Report report = build_report(std::move(records), opt.model, jobs, opt.group_rows, std::move(images), opt.resident);
   report.tool_version = opt.tool_version;
+  trim_drift(report.drift, opt.drift_rows);
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!spec_error[i].empty()) report.input_errors.push_back({inputs[i].path, spec_error[i]});
   return report;

@@ -49,6 +49,7 @@ struct ScanOptions {
   ManifestCacheStats* cache_stats = nullptr;
   std::size_t group_rows = 0;       // keep the rows of the N groups that save most (0 = all)
   const Residency* resident = nullptr;  // scan --resident (residency.hpp): Report::resident
+  std::size_t drift_rows = 0;       // keep the first N drift paths and prefixes (0 = all; trim_drift)
   // Called from the calling thread about ten times a second while reading and hashing.
   std::function<void(const Progress&)> progress;
 };

@@ -3,7 +3,7 @@
 model's, for images built by mkfs.erofs 1.5 and >= 1.9: with and without
 --xattr-inode-digest (default and named), compressed (-zlz4hc) and not, one and several
 domains, block and file-backed mounts, --assume order and best, --page-size, and
---trust-fingerprints."""
+--trust-fingerprints; the build drift too (scanlib.expected_drift)."""
 import os
 import sys
 
@@ -38,8 +38,12 @@ for name in (B19z, C15z):
 
 
 def check(label, names, *opts, **model_kw):
-    doc = scan(*opts, *names)
-    compare(doc, expected([M[n] for n in names], **model_kw), label)
+    doc = scan("--drift-rows", "0", *opts, *names)
+    exp = expected([M[n] for n in names], **model_kw)
+    compare(doc, exp, label)
+    drift = expected_drift(exp, model_kw.get("page", 4096), model_kw.get("assume", "order"))
+    if doc["drift"] != drift:
+        fail(f"{label}: build drift\n{json.dumps(doc['drift'], indent=1)}\nexpected\n{json.dumps(drift, indent=1)}")
     return doc
 
 

@@ -147,6 +147,22 @@ for a, b, v in cells:
     a, b = int(a), int(b)
     if pairs[(min(a, b), max(a, b))] != int(v):
         fail(f"DOM: heat-map cell {a},{b} = {v}, JSON says {pairs[(min(a, b), max(a, b))]}")
+# Build drift: the section between the heat map and the groups, with the JSON's totals and the
+# rows of its paths and directories (both lists at most --drift-rows 20 long).
+m = re.search(r'<h2 id="drift">.*?<p id="drift-totals" data-paths="(\d+)" data-bytes="(\d+)">', dom, re.S)
+if not m or (int(m.group(1)), int(m.group(2))) != (doc["drift"]["path_count"], doc["drift"]["saved_bytes_if_reproducible"]):
+    fail(f"DOM: drift totals {m and m.groups()}, JSON says {doc['drift']['path_count']} paths")
+if not dom.index('id="pairs"') < dom.index('id="drift"') < dom.index('id="groups"'):
+    fail("DOM: the drift section is not between the heat map and the groups")
+drift_rows = re.findall(r'<tr class="drift-path" data-inputs="([^"]*)" data-bytes="(\d+)"><td class="l">([^<]*)</td>', dom)
+want = [(" ".join(map(str, p["inputs"])), str(p["saved_bytes_if_reproducible"]), htmllib.escape(p["path"], quote=False))
+        for p in doc["drift"]["paths"]]
+if drift_rows != want:
+    fail(f"DOM: drift paths {drift_rows}, JSON says {want}")
+drift_dirs = re.findall(r'<tr class="drift-prefix" data-bytes="(\d+)"><td class="l">([^<]*)</td>', dom)
+if drift_dirs != [(str(p["saved_bytes_if_reproducible"]), htmllib.escape(p["prefix"], quote=False))
+                  for p in doc["drift"]["prefixes"]]:
+    fail(f"DOM: drift directories {drift_dirs} differ from JSON")
 groups = re.findall(r'<tr class="group">.*?<code>([0-9a-f]{16})</code>', dom)
 if groups != [g["sha256"][:16] for g in doc["groups"][:5]]:
     fail(f"DOM: top groups {groups} differ from JSON's first five")

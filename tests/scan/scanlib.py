@@ -424,6 +424,69 @@ def expected(inputs, page=4096, assume="order", domains=None, mounts=None, defau
                 shared_tag=[(tag_shared[k][0], size, members) for k, (size, members) in enumerate(shared_tag)])
 
 
+def expected_drift(exp, page=4096, assume="order"):
+    """The build drift (core/scan/drift.hpp) of the model `expected()` returned: paths in two or
+    more inputs whose copies differ, and what they would share if they held one content (per
+    domain, in the class the first copy fixes or the best class, copies not sharing once tagged
+    save their pages, less one copy's when none shares). Every row (--drift-rows 0)."""
+    copies = exp["copies"]
+    shares = [False] * len(copies)
+    for _, _, members in exp["shared_tag"]:
+        if len(members) >= 2:
+            for i in members:
+                shares[i] = True
+    size_count = {}
+    for c in copies:
+        size_count[c["ino"]["size"]] = size_count.get(c["ino"]["size"], 0) + 1
+    by_path = {}
+    for i, c in enumerate(copies):
+        for p in c["ino"]["paths"]:
+            by_path.setdefault(p, []).append(i)
+
+    def bucket_saving(bucket):
+        alone = [i for i in bucket if not shares[i]]
+        saved = sum(pages(copies[i]["ino"]["size"], page) for i in alone)
+        if alone and len(alone) == len(bucket):
+            saved -= pages(copies[alone[0]]["ino"]["size"], page)
+        return saved
+
+    rows, undetermined = [], 0
+    for path, idx in by_path.items():
+        if len(idx) < 2:
+            continue
+        sizes = [copies[i]["ino"]["size"] for i in idx]
+        known = {(copies[i]["ino"]["size"], copies[i]["ino"]["sha256"]) for i in idx
+                 if size_count[copies[i]["ino"]["size"]] >= 2}
+        unknown = sum(1 for i in idx if size_count[copies[i]["ino"]["size"]] < 2)
+        if min(sizes) == max(sizes) and len(known) < 2:
+            undetermined += 1 if unknown else 0
+            continue
+        saved = 0
+        for domain in sorted({copies[i]["domain"] for i in idx}):
+            mine = [i for i in idx if copies[i]["domain"] == domain]
+            classes = list(dict.fromkeys(copies[i]["io"] for i in mine))
+            savings = [bucket_saving([i for i in mine if copies[i]["io"] == io]) for io in classes]
+            saved += savings[0] if assume == "order" else max(savings)
+        rows.append({"path": path, "inputs": [copies[i]["input"] for i in idx], "contents": len(known) + unknown,
+                     "size_min": min(sizes), "size_max": max(sizes),
+                     "page_bytes": sum(pages(s, page) for s in sizes), "saved_bytes_if_reproducible": saved})
+    rows.sort(key=lambda r: (-r["saved_bytes_if_reproducible"], r["path"].encode()))
+    prefixes = {}
+    for r in rows:
+        pre = r["path"].rsplit("/", 1)[0] or "/"
+        x = prefixes.setdefault(pre, {"prefix": pre, "paths": 0, "copies": 0, "page_bytes": 0,
+                                      "saved_bytes_if_reproducible": 0})
+        x["paths"] += 1
+        x["copies"] += len(r["inputs"])
+        x["page_bytes"] += r["page_bytes"]
+        x["saved_bytes_if_reproducible"] += r["saved_bytes_if_reproducible"]
+    pre = sorted(prefixes.values(), key=lambda x: (-x["saved_bytes_if_reproducible"], x["prefix"].encode()))
+    return {"path_count": len(rows), "copies": sum(len(r["inputs"]) for r in rows),
+            "page_bytes": sum(r["page_bytes"] for r in rows),
+            "saved_bytes_if_reproducible": sum(r["saved_bytes_if_reproducible"] for r in rows),
+            "undetermined_paths": undetermined, "prefix_count": len(pre), "paths": rows, "prefixes": pre}
+
+
 # ---- running scan and comparing -----------------------------------------------------------
 
 def scan(*args, ok=True):

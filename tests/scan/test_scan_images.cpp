@@ -230,7 +230,7 @@ TEST(ScanImages, JsonHasTheImageKeysOnlyWithImages) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "tool", "options", "totals", "domains", "inputs", "pairs",
-                                            "layers", "images", "image_pairs", "reasons", "group_count", "groups"}));
+                                            "layers", "images", "image_pairs", "reasons", "drift", "group_count", "groups"}));
   EXPECT_EQ(j["layers"].dump(), R"({"cache_bytes_per_image":86016,"saved_by_layer_identity":24576,)"
                                 R"("hidden_files":3,"hidden_bytes":12288})");
   EXPECT_EQ(j["images"][1].dump(), R"({"name":"app:2","platform":"linux/amd64","layers":[0,2],"files":6,)"
