@@ -243,7 +243,7 @@ void setup_lint(CLI::App& app, int& status) {
       ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
   sub->add_option("--format", opt->format, "Output format")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github"}));
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github", "gitlab"}));
   sub->add_option("-o,--output", opt->output, "Write the report to FILE instead of standard output")->type_name("FILE");
   sub->add_flag("--list-rules", opt->list_rules, "Print the rule table (id, default severity, description) and exit");
   sub->add_flag("--no-verify", opt->no_verify, "Metadata only: do not check fingerprints against file content");

@@ -33,6 +33,10 @@ md_ids = re.findall(r"^`([a-z0-9-]+)` \(", md, re.M)
 for name, found in (("man page", roff_ids), ("man page source", md_ids)):
     if found != ids:
         problems.append(f"{name} lists {found}, expected {ids}")
+# Each rule's paragraph in the markdown source has an anchor named after its id (SARIF helpUri).
+anchors = re.findall(r'^<a id="([a-z0-9-]+)"></a>\n\n`([a-z0-9-]+)` \(', md, re.M)
+if [a for a, _ in anchors] != ids or any(a != b for a, b in anchors):
+    problems.append(f"man page source anchors {anchors} do not match the rules {ids}")
 for r in rules:
     state = f"({r['severity']}" + (")" if r["enabled_by_default"] else ", off by default)")
     if f"`{r['id']}` {state}" not in md:
