@@ -36,6 +36,7 @@ struct LintOptions {
   unsigned jobs = 0;
   std::string min_kernel;
   std::string threshold;
+  std::string show;
   std::vector<std::string> enable;
   std::vector<std::string> disable;
   std::string config;
@@ -196,6 +197,7 @@ int run_lint(const LintOptions& o) {
   req.images = expand_inputs(o, containers, android, req.notes);
   req.policy = make_policy(o);
   req.show_suppressed = o.show_suppressed;
+  if (!o.show.empty()) req.show = *lint::parse_severity(o.show);
   req.write_baseline = o.write_baseline;
   ProgressLine progress(o.conv.show_progress());  // the phase only: lint reports no counts
   progress.update("linting", 0, req.images.size(), 0, 0, "images");
@@ -253,6 +255,11 @@ void setup_lint(CLI::App& app, int& status) {
   sub->add_option("--severity-threshold", opt->threshold, "Lowest severity that makes the exit status 1 (default warning)")
       ->type_name("SEVERITY")
       ->check(CLI::IsMember({"error", "warning", "info", "none"}));
+  sub->add_option("--show", opt->show,
+                  "Lowest severity listed in the report, in every format (default info: all); findings below it "
+                  "are hidden but still count for --severity-threshold and the exit status")
+      ->type_name("SEVERITY")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
   sub->add_option("--enable", opt->enable, "Turn a rule on (repeat for more)")->type_name("RULE")->allow_extra_args(false);
   sub->add_option("--disable", opt->disable, "Turn a rule off (repeat for more; wins over --enable)")
       ->type_name("RULE")

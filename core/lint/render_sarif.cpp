@@ -100,6 +100,7 @@ std::string render_sarif(const LintReport& rep, const std::string& tool_version)
     if (f.path) props["path"] = *f.path;
     if (f.nid) props["nid"] = *f.nid;
     if (f.offset) props["offset"] = *f.offset;
+    if (!f.group.empty()) props["group"] = f.group;
     json r = {{"ruleId", f.rule},
               {"ruleIndex", index[f.rule]},
               {"level", level(f.severity)},
