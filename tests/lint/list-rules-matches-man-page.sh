@@ -44,11 +44,12 @@ for r in rules:
     if f"{r['id'].replace('-', chr(92) + '-')} \" {state}\"" not in roff:
         problems.append(f"{r['id']}: man page does not say {state}")
 # Default config and the schemas.
-cfg = json.load(open(f"{src}/share/lint/default-config.json"))
+import tomllib
+cfg = tomllib.load(open(f"{src}/share/lint/default-config.toml", "rb"))
 want = {r["id"]: {"enabled": r["enabled_by_default"], "severity": r["severity"]} for r in rules}
 if cfg["rules"] != want:
-    problems.append("share/lint/default-config.json does not match the table")
-for schema in ("config", "baseline", "report"):
+    problems.append("share/lint/default-config.toml does not match the table")
+for schema in ("baseline", "report"):
     enum = json.load(open(f"{src}/share/lint/{schema}.schema.json"))["$defs"]["rule_id"]["enum"]
     if enum != ids:
         problems.append(f"share/lint/{schema}.schema.json rule ids differ")
