@@ -15,6 +15,7 @@
 #include "core/android/inputs.hpp"
 #include "core/container/erofs_inputs.hpp"
 #include "core/lint/baseline.hpp"
+#include "core/lint/config.hpp"
 #include "core/lint/lint.hpp"
 #include "core/lint/render.hpp"
 #include "core/util/display.hpp"
@@ -36,9 +37,11 @@ struct LintOptions {
   unsigned jobs = 0;
   std::string min_kernel;
   std::string threshold;
+  std::string show;
   std::vector<std::string> enable;
   std::vector<std::string> disable;
   std::string config;
+  bool no_config = false;
   std::string baseline;
   std::string write_baseline;
   bool show_suppressed = false;
@@ -46,9 +49,17 @@ struct LintOptions {
   Conventions conv;
 };
 
+// The config file of the run: --config FILE, else the discovered .erofs-share.toml (none
+// with --no-config). "" for none.
+std::string config_file(const LintOptions& o) {
+  if (o.no_config) return "";
+  if (!o.config.empty()) return o.config;
+  return core::lint::discover_config(std::filesystem::current_path()).value_or("");
+}
+
 // Before any work: no output is an image, a device, the config or the baseline; only
 // --write-baseline may replace --baseline (that is how a baseline is updated).
-void check_files(const LintOptions& o) {
+void check_files(const LintOptions& o, const std::string& config) {
   core::util::OutputGuard guard;
   for (const auto& image : o.images) {
     // oci:DIR and the other container inputs name a directory or an archive.
@@ -62,7 +73,7 @@ void check_files(const LintOptions& o) {
     }
   }
   for (const auto& d : o.devices) guard.input(d, "--device");
-  guard.input(o.config, "--config");
+  guard.input(config, "--config");
   guard.input(o.baseline, "--baseline");
   guard.output(o.output, "-o");
   guard.output(o.write_baseline, "--write-baseline", core::util::OutputKind::report, "--baseline");
@@ -159,10 +170,10 @@ std::vector<core::lint::LintInput> expand_inputs(const LintOptions& o, std::vect
   return out;
 }
 
-core::lint::Policy make_policy(const LintOptions& o) {
+core::lint::Policy make_policy(const LintOptions& o, const std::string& config) {
   namespace lint = core::lint;
   lint::Policy p;
-  if (!o.config.empty()) lint::apply_config(o.config, p);
+  if (!config.empty()) lint::apply_config(config, p);
   if (!o.threshold.empty()) p.threshold = *lint::parse_threshold(o.threshold);
   if (!o.min_kernel.empty()) {
     auto k = lint::parse_kernel_version(o.min_kernel);
@@ -181,7 +192,8 @@ core::lint::Policy make_policy(const LintOptions& o) {
 int run_lint(const LintOptions& o) {
   namespace lint = core::lint;
   const lint::Format format = *lint::parse_format(o.format);
-  check_files(o);
+  const std::string config = o.list_rules ? "" : config_file(o);
+  check_files(o, config);
   // Opened before the work, so a directory that takes no file fails now.
   core::util::OutputFile out(o.output);
   if (o.list_rules) {
@@ -194,8 +206,10 @@ int run_lint(const LintOptions& o) {
   std::vector<core::container::ErofsInputs> containers;  // the layers' bytes, mapped while linting
   std::vector<core::android::Opened> android;
   req.images = expand_inputs(o, containers, android, req.notes);
-  req.policy = make_policy(o);
+  req.policy = make_policy(o, config);
+  if (!config.empty()) req.notes.insert(req.notes.begin(), "config: " + config);
   req.show_suppressed = o.show_suppressed;
+  if (!o.show.empty()) req.show = *lint::parse_severity(o.show);
   req.write_baseline = o.write_baseline;
   ProgressLine progress(o.conv.show_progress());  // the phase only: lint reports no counts
   progress.update("linting", 0, req.images.size(), 0, 0, "images");
@@ -243,24 +257,39 @@ void setup_lint(CLI::App& app, int& status) {
       ->allow_extra_args(false);  // one value per use, so `--device D IMAGE` leaves IMAGE alone
   sub->add_option("--format", opt->format, "Output format")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github"}));
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github", "gitlab"}));
   sub->add_option("-o,--output", opt->output, "Write the report to FILE instead of standard output")->type_name("FILE");
   sub->add_flag("--list-rules", opt->list_rules, "Print the rule table (id, default severity, description) and exit");
   sub->add_flag("--no-verify", opt->no_verify, "Metadata only: do not check fingerprints against file content");
   sub->add_option("-j,--jobs", opt->jobs, "Threads for content verification (default: one per CPU)")->type_name("N");
   sub->add_option("--min-kernel", opt->min_kernel, "Oldest Linux the images must mount on (default 7.0)")
       ->type_name("VERSION");
-  sub->add_option("--severity-threshold", opt->threshold, "Lowest severity that makes the exit status 1 (default warning)")
+  sub->add_option("--severity-threshold", opt->threshold,
+                  "Lowest severity that makes the exit status 1 (default warning)")
       ->type_name("SEVERITY")
       ->check(CLI::IsMember({"error", "warning", "info", "none"}));
-  sub->add_option("--enable", opt->enable, "Turn a rule on (repeat for more)")->type_name("RULE")->allow_extra_args(false);
+  sub->add_option("--show", opt->show,
+                  "Lowest severity listed in the report, in every format (default info: all); findings below it "
+                  "are hidden but still count for --severity-threshold and the exit status")
+      ->type_name("SEVERITY")
+      ->check(CLI::IsMember({"error", "warning", "info"}));
+  sub->add_option("--enable", opt->enable, "Turn a rule on (repeat for more)")
+      ->type_name("RULE")
+      ->allow_extra_args(false);
   sub->add_option("--disable", opt->disable, "Turn a rule off (repeat for more; wins over --enable)")
       ->type_name("RULE")
       ->allow_extra_args(false);
-  sub->add_option("--config", opt->config, "JSON config file (see share/lint/config.schema.json)")->type_name("FILE");
+  auto* config = sub->add_option("--config", opt->config,
+                                 "TOML config file to use instead of the discovered .erofs-share.toml (nearest in the "
+                                 "current directory or a parent, up to the repository root; see "
+                                 "share/lint/default-config.toml)")
+                     ->type_name("FILE");
+  sub->add_flag("--no-config", opt->no_config, "Read no config file (no discovery)")->excludes(config);
   sub->add_option("--baseline", opt->baseline, "JSON file of accepted findings, each with a reason and optional expiry")
       ->type_name("FILE");
-  sub->add_option("--write-baseline", opt->write_baseline, "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or of the baseline already in FILE) that still match")
+  sub->add_option("--write-baseline", opt->write_baseline,
+                  "Also write a baseline accepting the current findings to FILE, keeping the entries of --baseline (or "
+                  "of the baseline already in FILE) that still match")
       ->type_name("FILE");
   sub->add_option("--platform", opt->platform,
                   "OS/ARCH[/VARIANT]: the image chosen from multi-platform indexes of container inputs [linux/amd64]")

@@ -25,7 +25,7 @@ packages=(
   # libraries linked by erofs-share
   libcli11-dev nlohmann-json3-dev libssl-dev liblz4-dev liblzma-dev
   libzstd-dev libdeflate-dev libfmt-dev libarchive-dev libxxhash-dev libmimalloc-dev
-  android-libsparse-dev
+  android-libsparse-dev libtomlplusplus-dev
   # test / benchmark frameworks
   libgtest-dev libbenchmark-dev
   # tools used by tests and scripts (erofs-utils = Debian 12's 1.5 tools,

@@ -1,8 +1,25 @@
 #include "core/lint/finding.hpp"
 
+#include <map>
+#include <set>
 #include <tuple>
 
+#include "core/util/sha256.hpp"
+
 namespace core::lint {
+
+void group_across_images(std::vector<Finding>& findings) {
+  std::map<std::string, std::set<std::size_t>> images;  // key -> image indices
+  auto key = [](const Finding& f) {
+    return f.rule + '\0' + (f.path ? "p" + *f.path : std::string("-")) + '\0' + f.message;
+  };
+  for (const Finding& f : findings) images[key(f)].insert(f.image_index);
+  for (Finding& f : findings) {
+    const std::string k = key(f);
+    if (images[k].size() < 2) continue;
+    f.group = util::to_hex(util::sha256({reinterpret_cast<const u8*>(k.data()), k.size()})).substr(0, 16);
+  }
+}
 
 const char* severity_name(Severity severity) {
   switch (severity) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/util/ints.hpp"
 
@@ -27,7 +28,14 @@ struct Finding {
   std::string message;              // one line, self-contained apart from image and path
   bool suppressed = false;          // accepted by a baseline entry
   std::string suppression_reason;   // that entry's reason
+  // The same finding (rule, path, message) in more than one image: an id shared by all of
+  // them (16 hex digits of a SHA-256 of rule, path and message); empty when in one image only.
+  std::string group;
 };
+
+// Sets Finding::group on every finding whose rule, path and message occur in more than one
+// image of `findings`.
+void group_across_images(std::vector<Finding>& findings);
 
 // Deterministic report order: image (command-line order), then path (image-wide first),
 // rule id, message.

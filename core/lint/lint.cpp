@@ -12,14 +12,14 @@
 namespace core::lint {
 
 std::size_t LintReport::count(Severity severity) const {
-  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [&](const Finding& f) {
-    return !f.suppressed && f.severity == severity;
-  }));
+  auto counted = [&](const Finding& f) { return !f.suppressed && f.severity == severity; };
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), counted) +
+                                  std::count_if(hidden.begin(), hidden.end(), counted));
 }
 
 bool LintReport::findings_failed() const {
-  return std::any_of(findings.begin(), findings.end(),
-                     [&](const Finding& f) { return !f.suppressed && fails(f.severity, threshold); });
+  auto failing = [&](const Finding& f) { return !f.suppressed && fails(f.severity, threshold); };
+  return std::any_of(findings.begin(), findings.end(), failing) || std::any_of(hidden.begin(), hidden.end(), failing);
 }
 
 int LintReport::exit_status() const {
@@ -149,6 +149,12 @@ LintReport lint(const LintRequest& req) {
                                     "(matching no finding)",
                                     req.write_baseline, old ? " from " + old->file : "", m.kept, m.added, m.dropped));
   }
+  // 6. Findings in several images share a group id; then the display filter (--show).
+  group_across_images(rep.findings);
+  rep.show = req.show;
+  for (const Finding& f : rep.findings)
+    if (f.severity < req.show) rep.hidden.push_back(f);
+  std::erase_if(rep.findings, [&](const Finding& f) { return f.severity < req.show; });
   for (const ImageFacts& img : facts.images) rep.images.push_back(summarize(img));
   return rep;
 }

@@ -38,6 +38,9 @@ struct LintRequest {
   // --write-baseline FILE: make LintReport::baseline_out, merged with policy.baseline or, when
   // there is none, with the baseline already at FILE (if FILE exists and is not empty).
   std::string write_baseline;
+  // --show: findings below this severity are not listed in the report (LintReport::hidden);
+  // they still count towards the exit status and the summary counts.
+  Severity show = Severity::info;
 };
 
 // Per image: what was checked, for the report header and coverage.
@@ -74,12 +77,14 @@ struct LintReport {
   std::vector<std::string> notes;         // LintRequest::notes, then baseline housekeeping
   std::vector<std::string> warnings;      // baseline problems: placeholder reasons, expired entries
   std::vector<Finding> accepted;          // suppressed findings not in `findings` (no --show-suppressed)
+  std::vector<Finding> hidden;            // findings below `show`, not listed (they still count)
+  Severity show = Severity::info;         // LintRequest::show
   std::optional<BaselineMerge> baseline_out;  // with LintRequest::write_baseline
   Threshold threshold = Threshold::warning;
   LintSettings settings;
 
-  std::size_t count(Severity severity) const;  // unsuppressed findings of a severity
-  // An unsuppressed finding at or above the threshold.
+  std::size_t count(Severity severity) const;  // unsuppressed findings of a severity, hidden ones too
+  // An unsuppressed finding at or above the threshold (listed or hidden).
   bool findings_failed() const;
   // The run failed: an input could not be read, or findings_failed().
   bool failed() const { return !input_errors.empty() || findings_failed(); }

@@ -1,5 +1,5 @@
 // Which rules run, at which severity, and what fails the run: defaults from the rule table,
-// then a JSON config file, then command-line options (each overrides the one before).
+// then a TOML config file (config.hpp), then command-line options (each overrides the one before).
 #pragma once
 
 #include <map>
@@ -39,9 +39,11 @@ struct Policy {
   void set_enabled(std::string_view id, bool on);
 };
 
-// Applies the JSON config file `path` (share/lint/config.schema.json) on top of `policy`. A
-// relative "baseline" is taken relative to the config file. Throws IoError, or UsageError
-// naming the file and the offending key.
+// Applies the TOML config file `path` on top of `policy` (toml++; keys severity_threshold,
+// min_kernel, verify, jobs, baseline, rules.ID = {enabled, severity} or "off"; see
+// share/lint/default-config.toml). A relative "baseline" is taken relative to the config
+// file. Throws IoError, or UsageError "FILE:LINE: KEY: what" for malformed TOML, a wrong
+// type, an unknown key or rule id.
 void apply_config(const std::string& path, Policy& policy);
 
 }  // namespace core::lint

@@ -1,6 +1,7 @@
 #include "core/lint/render.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@ std::optional<Format> parse_format(std::string_view text) {
   if (text == "sarif") return Format::sarif;
   if (text == "junit") return Format::junit;
   if (text == "github") return Format::github;
+  if (text == "gitlab") return Format::gitlab;
   return std::nullopt;
 }
 
@@ -25,6 +27,7 @@ std::string render(const LintReport& report, Format format, const std::string& t
     case Format::sarif: return render_sarif(report, tool_version);
     case Format::junit: return render_junit(report);
     case Format::github: return render_github(report);
+    case Format::gitlab: return render_gitlab(report);
   }
   return render_text(report);
 }
@@ -46,6 +49,26 @@ std::string render_rules(Format format) {
     out += fmt::format("{:<{}}  {:<8} {:<3}  {}\n", r.id, width, severity_name(r.severity),
                        r.enabled_by_default ? "yes" : "no", r.summary);
   return out;
+}
+
+ReportPath report_path(const std::string& image) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p(image);
+  if (p.is_absolute()) {
+    const fs::path cwd = fs::current_path(ec);
+    if (!ec) {
+      const fs::path rel = p.lexically_normal().lexically_relative(cwd);
+      if (!rel.empty() && *rel.begin() != ".." && !rel.is_absolute()) p = rel;
+    }
+  } else {
+    p = p.lexically_normal();
+  }
+  if (p.empty() || p.is_absolute() || *p.begin() == "..") {
+    const fs::path abs = fs::absolute(image, ec);
+    return {ec ? image : abs.lexically_normal().string(), false};
+  }
+  return {p.string(), true};
 }
 
 std::string printable(std::string_view text) { return util::display(text); }

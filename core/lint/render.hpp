@@ -1,5 +1,5 @@
-// Rendering a lint report: text for people, JSON, SARIF 2.1.0, JUnit XML and GitHub Actions
-// workflow commands for machines. Output is deterministic (no times, sorted findings).
+// Rendering a lint report: text for people, JSON, SARIF 2.1.0, JUnit XML, GitHub Actions
+// workflow commands and GitLab Code Quality JSON for machines. Output is deterministic (no times, sorted findings).
 #pragma once
 
 #include <optional>
@@ -10,7 +10,7 @@
 
 namespace core::lint {
 
-enum class Format { text, json, sarif, junit, github };
+enum class Format { text, json, sarif, junit, github, gitlab };
 
 std::optional<Format> parse_format(std::string_view text);  // "text", "json", ...
 
@@ -26,6 +26,16 @@ std::string render_json(const LintReport& report, const std::string& tool_versio
 std::string render_sarif(const LintReport& report, const std::string& tool_version);
 std::string render_junit(const LintReport& report);
 std::string render_github(const LintReport& report);
+std::string render_gitlab(const LintReport& report);
+
+// An image path for CI reports that want paths relative to the repository: relative to the
+// current directory (lexically normalized) when the image is in it or below it; otherwise
+// absolute, with `relative` false.
+struct ReportPath {
+  std::string path;
+  bool relative = false;
+};
+ReportPath report_path(const std::string& image);
 
 // Text with control characters and invalid UTF-8 made visible (\xNN), for line formats.
 std::string printable(std::string_view text);

@@ -31,9 +31,11 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
                       {"unverifiable", s.unverifiable}});
   json findings = json::array();
   for (const Finding& f : rep.findings) {
-    json j = {{"rule", f.rule},       {"severity", severity_name(f.severity)}, {"image", f.image},
-              {"path", or_null(f.path)}, {"nid", or_null(f.nid)},            {"offset", or_null(f.offset)},
+    json j = {{"rule", f.rule},        {"severity", severity_name(f.severity)},
+              {"image", f.image},      {"path", or_null(f.path)},
+              {"nid", or_null(f.nid)}, {"offset", or_null(f.offset)},
               {"message", f.message}};
+    if (!f.group.empty()) j["group"] = f.group;
     if (f.suppressed) {
       j["suppressed"] = true;
       j["suppression_reason"] = f.suppression_reason;
@@ -50,7 +52,8 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
       {"settings",
        {{"severity_threshold", threshold_name(rep.threshold)},
         {"verify", rep.settings.verify},
-        {"min_kernel", to_string(rep.settings.min_kernel)}}},
+        {"min_kernel", to_string(rep.settings.min_kernel)},
+        {"show", severity_name(rep.show)}}},
       {"rules", std::move(rules)},
       {"images", std::move(images)},
       {"findings", std::move(findings)},
@@ -59,6 +62,7 @@ std::string render_json(const LintReport& rep, const std::string& tool_version) 
         {"warning", rep.count(Severity::warning)},
         {"info", rep.count(Severity::info)},
         {"suppressed", rep.suppressed},
+        {"hidden", rep.hidden.size()},
         {"failed", rep.failed()}}},
       {"notes", rep.notes},
       {"baseline_warnings", rep.warnings},

@@ -1,6 +1,7 @@
 // The rule table (house style, example 11): one row per rule with a stable id, a default
 // severity, a one-line summary and the function that checks it. Ids are never reused or
 // renamed; `erofs-share lint --list-rules` and man/erofs-share-lint.1 list the same rows.
+// The man page has an anchor per rule (its id), which rule_help_uri() points at.
 #pragma once
 
 #include <optional>
@@ -23,7 +24,8 @@ struct Rule {
   std::string_view id;
   Severity severity;          // default severity
   bool enabled_by_default;
-  std::string_view summary;   // one line, for --list-rules and SARIF
+  std::string_view summary;   // one line, for --list-rules and SARIF shortDescription
+  std::string_view details;   // what it checks, why it matters, what to do (SARIF fullDescription)
   CheckFn check;
 };
 
@@ -31,6 +33,9 @@ struct Rule {
 std::span<const Rule> all_rules();
 // The rule with this id, or nullptr.
 const Rule* find_rule(std::string_view id);
+// Where the rule is documented: "man:erofs-share-lint(1)#ID", the rule's paragraph in RULES
+// of the man page (the anchor <a id="ID"> in man/erofs-share-lint.1.md).
+std::string rule_help_uri(const Rule& rule);
 
 // Where a rule puts its findings: the emitter stamps rule id and (policy) severity.
 class Emitter {

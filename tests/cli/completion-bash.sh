@@ -37,7 +37,7 @@ grep -qx -- --progress "$t/opts" || fail "scan --pro: $(cat "$t/opts")"
 complete_words scan --format "" >"$t/fmt"
 [ "$(sort "$t/fmt" | tr '\n' ' ')" = "csv html json text " ] || fail "scan --format: $(tr '\n' ' ' <"$t/fmt")"
 complete_words lint --format "" >"$t/fmt"
-grep -qx sarif "$t/fmt" || fail "lint --format: $(tr '\n' ' ' <"$t/fmt")"
+grep -qx sarif "$t/fmt" && grep -qx gitlab "$t/fmt" || fail "lint --format: $(tr '\n' ' ' <"$t/fmt")"
 complete_words lint --color "" >"$t/color"
 [ "$(sort "$t/color" | tr '\n' ' ')" = "always auto never " ] || fail "lint --color: $(tr '\n' ' ' <"$t/color")"
 # A value that is a file, and an input after the options: files.

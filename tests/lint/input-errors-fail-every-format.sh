@@ -3,7 +3,8 @@
 # output format says the run failed and names the input with its error: text (FAILED and an
 # error line), JSON (summary.failed, input_errors), GitHub (::error on the input, "failed"),
 # SARIF (an error toolExecutionNotification, executionSuccessful false; schema-valid) and
-# JUnit (an <error> test case). A clean run says it passed in each of them.
+# JUnit (an <error> test case), GitLab (a blocker issue input-error on the input). A clean run
+# says it passed in each of them.
 . "$(dirname "$0")/common.sh"
 
 make_lint_tree "$t/src"
@@ -13,7 +14,7 @@ schema=$(bash "$EROFS_SHARE_SRCDIR/scripts/sarif-schema.sh") || fail "could not 
 
 for bad in "$t/missing.erofs" "$t/zeros.img"; do
   case $bad in *missing*) why='No such file' ;; *) why='not an EROFS image' ;; esac
-  for format in text json github sarif junit; do
+  for format in text json github sarif junit gitlab; do
     expect_exit 2 es lint --format "$format" -o "$t/out.$format" "$t/good.erofs" "$bad"
     [ "$(wc -l <"$t/stderr")" -eq 1 ] || fail "$format: stderr has $(wc -l <"$t/stderr") lines"
     expect_stderr_contains "erofs-share: $bad: " "$why"
@@ -43,11 +44,13 @@ root = ET.parse(out + ".junit").getroot()
 assert root.get("errors") == "1", root.attrib
 errors = [(c.get("classname"), e.get("message")) for c in root.iter("testcase") for e in c.findall("error")]
 assert len(errors) == 1 and errors[0][0] == bad and why in errors[0][1], errors
+gl = [i for i in json.load(open(out + ".gitlab")) if i["check_name"] == "input-error"]
+assert len(gl) == 1 and gl[0]["severity"] == "blocker" and why in gl[0]["description"], gl
 PY
 done
 
 # The same outputs of a clean run say it passed.
-for format in text json github sarif junit; do
+for format in text json github sarif junit gitlab; do
   expect_exit 0 es lint --format "$format" -o "$t/out.$format" "$t/good.erofs"
 done
 tail -n 1 "$t/out.text" | grep -q '; passed (nothing at or above warning)$' || fail "clean text verdict"
@@ -60,5 +63,6 @@ assert j["summary"]["failed"] is False and j["input_errors"] == [], j
 inv = json.load(open(sys.argv[1] + ".sarif"))["runs"][0]["invocations"]
 assert inv == [{"executionSuccessful": True, "toolExecutionNotifications": []}], inv
 assert ET.parse(sys.argv[1] + ".junit").getroot().get("errors") == "0"
+assert json.load(open(sys.argv[1] + ".gitlab")) == []
 PY
 pass

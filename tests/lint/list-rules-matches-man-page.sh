@@ -33,6 +33,10 @@ md_ids = re.findall(r"^`([a-z0-9-]+)` \(", md, re.M)
 for name, found in (("man page", roff_ids), ("man page source", md_ids)):
     if found != ids:
         problems.append(f"{name} lists {found}, expected {ids}")
+# Each rule's paragraph in the markdown source has an anchor named after its id (SARIF helpUri).
+anchors = re.findall(r'^<a id="([a-z0-9-]+)"></a>\n\n`([a-z0-9-]+)` \(', md, re.M)
+if [a for a, _ in anchors] != ids or any(a != b for a, b in anchors):
+    problems.append(f"man page source anchors {anchors} do not match the rules {ids}")
 for r in rules:
     state = f"({r['severity']}" + (")" if r["enabled_by_default"] else ", off by default)")
     if f"`{r['id']}` {state}" not in md:
@@ -40,11 +44,12 @@ for r in rules:
     if f"{r['id'].replace('-', chr(92) + '-')} \" {state}\"" not in roff:
         problems.append(f"{r['id']}: man page does not say {state}")
 # Default config and the schemas.
-cfg = json.load(open(f"{src}/share/lint/default-config.json"))
+import tomllib
+cfg = tomllib.load(open(f"{src}/share/lint/default-config.toml", "rb"))
 want = {r["id"]: {"enabled": r["enabled_by_default"], "severity": r["severity"]} for r in rules}
 if cfg["rules"] != want:
-    problems.append("share/lint/default-config.json does not match the table")
-for schema in ("config", "baseline", "report"):
+    problems.append("share/lint/default-config.toml does not match the table")
+for schema in ("baseline", "report"):
     enum = json.load(open(f"{src}/share/lint/{schema}.schema.json"))["$defs"]["rule_id"]["enum"]
     if enum != ids:
         problems.append(f"share/lint/{schema}.schema.json rule ids differ")

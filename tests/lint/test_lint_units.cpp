@@ -54,9 +54,15 @@ TEST(LintPolicy, ThresholdOrder) {
 
 TEST(LintPolicy, ConfigOverridesDefaults) {
   Policy p;
-  apply_config(write_temp("cfg.json", R"({"severity_threshold": "info", "min_kernel": "6.1", "verify": false,
-    "rules": {"fingerprint-missing": {"severity": "error"}, "fingerprint-format": "off",
-              "fingerprint-name-nondefault": {"enabled": true}}})"),
+  apply_config(write_temp("cfg.toml", R"(severity_threshold = "info"
+min_kernel = "6.1"
+verify = false
+[rules]
+fingerprint-missing = { severity = "error" }
+fingerprint-format = "off"
+[rules.fingerprint-name-nondefault]
+enabled = true
+)"),
                p);
   EXPECT_EQ(p.threshold, Threshold::info);
   EXPECT_EQ(p.settings.min_kernel, (KernelVersion{6, 1}));
@@ -69,12 +75,12 @@ TEST(LintPolicy, ConfigOverridesDefaults) {
 
 TEST(LintPolicy, ConfigErrorsNameFileAndKey) {
   Policy p;
-  const std::string f = write_temp("bad.json", R"({"rules": {"fingerprint-missing": {"severty": "error"}}})");
+  const std::string f = write_temp("bad.toml", "[rules]\nfingerprint-missing = { severty = \"error\" }\n");
   try {
     apply_config(f, p);
     FAIL() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_EQ(std::string(e.what()), f + ": rules.fingerprint-missing.severty: unknown key");
+    EXPECT_EQ(std::string(e.what()), f + ":2: rules.fingerprint-missing.severty: unknown key");
   }
   EXPECT_THROW(p.set_enabled("no-such-rule", true), UsageError);
 }
