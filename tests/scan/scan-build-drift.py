@@ -104,20 +104,7 @@ def expected_drift(eligible):
         rows.append({"path": path, "inputs": [0, 1], "contents": 2, "size_min": min(a[0], b[0]),
                      "size_max": max(a[0], b[0]), "page_bytes": pages(a[0]) + pages(b[0]),
                      "saved_bytes_if_reproducible": saved})
-    rows.sort(key=lambda r: (-r["saved_bytes_if_reproducible"], r["path"].encode()))
-    prefixes = {}
-    for r in rows:
-        p = r["path"].rsplit("/", 1)[0] or "/"
-        x = prefixes.setdefault(p, {"prefix": p, "paths": 0, "copies": 0, "page_bytes": 0,
-                                    "saved_bytes_if_reproducible": 0})
-        x["paths"] += 1
-        x["copies"] += 2
-        x["page_bytes"] += r["page_bytes"]
-        x["saved_bytes_if_reproducible"] += r["saved_bytes_if_reproducible"]
-    pre = sorted(prefixes.values(), key=lambda x: (-x["saved_bytes_if_reproducible"], x["prefix"].encode()))
-    return {"path_count": len(rows), "copies": 2 * len(rows), "page_bytes": sum(r["page_bytes"] for r in rows),
-            "saved_bytes_if_reproducible": sum(r["saved_bytes_if_reproducible"] for r in rows),
-            "undetermined_paths": 0, "prefix_count": len(pre), "paths": rows, "prefixes": pre}
+    return drift_section(rows)  # totals and directories: plain sums of these rows (scanlib)
 
 
 exp = expected_drift(True)

@@ -424,6 +424,26 @@ def expected(inputs, page=4096, assume="order", domains=None, mounts=None, defau
                 shared_tag=[(tag_shared[k][0], size, members) for k, (size, members) in enumerate(shared_tag)])
 
 
+def drift_section(rows, undetermined=0):
+    """The drift JSON object for drift path rows: rows sorted (most saved first, ties by path in
+    byte order), totals, and the rows summed by parent directory, sorted the same way."""
+    rows.sort(key=lambda r: (-r["saved_bytes_if_reproducible"], r["path"].encode()))
+    prefixes = {}
+    for r in rows:
+        pre = r["path"].rsplit("/", 1)[0] or "/"
+        x = prefixes.setdefault(pre, {"prefix": pre, "paths": 0, "copies": 0, "page_bytes": 0,
+                                      "saved_bytes_if_reproducible": 0})
+        x["paths"] += 1
+        x["copies"] += len(r["inputs"])
+        x["page_bytes"] += r["page_bytes"]
+        x["saved_bytes_if_reproducible"] += r["saved_bytes_if_reproducible"]
+    pre = sorted(prefixes.values(), key=lambda x: (-x["saved_bytes_if_reproducible"], x["prefix"].encode()))
+    return {"path_count": len(rows), "copies": sum(len(r["inputs"]) for r in rows),
+            "page_bytes": sum(r["page_bytes"] for r in rows),
+            "saved_bytes_if_reproducible": sum(r["saved_bytes_if_reproducible"] for r in rows),
+            "undetermined_paths": undetermined, "prefix_count": len(pre), "paths": rows, "prefixes": pre}
+
+
 def expected_drift(exp, page=4096, assume="order"):
     """The build drift (core/scan/drift.hpp) of the model `expected()` returned: paths in two or
     more inputs whose copies differ, and what they would share if they held one content (per
@@ -470,21 +490,7 @@ def expected_drift(exp, page=4096, assume="order"):
         rows.append({"path": path, "inputs": [copies[i]["input"] for i in idx], "contents": len(known) + unknown,
                      "size_min": min(sizes), "size_max": max(sizes),
                      "page_bytes": sum(pages(s, page) for s in sizes), "saved_bytes_if_reproducible": saved})
-    rows.sort(key=lambda r: (-r["saved_bytes_if_reproducible"], r["path"].encode()))
-    prefixes = {}
-    for r in rows:
-        pre = r["path"].rsplit("/", 1)[0] or "/"
-        x = prefixes.setdefault(pre, {"prefix": pre, "paths": 0, "copies": 0, "page_bytes": 0,
-                                      "saved_bytes_if_reproducible": 0})
-        x["paths"] += 1
-        x["copies"] += len(r["inputs"])
-        x["page_bytes"] += r["page_bytes"]
-        x["saved_bytes_if_reproducible"] += r["saved_bytes_if_reproducible"]
-    pre = sorted(prefixes.values(), key=lambda x: (-x["saved_bytes_if_reproducible"], x["prefix"].encode()))
-    return {"path_count": len(rows), "copies": sum(len(r["inputs"]) for r in rows),
-            "page_bytes": sum(r["page_bytes"] for r in rows),
-            "saved_bytes_if_reproducible": sum(r["saved_bytes_if_reproducible"] for r in rows),
-            "undetermined_paths": undetermined, "prefix_count": len(pre), "paths": rows, "prefixes": pre}
+    return drift_section(rows, undetermined)
 
 
 # ---- running scan and comparing -----------------------------------------------------------
